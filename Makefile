@@ -1,0 +1,57 @@
+# Parley. `make run` installs what is missing and serves with a dev key;
+# `make test` runs the whole test suite (what CI runs).
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin
+GO ?= go
+BIN := bin/parley
+DATA ?= ./data
+ADDR ?= :8080
+FUZZTIME ?= 10s
+
+.PHONY: run build deps test-deps test vet fuzz bench clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/parley
+
+deps:
+	./scripts/deps.sh
+
+test-deps:
+	./scripts/deps.sh --test
+
+# The dev key lives in $(DATA)/dev-key (mode 0600) so that re-runs reuse it;
+# the store itself keeps only its hash.
+run: deps build
+	@mkdir -p $(DATA)
+	@if [ ! -s $(DATA)/dev-key ]; then \
+		$(BIN) keys create --plan scale --name dev --data $(DATA) | tail -n 1 > $(DATA)/dev-key.tmp && \
+		chmod 600 $(DATA)/dev-key.tmp && mv $(DATA)/dev-key.tmp $(DATA)/dev-key; fi
+	@echo
+	@echo "  Parley is starting on $(ADDR)  (Ctrl-C to stop)"
+	@echo "  dev API key: $$(cat $(DATA)/dev-key)"
+	@echo "  realtime:    ws://localhost$(ADDR)/v1/realtime"
+	@echo "  metrics:     http://localhost$(ADDR)/metrics"
+	@echo
+	$(BIN) serve --addr $(ADDR) --data $(DATA) --log-format text
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+
+# Short runs of every fuzz target; `make fuzz FUZZTIME=10m` for long ones.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; done
+
+test: test-deps vet
+	$(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) fuzz FUZZTIME=$(FUZZTIME)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,5 @@
+// Package auth owns the mapping from an API key to the Principal that every
+// front end (realtime, HTTP) acts for, and the Accounting that admits work
+// for a principal: connection slots and generation rate (package limits) and
+// the monthly character quota of its plan (usage in the store).
+package auth

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/parley-voice/parley/audio"
+	"github.com/parley-voice/parley/engine"
+	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/tts"
+	"github.com/parley-voice/parley/voice"
+)
+
+func say(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("say", stderr)
+	desc := fs.String("voice-description", "", "describe the voice, e.g. \"a deep, slow British man\"")
+	lang := fs.String("language", "Auto", "language: Auto, English, Spanish, Portuguese, German, French, Italian, Chinese, Japanese, Korean, Russian")
+	out := fs.String("o", "out.wav", "output WAV file (- for stdout)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("say: want exactly one TEXT argument (- reads stdin)")
+	}
+	text := fs.Arg(0)
+	if text == "-" {
+		b, err := io.ReadAll(io.LimitReader(stdin, 1<<20))
+		if err != nil {
+			return err
+		}
+		text = string(b)
+	}
+	if strings.TrimSpace(text) == "" {
+		return errors.New("say: nothing to say")
+	}
+	l, ok := protocol.ParseLanguage(*lang)
+	if !ok {
+		return fmt.Errorf("say: unsupported language %q", *lang)
+	}
+	prof := voice.Default()
+	if *desc != "" {
+		prof = voice.Design(*desc)
+	}
+	engines, err := engine.Open(engine.Config{})
+	if err != nil {
+		return err
+	}
+	defer engines.Close()
+
+	var pcm []int16
+	p := &tts.Pipeline{Engine: engines}
+	if _, err := p.SpeakAll(ctx, text, l, prof, func(b []int16) error {
+		pcm = append(pcm, b...)
+		return nil
+	}); err != nil {
+		return err
+	}
+	wav := audio.EncodeWAV(pcm, protocol.SampleRate)
+	if *out == "-" {
+		_, err = stdout.Write(wav)
+		return err
+	}
+	if err := os.WriteFile(*out, wav, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %s (%.2f s of audio at %d Hz)\n", *out,
+		audio.Duration(len(pcm), protocol.SampleRate).Seconds(), protocol.SampleRate)
+	return nil
+}

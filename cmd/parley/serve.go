@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/parley-voice/parley/realtime"
+	"github.com/parley-voice/parley/server"
+)
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	cfg := server.Config{Realtime: realtime.DefaultConfig()}
+	fs.StringVar(&cfg.Addr, "addr", ":8080", "listen address")
+	fs.StringVar(&cfg.DataDir, "data", "./data", "data directory (SQLite store)")
+	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 15*time.Second, "time for generations to finish on SIGTERM")
+	fs.DurationVar(&cfg.Realtime.ConfigTimeout, "config-timeout", cfg.Realtime.ConfigTimeout, "time a client has to send config (close 4001)")
+	fs.DurationVar(&cfg.Realtime.MaxQueuedAudio, "max-queued-audio", cfg.Realtime.MaxQueuedAudio, "audio queued for a slow client before it is closed with 4005")
+	fs.DurationVar(&cfg.Realtime.PingInterval, "ping-interval", cfg.Realtime.PingInterval, "WebSocket keepalive interval")
+	fs.IntVar(&cfg.Realtime.Segment.FirstMinChars, "min-first-segment-chars", cfg.Realtime.Segment.FirstMinChars, "shortest first segment of a generation (0: no short first segment)")
+	fs.IntVar(&cfg.Limits.MaxConns, "max-conns", 500, "WebSocket connections per server (close 4006 beyond)")
+	fs.IntVar(&cfg.Limits.MaxConnsPerKey, "max-conns-per-key", 10, "WebSocket connections per key (close 4004 beyond)")
+	fs.IntVar(&cfg.Limits.GenerationsPerMin, "generations-per-min", 100, "generations per minute per key")
+	fs.BoolVar(&cfg.Engine.DisableEspeak, "no-espeak", false, "disable the espeak-ng engine")
+	fs.BoolVar(&cfg.Engine.DisableFlite, "no-flite", false, "disable the flite engine")
+	fs.IntVar(&cfg.Engine.FliteConcurrency, "flite-workers", 0, "concurrent flite syntheses (0: one per CPU)")
+	logFormat := fs.String("log-format", "json", "log format: json or text")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+	cfg.Logger = log
+	srv, err := server.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	return srv.ListenAndServe(ctx)
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be json or text, not %q", format)
+}

@@ -1,0 +1,44 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/parley-voice/parley/protocol"
+)
+
+// Segment is one unit of normalised text to speak.
+type Segment struct {
+	Text     string
+	Language protocol.Language // never Auto: the caller has resolved it
+}
+
+// Voice selects an engine voice and its prosody. The prosody fields are
+// engine-neutral; each engine maps them onto its own controls.
+type Voice struct {
+	Engine string // "espeak" or "flite"
+	// Name is the engine's voice: for flite "slt", "rms", "awb", "kal16";
+	// for espeak-ng a voice name such as "en-us", "en-gb-scotland", "es".
+	Name string
+	// Variant is an espeak-ng variant ("m3", "f2", ...); empty for the
+	// voice's own.
+	Variant string
+	// Pitch shifts the voice's base pitch, in semitones (0 = the voice's own).
+	Pitch float64
+	// Range scales pitch movement (1 = the voice's own; near 0 is
+	// monotone). Zero, like for Rate and Volume, means 1, so that the zero
+	// Voice is the engine voice as installed.
+	Range float64
+	// Rate scales speaking rate (1 = the voice's own, 2 = twice as fast).
+	Rate float64
+	// Volume scales loudness (1 = the voice's own).
+	Volume float64
+}
+
+// Synthesizer speaks segments. Implementations must be safe for concurrent
+// use; an engine that is not must serialise internally.
+type Synthesizer interface {
+	// Synthesize speaks one normalised segment, calling emit with 24 kHz
+	// mono PCM as it is produced. It returns when done, on error (including
+	// emit's), or promptly when ctx is cancelled.
+	Synthesize(ctx context.Context, seg Segment, v Voice, emit func(pcm []int16) error) error
+}

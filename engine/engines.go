@@ -1,0 +1,243 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/parley-voice/parley/engine/espeak"
+	"github.com/parley-voice/parley/engine/flite"
+	"github.com/parley-voice/parley/protocol"
+)
+
+// Engine names as used in Voice.Engine.
+const (
+	Espeak = "espeak"
+	Flite  = "flite"
+)
+
+// Config selects and tunes the engines.
+type Config struct {
+	DisableEspeak bool
+	DisableFlite  bool
+	// FliteConcurrency bounds simultaneous flite syntheses; 0 means one per
+	// CPU. (espeak-ng serves one request at a time by nature.)
+	FliteConcurrency int
+	// Edge is the fade applied at both ends of every segment so that joins
+	// never click; 0 means 5 ms.
+	Edge time.Duration
+	// LeadGap caps the silence an engine puts before a segment's speech;
+	// 0 means 80 ms.
+	LeadGap time.Duration
+	// ChunkMin and ChunkMax bound emitted chunks after the first one of a
+	// segment, which is emitted as soon as it exists; 0 means 40 and 80 ms.
+	ChunkMin, ChunkMax time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.FliteConcurrency == 0 {
+		c.FliteConcurrency = runtime.GOMAXPROCS(0)
+	}
+	if c.Edge == 0 {
+		c.Edge = 5 * time.Millisecond
+	}
+	if c.LeadGap == 0 {
+		c.LeadGap = 80 * time.Millisecond
+	}
+	if c.ChunkMin == 0 {
+		c.ChunkMin = 40 * time.Millisecond
+	}
+	if c.ChunkMax == 0 {
+		c.ChunkMax = 80 * time.Millisecond
+	}
+	return c
+}
+
+// Validate reports settings that cannot work.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	if c.DisableEspeak && c.DisableFlite {
+		return errors.New("engine: every engine is disabled")
+	}
+	if c.FliteConcurrency < 0 || c.Edge < 0 || c.LeadGap < 0 || c.ChunkMin < 0 || c.ChunkMax < c.ChunkMin {
+		return errors.New("engine: invalid concurrency, edge or chunk sizes")
+	}
+	return nil
+}
+
+// Errors.
+var (
+	ErrUnknownEngine = errors.New("engine: unknown or unavailable engine")
+	ErrLanguage      = errors.New("engine: voice does not speak this language")
+)
+
+// Engines is the set of installed engines behind one Synthesizer. It is safe
+// for concurrent use.
+type Engines struct {
+	cfg    Config
+	espeak *espeak.Engine
+	flite  chan struct{} // semaphore of FliteConcurrency slots
+
+	espeakBusy, fliteBusy, fliteQueued atomic.Int64
+}
+
+// Open starts the engines that cfg enables. An enabled engine that cannot
+// start is an error, so that a misinstalled host fails at start-up rather
+// than on the first request.
+func Open(cfg Config) (*Engines, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	e := &Engines{cfg: cfg}
+	if !cfg.DisableEspeak {
+		es, err := espeak.Open()
+		if err != nil {
+			return nil, fmt.Errorf("engine: espeak-ng: %w", err)
+		}
+		e.espeak = es
+	}
+	if !cfg.DisableFlite {
+		if _, err := flite.SampleRate("slt"); err != nil {
+			e.Close()
+			return nil, fmt.Errorf("engine: flite: %w", err)
+		}
+		e.flite = make(chan struct{}, cfg.FliteConcurrency)
+	}
+	return e, nil
+}
+
+// Close stops the engines. It is idempotent.
+func (e *Engines) Close() error {
+	if e.espeak != nil {
+		return e.espeak.Close()
+	}
+	return nil
+}
+
+// Has reports whether the named engine is running.
+func (e *Engines) Has(name string) bool {
+	switch name {
+	case Espeak:
+		return e.espeak != nil
+	case Flite:
+		return e.flite != nil
+	}
+	return false
+}
+
+// Stat is one engine's load.
+type Stat struct {
+	Engine       string
+	Queued, Busy int
+}
+
+// Stats reports each running engine's queue and busy count.
+func (e *Engines) Stats() []Stat {
+	var s []Stat
+	if e.espeak != nil {
+		s = append(s, Stat{Engine: Espeak, Queued: e.espeak.QueueLen(), Busy: int(e.espeakBusy.Load())})
+	}
+	if e.flite != nil {
+		s = append(s, Stat{Engine: Flite, Queued: int(e.fliteQueued.Load()), Busy: int(e.fliteBusy.Load())})
+	}
+	return s
+}
+
+// Synthesize implements Synthesizer.
+func (e *Engines) Synthesize(ctx context.Context, seg Segment, v Voice, emit func(pcm []int16) error) error {
+	switch {
+	case v.Engine == Flite && e.flite != nil:
+		if seg.Language != protocol.English {
+			return fmt.Errorf("%w: flite speaks English, not %s", ErrLanguage, seg.Language)
+		}
+		p := fliteParams(v)
+		rate, err := flite.SampleRate(p.Voice)
+		if err != nil {
+			return err
+		}
+		e.fliteQueued.Add(1)
+		select {
+		case e.flite <- struct{}{}:
+			e.fliteQueued.Add(-1)
+		case <-ctx.Done():
+			e.fliteQueued.Add(-1)
+			return ctx.Err()
+		}
+		defer func() { <-e.flite }()
+		e.fliteBusy.Add(1)
+		defer e.fliteBusy.Add(-1)
+		st, err := newStream(rate, e.cfg, emit)
+		if err != nil {
+			return err
+		}
+		if err := flite.Synthesize(ctx, seg.Text, p, st.write); err != nil {
+			return err
+		}
+		return st.finish()
+	case v.Engine == Espeak && e.espeak != nil:
+		p, err := espeakParams(v, seg.Language)
+		if err != nil {
+			return err
+		}
+		e.espeakBusy.Add(1)
+		defer e.espeakBusy.Add(-1)
+		st, err := newStream(e.espeak.SampleRate(), e.cfg, emit)
+		if err != nil {
+			return err
+		}
+		if err := e.espeak.Synthesize(ctx, seg.Text, p, st.write); err != nil {
+			return err
+		}
+		return st.finish()
+	}
+	return fmt.Errorf("%w: %q", ErrUnknownEngine, v.Engine)
+}
+
+// semitones converts a pitch shift to a frequency ratio.
+func semitones(st float64) float64 { return math.Pow(2, st/12) }
+
+func fliteParams(v Voice) flite.Params {
+	p := flite.Params{Voice: v.Name, Rate: v.Rate, Volume: v.Volume}
+	if v.Pitch != 0 || (v.Range != 0 && v.Range != 1) {
+		mean, sd, err := flite.DefaultPitch(v.Name)
+		if err == nil {
+			r := semitones(v.Pitch)
+			p.PitchMean = mean * r
+			rng := v.Range
+			if rng == 0 {
+				rng = 1
+			}
+			// Pitch movement scales with the pitch itself (it is perceived
+			// in semitones), and then by Range; flite needs a positive
+			// deviation, so monotone is "almost none".
+			p.PitchStddev = math.Max(sd*r*rng, 0.5)
+		}
+	}
+	return p
+}
+
+func espeakParams(v Voice, lang protocol.Language) (espeak.Params, error) {
+	name := v.Name
+	if name == "" {
+		name = espeak.VoiceFor(string(lang))
+	}
+	// The helpers return 0 (the default) for neutral values and apply
+	// espeak-ng's measured response curves, so that a semitone or a rate
+	// multiplier means the same on both engines.
+	p := espeak.Params{Voice: name, Variant: v.Variant, Pitch: espeak.PitchForSemitones(v.Pitch)}
+	if v.Rate != 0 {
+		p.Rate = espeak.RateForScale(v.Rate)
+	}
+	if v.Range != 0 {
+		p.Range = espeak.RangeForScale(v.Range)
+	}
+	if v.Volume != 0 {
+		p.Volume = espeak.VolumeForScale(v.Volume)
+	}
+	return p, nil
+}

@@ -1,0 +1,154 @@
+//go:build cgo
+
+package espeak
+
+/*
+#cgo pkg-config: espeak-ng
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <espeak-ng/speak_lib.h>
+
+// Defined in callback.go.
+extern int parleyEspeakCallback(short *wav, int n, uintptr_t handle);
+
+// Every callback in synchronous mode carries an event list whose
+// terminating entry holds the user_data given to espeak_Synth.
+static int parley_callback(short *wav, int n, espeak_EVENT *events) {
+	return parleyEspeakCallback(wav, n, events ? (uintptr_t)events->user_data : 0);
+}
+
+// DONT_EXIT: without it a missing data directory calls exit(1).
+static int parley_initialize(int buflen_ms) {
+	int rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, buflen_ms, NULL, espeakINITIALIZE_DONT_EXIT);
+	if (rate > 0)
+		espeak_SetSynthCallback(parley_callback);
+	return rate;
+}
+
+enum { PARLEY_OK, PARLEY_BAD_VOICE, PARLEY_BAD_PARAM };
+
+// Every setting this package changes is set on every request, so nothing
+// leaks from one request into the next. (Text cannot change settings: SSML
+// is off and cleanText removes embedded-command characters.)
+static int parley_apply(const char *voice, int rate, int volume, int pitch, int range) {
+	if (espeak_SetVoiceByName(voice) != EE_OK)
+		return PARLEY_BAD_VOICE;
+	if (espeak_SetParameter(espeakRATE, rate, 0) != EE_OK ||
+	    espeak_SetParameter(espeakVOLUME, volume, 0) != EE_OK ||
+	    espeak_SetParameter(espeakPITCH, pitch, 0) != EE_OK ||
+	    espeak_SetParameter(espeakRANGE, range, 0) != EE_OK)
+		return PARLEY_BAD_PARAM;
+	return PARLEY_OK;
+}
+
+// No espeakSSML and no espeakPHONEMES: the text is only ever text.
+static int parley_synth(const char *text, uintptr_t handle) {
+	return espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
+		espeakCHARS_UTF8, NULL, (void *)handle);
+}
+
+// lang is NULL for every voice, or "variant" for the variants.
+static const espeak_VOICE **parley_list(const char *lang) {
+	espeak_VOICE spec;
+	if (lang == NULL)
+		return espeak_ListVoices(NULL);
+	memset(&spec, 0, sizeof spec);
+	spec.languages = lang;
+	return espeak_ListVoices(&spec);
+}
+*/
+import "C"
+
+import (
+	"fmt"
+	"path"
+	"strings"
+	"unsafe"
+)
+
+// bufferMS is the audio buffer handed to espeak_Initialize. espeak-ng 1.51
+// delivers about 1080 samples (49 ms) per callback for any value up to 40,
+// and the first chunk arrives about 0.3 ms after espeak_Synth is called
+// whatever the value; 20 keeps chunks at that floor.
+const bufferMS = 20
+
+// initialize starts espeak-ng and reads its voices. It must run on the
+// worker thread.
+func initialize() (int, *catalog, error) {
+	rate := int(C.parley_initialize(bufferMS))
+	if rate <= 0 {
+		var data *C.char
+		C.espeak_Info(&data)
+		return 0, nil, fmt.Errorf("espeak-ng: cannot initialise from data directory %q", C.GoString(data))
+	}
+	var voices []VoiceInfo
+	for _, v := range listVoices(nil) {
+		id := C.GoString(v.identifier)
+		voices = append(voices, VoiceInfo{
+			Name:        strings.ToLower(path.Base(id)),
+			Description: C.GoString(v.name),
+			Identifier:  id,
+			Languages:   languages(v.languages),
+		})
+	}
+	variantLang := C.CString("variant")
+	defer C.free(unsafe.Pointer(variantLang))
+	var variants []string
+	for _, v := range listVoices(variantLang) {
+		variants = append(variants, path.Base(C.GoString(v.identifier)))
+	}
+	return rate, newCatalog(voices, variants), nil
+}
+
+// listVoices returns espeak_ListVoices' NULL-terminated array as a slice.
+// The array is espeak-ng's and is overwritten by the next call.
+func listVoices(lang *C.char) []*C.espeak_VOICE {
+	list := C.parley_list(lang)
+	if list == nil {
+		return nil
+	}
+	n := 0
+	for unsafe.Slice(list, n+1)[n] != nil {
+		n++
+	}
+	return unsafe.Slice(list, n)
+}
+
+// languages decodes espeak_VOICE.languages: a priority byte, a
+// NUL-terminated tag, repeated, ending with an empty tag.
+func languages(p *C.char) []string {
+	var tags []string
+	for p != nil && *p != 0 {
+		tag := C.GoString((*C.char)(unsafe.Add(unsafe.Pointer(p), 1)))
+		tags = append(tags, tag)
+		p = (*C.char)(unsafe.Add(unsafe.Pointer(p), len(tag)+2))
+	}
+	return tags
+}
+
+// apply selects the request's voice and settings. It must run on the
+// worker thread.
+func apply(r request) error {
+	voice := C.CString(r.voice)
+	defer C.free(unsafe.Pointer(voice))
+	switch C.parley_apply(voice, C.int(r.rate), C.int(r.volume), C.int(r.pitch), C.int(r.prange)) {
+	case C.PARLEY_OK:
+		return nil
+	case C.PARLEY_BAD_VOICE:
+		return fmt.Errorf("%w %q", ErrUnknownVoice, r.voice)
+	default:
+		return fmt.Errorf("%w: espeak-ng rejected a parameter", ErrInvalidParams)
+	}
+}
+
+// synth runs espeak_Synth; audio arrives through parleyEspeakCallback with
+// handle. It must run on the worker thread.
+func synth(text string, handle uintptr) error {
+	ctext := C.CString(text)
+	defer C.free(unsafe.Pointer(ctext))
+	if rc := C.parley_synth(ctext, C.uintptr_t(handle)); rc != C.EE_OK {
+		return fmt.Errorf("espeak-ng: synthesis failed (espeak_ERROR %d)", int(rc))
+	}
+	return nil
+}

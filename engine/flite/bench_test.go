@@ -1,0 +1,132 @@
+//go:build cgo && linux
+
+package flite
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The benchmarks report CPU time beside wall time: on a shared machine the
+// wall figures move with everyone else's load, the CPU ones much less.
+
+var errFirstChunk = errors.New("first chunk")
+
+// rusageThread is Linux's RUSAGE_THREAD, which package syscall lacks.
+const rusageThread = 1
+
+func cpuTime(who int) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(who, &ru); err != nil {
+		panic(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkFirstChunk measures the wait from the call to the first emit:
+// flite's text analysis and, for clustergen voices, parameter generation
+// for the whole first utterance. The 10 KB texts show that the wait is
+// bounded by the first utterance even without punctuation, or with a
+// single 10 KB word that flite spells out.
+func BenchmarkFirstChunk(b *testing.B) {
+	texts := []struct{ name, text string }{
+		{"sentence", sentence},
+		{"200-chars", long},
+		{"10KB-unpunctuated", strings.ReplaceAll(tenKB(), ".", "")},
+		{"10KB-word", strings.Repeat("abcdefghij", 1024)},
+	}
+	for _, text := range texts {
+		for _, v := range Voices() {
+			b.Run(v+"/"+text.name, func(b *testing.B) {
+				if err := load(); err != nil {
+					b.Fatal(err)
+				}
+				// flite runs on this goroutine's thread, emit included, so
+				// the thread's CPU clock times the synthesis alone.
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				var wait, cpu time.Duration
+				n := 0
+				for b.Loop() {
+					start, startCPU := time.Now(), cpuTime(rusageThread)
+					err := Synthesize(context.Background(), text.text, Params{Voice: v}, func([]int16) error {
+						wait += time.Since(start)
+						cpu += cpuTime(rusageThread) - startCPU
+						return errFirstChunk
+					})
+					if !errors.Is(err, errFirstChunk) {
+						b.Fatal(err)
+					}
+					n++
+				}
+				b.ReportMetric(float64(wait.Microseconds())/1e3/float64(n), "ms/first-chunk")
+				b.ReportMetric(float64(cpu.Microseconds())/1e3/float64(n), "cpu-ms/first-chunk")
+			})
+		}
+	}
+}
+
+// BenchmarkSentence measures a whole sentence. RTF is time spent over
+// audio produced; below 1 is faster than real time.
+func BenchmarkSentence(b *testing.B) {
+	for _, v := range Voices() {
+		b.Run(v, func(b *testing.B) {
+			rate, err := SampleRate(v)
+			if err != nil {
+				b.Fatal(err)
+			}
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			samples := 0
+			start, startCPU := time.Now(), cpuTime(rusageThread)
+			for b.Loop() {
+				if err := Synthesize(context.Background(), sentence, Params{Voice: v}, func(c []int16) error {
+					samples += len(c)
+					return nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			audio := float64(samples) / float64(rate)
+			b.ReportMetric(time.Since(start).Seconds()/audio, "RTF")
+			b.ReportMetric((cpuTime(rusageThread)-startCPU).Seconds()/audio, "cpu-RTF")
+		})
+	}
+}
+
+// BenchmarkParallel measures throughput with as many concurrent syntheses
+// as GOMAXPROCS. Run with -cpu 1,2: audio-s/s should double with two idle
+// cores, and cores-used (process CPU time over wall time) shows how many
+// cores flite actually kept busy, whatever else the machine was doing.
+func BenchmarkParallel(b *testing.B) {
+	for _, v := range Voices() {
+		b.Run(v, func(b *testing.B) {
+			rate, err := SampleRate(v)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var samples atomic.Int64
+			start, startCPU := time.Now(), cpuTime(syscall.RUSAGE_SELF)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := Synthesize(context.Background(), sentence, Params{Voice: v}, func(c []int16) error {
+						samples.Add(int64(len(c)))
+						return nil
+					}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			wall := time.Since(start).Seconds()
+			b.ReportMetric(float64(samples.Load())/float64(rate)/wall, "audio-s/s")
+			b.ReportMetric((cpuTime(syscall.RUSAGE_SELF)-startCPU).Seconds()/wall, "cores-used")
+		})
+	}
+}

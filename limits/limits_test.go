@@ -1,0 +1,139 @@
+package limits
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestServerSlots(t *testing.T) {
+	l := New(Config{MaxConns: 2})
+	r1, err := l.AcquireServerSlot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := l.AcquireServerSlot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AcquireServerSlot(); !errors.Is(err, ErrServerFull) {
+		t.Fatalf("third slot: %v, want ErrServerFull", err)
+	}
+	r1()
+	r1() // idempotent: must not free a second slot
+	if got := l.ServerConns(); got != 1 {
+		t.Fatalf("ServerConns = %d after one release (twice), want 1", got)
+	}
+	if _, err := l.AcquireServerSlot(); err != nil {
+		t.Fatalf("slot after release: %v", err)
+	}
+	if _, err := l.AcquireServerSlot(); !errors.Is(err, ErrServerFull) {
+		t.Fatalf("slot beyond limit after double release: %v", err)
+	}
+	r2()
+}
+
+func TestKeyConns(t *testing.T) {
+	l := New(Config{MaxConnsPerKey: 3})
+	var rel []func()
+	for i := 0; i < 3; i++ {
+		r, err := l.AcquireKeyConn("a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel = append(rel, r)
+	}
+	if _, err := l.AcquireKeyConn("a"); !errors.Is(err, ErrTooManyConns) {
+		t.Fatalf("4th conn for a: %v", err)
+	}
+	if _, err := l.AcquireKeyConn("b"); err != nil {
+		t.Fatalf("another key is limited by a's connections: %v", err)
+	}
+	for _, r := range rel {
+		r()
+	}
+	if n := l.KeyConns("a"); n != 0 {
+		t.Fatalf("KeyConns after release = %d", n)
+	}
+}
+
+func TestKeyConnsConcurrent(t *testing.T) {
+	l := New(Config{MaxConnsPerKey: 5})
+	var mu sync.Mutex
+	granted, peak := 0, 0
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 100; j++ {
+				r, err := l.AcquireKeyConn("k")
+				if err != nil {
+					continue
+				}
+				mu.Lock()
+				granted++
+				peak = max(peak, granted)
+				mu.Unlock()
+				mu.Lock()
+				granted--
+				mu.Unlock()
+				r()
+			}
+		}()
+	}
+	wg.Wait()
+	if peak > 5 {
+		t.Fatalf("peak concurrent grants %d > limit 5", peak)
+	}
+	if n := l.KeyConns("k"); n != 0 {
+		t.Fatalf("leaked %d slots", n)
+	}
+}
+
+func TestGenerationRate(t *testing.T) {
+	now := time.Unix(1000, 0)
+	l := New(Config{GenerationsPerMin: 60})
+	l.SetClock(func() time.Time { return now })
+	for i := 0; i < 60; i++ {
+		st, err := l.AllowGeneration("k")
+		if err != nil {
+			t.Fatalf("generation %d refused: %v", i, err)
+		}
+		if st.Remaining != 59-i {
+			t.Fatalf("generation %d: remaining %d, want %d", i, st.Remaining, 59-i)
+		}
+	}
+	st, err := l.AllowGeneration("k")
+	if !errors.Is(err, ErrTooManyRequests) {
+		t.Fatalf("61st generation: %v", err)
+	}
+	if st.RetryIn <= 0 || st.RetryIn > time.Second {
+		t.Fatalf("RetryIn = %v, want (0, 1s] at 1 per second", st.RetryIn)
+	}
+	if _, err := l.AllowGeneration("other"); err != nil {
+		t.Fatalf("other key limited: %v", err)
+	}
+	now = now.Add(time.Second)
+	if _, err := l.AllowGeneration("k"); err != nil {
+		t.Fatalf("after a second one token should be back: %v", err)
+	}
+	if _, err := l.AllowGeneration("k"); !errors.Is(err, ErrTooManyRequests) {
+		t.Fatalf("only one token should have come back: %v", err)
+	}
+	now = now.Add(time.Hour)
+	st, err = l.AllowGeneration("k")
+	if err != nil || st.Remaining != 59 {
+		t.Fatalf("after an hour: remaining %d, err %v; the bucket must cap at 60", st.Remaining, err)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	if err := (Config{MaxConns: -1}).Validate(); err == nil {
+		t.Fatal("negative limit accepted")
+	}
+	if c := (Config{}).WithDefaults(); c.MaxConns != 500 || c.MaxConnsPerKey != 10 || c.GenerationsPerMin != 100 {
+		t.Fatalf("defaults = %+v, want the protocol's 500/10/100", c)
+	}
+}

@@ -1,0 +1,98 @@
+package metrics
+
+import (
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Metrics holds the collectors. Each server (and each test server) has its
+// own, on its own registry.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	SessionsActive prometheus.Gauge
+	SessionsTotal  prometheus.Counter
+	Generations    *prometheus.CounterVec // by outcome: done, cleared, aborted
+	TTFA           prometheus.Histogram   // first segment ready → first audio written
+	Errors         *prometheus.CounterVec // error messages and fatal errors, by code
+	Closes         *prometheus.CounterVec // closes by code
+	Characters     prometheus.Counter
+	AudioSeconds   prometheus.Counter
+	SynthSeconds   *prometheus.HistogramVec // engine time per segment, by engine
+	HTTPRequests   *prometheus.CounterVec   // by route and status
+}
+
+// latencyBuckets covers 5 ms to 10 s, dense where time to first audio lives.
+var latencyBuckets = []float64{.005, .01, .02, .03, .05, .075, .1, .15, .2, .3, .5, .75, 1, 2, 5, 10}
+
+// New creates the collectors on a fresh registry, with the Go and process
+// collectors included.
+func New() *Metrics {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := &Metrics{
+		Registry: reg,
+		SessionsActive: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "parley_realtime_sessions", Help: "Open realtime WebSocket sessions."}),
+		SessionsTotal: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "parley_realtime_sessions_total", Help: "Realtime WebSocket sessions accepted."}),
+		Generations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parley_generations_total", Help: "Generations by outcome (done, cleared, aborted)."}, []string{"outcome"}),
+		TTFA: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "parley_time_to_first_audio_seconds",
+			Help:    "From the first segment of a generation being ready to its first audio byte written.",
+			Buckets: latencyBuckets}),
+		Errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parley_errors_total", Help: "Errors reported to clients, by protocol code."}, []string{"code"}),
+		Closes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parley_realtime_closes_total", Help: "Realtime sessions closed, by close code."}, []string{"code"}),
+		Characters: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "parley_characters_total", Help: "Characters synthesised."}),
+		AudioSeconds: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "parley_audio_seconds_total", Help: "Seconds of audio produced."}),
+		SynthSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "parley_engine_segment_seconds", Help: "Engine wall time per segment.", Buckets: latencyBuckets}, []string{"engine"}),
+		HTTPRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parley_http_requests_total", Help: "HTTP API requests by route and status."}, []string{"route", "status"}),
+	}
+	reg.MustRegister(m.SessionsActive, m.SessionsTotal, m.Generations, m.TTFA, m.Errors, m.Closes,
+		m.Characters, m.AudioSeconds, m.SynthSeconds, m.HTTPRequests)
+	return m
+}
+
+// Code formats a protocol code as a label value.
+func Code(code int) string { return strconv.Itoa(code) }
+
+// EngineStat is one engine's load at a moment.
+type EngineStat struct {
+	Engine string
+	Queued int // requests waiting for the engine
+	Busy   int // requests being synthesised
+}
+
+// ObserveEngines exports the engines' queue and busy gauges, read from stats
+// at every scrape.
+func (m *Metrics) ObserveEngines(stats func() []EngineStat) {
+	m.Registry.MustRegister(engineCollector(stats))
+}
+
+type engineCollector func() []EngineStat
+
+var (
+	engineQueueDesc = prometheus.NewDesc("parley_engine_queue", "Segments waiting for an engine.", []string{"engine"}, nil)
+	engineBusyDesc  = prometheus.NewDesc("parley_engine_busy", "Segments being synthesised.", []string{"engine"}, nil)
+)
+
+func (c engineCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- engineQueueDesc
+	ch <- engineBusyDesc
+}
+
+func (c engineCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, s := range c() {
+		ch <- prometheus.MustNewConstMetric(engineQueueDesc, prometheus.GaugeValue, float64(s.Queued), s.Engine)
+		ch <- prometheus.MustNewConstMetric(engineBusyDesc, prometheus.GaugeValue, float64(s.Busy), s.Engine)
+	}
+}

@@ -1,0 +1,16 @@
+package protocol
+
+// Protocol limits that clients can rely on.
+const (
+	// MaxFrameBytes is the largest client frame the server accepts.
+	MaxFrameBytes = 64 << 10
+	// MaxBufferChars is the most text (in characters) a generation may hold
+	// unspoken in the server's buffer.
+	MaxBufferChars = 4096
+	// MaxVoiceDescriptionChars bounds config.voice_description.
+	MaxVoiceDescriptionChars = 500
+	// SampleRate is the only output rate.
+	SampleRate = 24000
+	// Format is the only output sample format.
+	Format = "pcm_s16le"
+)

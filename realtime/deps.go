@@ -1,0 +1,39 @@
+package realtime
+
+import (
+	"context"
+
+	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/voice"
+)
+
+// Principal is who a session acts for.
+type Principal = auth.Principal
+
+// Authenticator checks API keys. auth.ErrUnauthorized closes the session
+// with 4002; any other error with 4005.
+type Authenticator interface {
+	Authenticate(ctx context.Context, apiKey string) (Principal, error)
+}
+
+// VoiceResolver turns a config's voice fields into a voice profile. An
+// empty config means the server's default voice.
+type VoiceResolver interface {
+	Resolve(ctx context.Context, p Principal, cfg protocol.Config) (voice.Profile, error)
+}
+
+// Accounting admits generations and records characters synthesised.
+type Accounting interface {
+	// AllowGeneration is called when a generation starts; an error closes
+	// the session with 4004.
+	AllowGeneration(ctx context.Context, p Principal) error
+	// Remaining returns how many characters p may still synthesise this
+	// month.
+	Remaining(ctx context.Context, p Principal) (int64, error)
+	// Record adds characters synthesised by p.
+	Record(ctx context.Context, p Principal, chars int64) error
+	// AcquireConn takes one of p's connection slots; an error closes the
+	// session with 4004.
+	AcquireConn(p Principal) (release func(), err error)
+}

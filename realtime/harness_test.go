@@ -1,0 +1,316 @@
+package realtime_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"math"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/parley-voice/parley/limits"
+	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/realtime"
+	"github.com/parley-voice/parley/server"
+)
+
+// harness is a real Parley node (store on disk, real engines) behind a real
+// loopback listener.
+type harness struct {
+	srv     *server.Server
+	stop    context.CancelFunc // begins graceful shutdown
+	served  chan error         // Serve's result
+	once    sync.Once
+	err     error
+	url     string
+	key     string // plan realtime
+	freeKey string // plan free: no WebSocket access
+}
+
+type option func(*server.Config)
+
+func newHarness(t *testing.T, opts ...option) *harness {
+	t.Helper()
+	cfg := server.Config{DataDir: t.TempDir(), Realtime: realtime.DefaultConfig(), Limits: limits.Config{}}
+	cfg.Realtime.ConfigTimeout = 2 * time.Second
+	for _, o := range opts {
+		o(&cfg)
+	}
+	ctx := context.Background()
+	srv, err := server.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, stop := context.WithCancel(ctx)
+	h := &harness{srv: srv, stop: stop, served: make(chan error, 1), url: "ws://" + ln.Addr().String() + "/v1/realtime"}
+	go func() { h.served <- srv.Serve(sctx, ln) }()
+	t.Cleanup(func() {
+		if err := h.shutdown(); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		_ = srv.Close()
+	})
+	h.key = h.createKey(t, "realtime")
+	h.freeKey = h.createKey(t, "free")
+	return h
+}
+
+// shutdown stops the server gracefully (once) and returns Serve's result.
+func (h *harness) shutdown() error {
+	h.stop()
+	h.once.Do(func() { h.err = <-h.served })
+	return h.err
+}
+
+func (h *harness) createKey(t *testing.T, plan string) string {
+	t.Helper()
+	secret, _, err := h.srv.Store().CreateKey(context.Background(), "test "+plan, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}
+
+// client is a raw protocol client, so tests see exactly what is on the wire.
+type client struct {
+	t    *testing.T
+	c    *websocket.Conn
+	ctx  context.Context
+	stop context.CancelFunc
+}
+
+func (h *harness) dial(t *testing.T) *client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	c, _, err := websocket.Dial(ctx, h.url, nil)
+	if err != nil {
+		cancel()
+		t.Fatalf("dial: %v", err)
+	}
+	c.SetReadLimit(1 << 20)
+	cl := &client{t: t, c: c, ctx: ctx, stop: cancel}
+	t.Cleanup(func() {
+		_ = c.CloseNow()
+		cancel()
+	})
+	return cl
+}
+
+func (c *client) send(v any) {
+	c.t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.sendRaw(websocket.MessageText, b)
+}
+
+func (c *client) sendRaw(typ websocket.MessageType, b []byte) {
+	c.t.Helper()
+	if err := c.c.Write(c.ctx, typ, b); err != nil {
+		c.t.Fatalf("write: %v", err)
+	}
+}
+
+type msg = map[string]any
+
+// frame is one server frame: a decoded JSON message, or binary audio.
+type frame struct {
+	m      protocol.ServerMessage
+	binary []byte
+}
+
+// next reads one frame; it fails the test on a close or timeout.
+func (c *client) next() frame {
+	c.t.Helper()
+	f, err := c.read()
+	if err != nil {
+		c.t.Fatalf("read: %v", err)
+	}
+	return f
+}
+
+func (c *client) read() (frame, error) {
+	typ, b, err := c.c.Read(c.ctx)
+	if err != nil {
+		return frame{}, err
+	}
+	if typ == websocket.MessageBinary {
+		return frame{binary: b}, nil
+	}
+	m, err := protocol.DecodeServer(b)
+	if err != nil {
+		c.t.Fatalf("server sent invalid JSON %q: %v", b, err)
+	}
+	return frame{m: m}, nil
+}
+
+// expect reads frames until one of type typ, failing on anything in
+// between other than those listed in skip.
+func (c *client) expect(typ string, skip ...string) protocol.ServerMessage {
+	c.t.Helper()
+	for {
+		f := c.next()
+		if f.binary != nil {
+			if contains(skip, "binary") {
+				continue
+			}
+			c.t.Fatalf("got %d bytes of binary audio, want %q", len(f.binary), typ)
+		}
+		if f.m.Type == typ {
+			return f.m
+		}
+		if !contains(skip, f.m.Type) {
+			c.t.Fatalf("got %+v, want %q", f.m, typ)
+		}
+	}
+}
+
+// expectClose reads until the server closes, and checks the code. Messages
+// before the close are returned.
+func (c *client) expectClose(code protocol.CloseCode) []frame {
+	c.t.Helper()
+	var got []frame
+	for {
+		f, err := c.read()
+		if err != nil {
+			var ce websocket.CloseError
+			if !errors.As(err, &ce) {
+				c.t.Fatalf("connection ended without a close frame (want %d): %v", code, err)
+			}
+			if protocol.CloseCode(ce.Code) != code {
+				c.t.Fatalf("closed with %d %q, want %d; frames before: %+v", ce.Code, ce.Reason, code, got)
+			}
+			return got
+		}
+		got = append(got, f)
+	}
+}
+
+func (c *client) config(key string, extra msg) string {
+	c.t.Helper()
+	m := msg{"type": "config", "api_key": key}
+	for k, v := range extra {
+		m[k] = v
+	}
+	c.send(m)
+	ack := c.expect(protocol.TypeConfigAck)
+	if !strings.HasPrefix(ack.SessionID, "sess_") {
+		c.t.Fatalf("config_ack session_id = %q", ack.SessionID)
+	}
+	return ack.SessionID
+}
+
+// generation is what one flushed generation delivered.
+type generation struct {
+	pcm    []byte
+	chunks int
+	done   protocol.Done
+	other  []protocol.ServerMessage
+}
+
+// collect reads audio (JSON or binary) until done.
+func (c *client) collect() generation {
+	c.t.Helper()
+	var g generation
+	for {
+		f := c.next()
+		switch {
+		case f.binary != nil:
+			g.pcm = append(g.pcm, f.binary...)
+			g.chunks++
+		case f.m.Type == protocol.TypeAudio:
+			if f.m.SampleRate != protocol.SampleRate || f.m.Format != protocol.Format {
+				c.t.Fatalf("audio message fields %+v", f.m)
+			}
+			b, err := base64.StdEncoding.DecodeString(f.m.Chunk)
+			if err != nil {
+				c.t.Fatalf("audio chunk is not base64: %v", err)
+			}
+			g.pcm = append(g.pcm, b...)
+			g.chunks++
+		case f.m.Type == protocol.TypeDone:
+			g.done = f.m.Done()
+			return g
+		default:
+			g.other = append(g.other, f.m)
+		}
+	}
+}
+
+// speak sends text as small tokens, flushes and collects the generation.
+func (c *client) speak(text string) generation {
+	c.t.Helper()
+	c.sendTokens(text, 4)
+	c.send(msg{"type": "flush"})
+	return c.collect()
+}
+
+func (c *client) sendTokens(text string, size int) {
+	c.t.Helper()
+	r := []rune(text)
+	for i := 0; i < len(r); i += size {
+		c.send(msg{"type": "text", "text": string(r[i:min(i+size, len(r))])})
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// checkAudio checks that generation g is plausible speech for text.
+func checkAudio(t *testing.T, g generation, text string) {
+	t.Helper()
+	if len(g.pcm)%2 != 0 {
+		t.Fatalf("odd PCM byte count %d", len(g.pcm))
+	}
+	if g.done.TotalChunks != g.chunks {
+		t.Errorf("done.total_chunks = %d, received %d chunks", g.done.TotalChunks, g.chunks)
+	}
+	ms := int64(len(g.pcm)) * 1000 / (2 * protocol.SampleRate)
+	if d := g.done.AudioDurationMS - ms; d < -1 || d > 1 {
+		t.Errorf("done.audio_duration_ms = %d, received %d ms", g.done.AudioDurationMS, ms)
+	}
+	words := len(strings.Fields(text))
+	// Natural speech runs at about 2-4 words a second.
+	if lo, hi := int64(words)*150, int64(words)*900+800; ms < lo || ms > hi {
+		t.Errorf("%d ms of audio for %d words, want %d..%d", ms, words, lo, hi)
+	}
+	if g.done.Characters != len([]rune(text)) {
+		t.Errorf("done.characters = %d, want %d", g.done.Characters, len([]rune(text)))
+	}
+	if g.done.FirstChunkLatencyMS < 0 || g.done.FirstChunkLatencyMS > g.done.DurationMS {
+		t.Errorf("done.first_chunk_latency_ms = %d, duration_ms = %d", g.done.FirstChunkLatencyMS, g.done.DurationMS)
+	}
+	if rms := pcmRMS(g.pcm); rms < 300 {
+		t.Errorf("audio RMS %.0f: silent", rms)
+	}
+}
+
+func pcmRMS(b []byte) float64 {
+	var sum float64
+	n := len(b) / 2
+	for i := 0; i < n; i++ {
+		v := float64(int16(uint16(b[2*i]) | uint16(b[2*i+1])<<8))
+		sum += v * v
+	}
+	if n == 0 {
+		return 0
+	}
+	return math.Sqrt(sum / float64(n))
+}

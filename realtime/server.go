@@ -1,0 +1,158 @@
+package realtime
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/coder/websocket"
+
+	"github.com/parley-voice/parley/limits"
+	"github.com/parley-voice/parley/metrics"
+	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/tts"
+)
+
+// Deps are the collaborators of a Server.
+type Deps struct {
+	Auth       Authenticator
+	Voices     VoiceResolver
+	Accounting Accounting
+	Pipeline   *tts.Pipeline
+	Limiter    *limits.Limiter // server connection slots
+	Metrics    *metrics.Metrics
+	Logger     *slog.Logger
+}
+
+func (d Deps) validate() error {
+	if d.Auth == nil || d.Voices == nil || d.Accounting == nil || d.Pipeline == nil || d.Limiter == nil || d.Metrics == nil {
+		return errors.New("realtime: Auth, Voices, Accounting, Pipeline, Limiter and Metrics are required")
+	}
+	return nil
+}
+
+// Server serves /v1/realtime. It is an http.Handler.
+type Server struct {
+	cfg  Config
+	deps Deps
+	log  *slog.Logger
+
+	mu       sync.Mutex
+	sessions map[*session]struct{}
+	draining bool
+	wg       sync.WaitGroup // one per running session
+}
+
+// NewServer returns a Server.
+func NewServer(cfg Config, deps Deps) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := deps.validate(); err != nil {
+		return nil, err
+	}
+	log := deps.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{cfg: cfg.withDefaults(), deps: deps, log: log, sessions: make(map[*session]struct{})}, nil
+}
+
+// ServeHTTP upgrades the request and runs the session until it ends.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	draining := s.draining
+	if !draining {
+		s.wg.Add(1)
+	}
+	s.mu.Unlock()
+	if draining {
+		http.Error(w, `{"error":"server is shutting down"}`, http.StatusServiceUnavailable)
+		return
+	}
+	defer s.wg.Done()
+
+	// Keys travel in the first message, not in cookies, so a page on
+	// another origin cannot act for a user who has not given it a key:
+	// cross-origin clients are allowed.
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	if err != nil {
+		return // Accept has written the HTTP error
+	}
+	// Frames are bounded by the session's own reader so that an oversize
+	// frame closes with 4003, not the library's 1009.
+	conn.SetReadLimit(-1)
+
+	release, err := s.deps.Limiter.AcquireServerSlot()
+	if err != nil {
+		s.deps.Metrics.Closes.WithLabelValues(metrics.Code(int(protocol.CloseSlotsOccupied))).Inc()
+		_ = conn.Close(websocket.StatusCode(protocol.CloseSlotsOccupied), protocol.ErrSlotsOccupied.Message)
+		return
+	}
+	defer release()
+
+	sess := newSession(s, conn, bearer(r))
+	s.mu.Lock()
+	s.sessions[sess] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.sessions, sess)
+		s.mu.Unlock()
+	}()
+	sess.run()
+}
+
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// Sessions reports the open sessions.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sessions)
+}
+
+// Shutdown stops accepting sessions and drains the open ones: text already
+// sent is spoken, done is sent, and each socket is closed with 1001. When ctx
+// ends first, the remaining sessions are closed with 1001 at once. Shutdown
+// returns when every session has ended.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.draining = true
+	open := make([]*session, 0, len(s.sessions))
+	for sess := range s.sessions {
+		open = append(open, sess)
+	}
+	s.mu.Unlock()
+	for _, sess := range open {
+		sess.drain()
+	}
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+	}
+	s.mu.Lock()
+	for sess := range s.sessions {
+		sess.fail(goingAway)
+	}
+	s.mu.Unlock()
+	<-done
+	return ctx.Err()
+}
+
+var goingAway = &protocol.Error{Code: protocol.CloseGoingAway, Message: "server shutting down", Fatal: true}

@@ -1,0 +1,452 @@
+package realtime
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coder/websocket"
+
+	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/metrics"
+	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/segment"
+	"github.com/parley-voice/parley/voice"
+)
+
+type jobKind uint8
+
+const (
+	jobSegment jobKind = iota // speak text
+	jobFlush                  // the generation is complete: send done
+	jobClear                  // the generation was cleared: send cleared
+	jobDrain                  // shutdown: close with 1001 after everything before
+)
+
+// job is one entry of the ordered queue from reader to speaker.
+type job struct {
+	kind  jobKind
+	gen   *generation
+	text  string
+	chars int
+	epoch uint64
+	ctx   context.Context // cancelled by clear and when the session ends
+}
+
+// generation is one generation's bookkeeping. The reader sets started,
+// firstReady and chars before it queues the generation's flush job; the
+// speaker owns admitted and spoken; the writer owns the rest.
+type generation struct {
+	started    time.Time
+	firstReady time.Time
+	chars      int
+
+	admitted bool
+	spoken   int64
+	recorded bool
+
+	chunks     int
+	samples    int64
+	firstAudio time.Time
+	lastAudio  time.Time
+}
+
+// jobQueueLen bounds the jobs in flight; the reader waits (and so the
+// client's writes wait) beyond it. Segments are at least a few characters
+// and the text buffer is bounded, so only a flood of flush or clear
+// messages can reach it.
+const jobQueueLen = 64
+
+type session struct {
+	srv    *Server
+	conn   *websocket.Conn
+	bearer string
+	ctx    context.Context // ends with the session
+	cancel context.CancelFunc
+	out    *sendQueue
+	jobs   chan job
+	wg     sync.WaitGroup
+
+	epoch       atomic.Uint64 // bumped by clear
+	queuedChars atomic.Int64  // characters in segment jobs not yet started
+
+	// Set once by the auth goroutine before authDone is closed.
+	authDone  chan struct{}
+	principal Principal
+	profile   voice.Profile
+	language  protocol.Language
+	releaseKC func()
+
+	sessionID string
+	log       *slog.Logger
+
+	// Reader state; mu also lets Shutdown flush the buffer. Nothing that
+	// waits for the speaker or writer takes mu.
+	mu         sync.Mutex
+	configured bool
+	draining   bool
+	seg        *segment.Segmenter
+	gen        *generation
+	genCtx     context.Context
+	genCancel  context.CancelFunc
+	cfgTimer   *time.Timer
+	closeCode  atomic.Int32
+}
+
+func newSession(srv *Server, conn *websocket.Conn, bearer string) *session {
+	ctx, cancel := context.WithCancel(context.Background())
+	maxBytes := int(srv.cfg.MaxQueuedAudio.Seconds() * protocol.SampleRate * 2)
+	s := &session{
+		srv:      srv,
+		conn:     conn,
+		bearer:   bearer,
+		ctx:      ctx,
+		cancel:   cancel,
+		out:      newSendQueue(maxBytes),
+		jobs:     make(chan job, jobQueueLen),
+		authDone: make(chan struct{}),
+	}
+	// The id exists from the start so that every log line of the session,
+	// from any goroutine, carries it without locking.
+	s.sessionID = newSessionID()
+	s.log = srv.log.With("session", s.sessionID)
+	s.genCtx, s.genCancel = context.WithCancel(ctx)
+	return s
+}
+
+func (s *session) run() {
+	m := s.srv.deps.Metrics
+	m.SessionsActive.Inc()
+	m.SessionsTotal.Inc()
+	defer m.SessionsActive.Dec()
+	start := time.Now()
+
+	s.mu.Lock()
+	s.cfgTimer = time.AfterFunc(s.srv.cfg.ConfigTimeout, func() {
+		s.mu.Lock()
+		configured := s.configured
+		s.mu.Unlock()
+		if !configured {
+			s.fail(protocol.ErrAuthTimeout)
+		}
+	})
+	s.mu.Unlock()
+
+	writerDone := make(chan struct{})
+	s.wg.Add(3)
+	go func() { defer s.wg.Done(); defer close(writerDone); s.writeLoop() }()
+	go func() { defer s.wg.Done(); s.speakLoop() }()
+	go func() { defer s.wg.Done(); s.keepalive() }()
+
+	err := s.readLoop()
+	s.cfgTimer.Stop()
+
+	code := protocol.CloseNormal
+	if st := websocket.CloseStatus(err); st != -1 {
+		code = protocol.CloseCode(st)
+	}
+	// Whatever ended the read loop, the writer closes the socket (the first
+	// close request wins, so a fatal error's own code is kept).
+	s.out.requestClose(closeRequest{code: code})
+	s.cancel()
+	select {
+	case <-writerDone:
+	case <-time.After(s.srv.cfg.CloseGrace + 5*time.Second):
+		_ = s.conn.CloseNow()
+	}
+	s.wg.Wait()
+	_ = s.conn.CloseNow()
+	if s.releaseKC != nil {
+		s.releaseKC()
+	}
+	final := protocol.CloseCode(s.closeCode.Load())
+	if final == 0 {
+		final = code
+	}
+	m.Closes.WithLabelValues(metrics.Code(int(final))).Inc()
+	s.log.Info("realtime session ended", "code", int(final),
+		"duration_ms", time.Since(start).Milliseconds())
+}
+
+// fail ends the session with a fatal protocol error: the error message (for
+// codes where the client can act on it) and then the close frame jump the
+// send queue, and everything in progress is cancelled. It never blocks, so
+// any goroutine may call it, including an engine callback.
+func (s *session) fail(e *protocol.Error) {
+	var msg []byte
+	if e.Code != protocol.CloseGoingAway && e != protocol.ErrSlowClient {
+		msg = protocol.Marshal(protocol.NewErrorMessage(e))
+		s.srv.deps.Metrics.Errors.WithLabelValues(metrics.Code(int(e.Code))).Inc()
+	}
+	if s.out.requestClose(closeRequest{code: e.Code, reason: e.Message, msg: msg}) {
+		s.closeCode.Store(int32(e.Code))
+		if e.Code != protocol.CloseGoingAway {
+			s.log.Info("realtime session failed", "code", int(e.Code), "reason", e.Message)
+		}
+	}
+	s.cancel()
+}
+
+// sendError reports a non-fatal error; the session goes on.
+func (s *session) sendError(e *protocol.Error) {
+	s.srv.deps.Metrics.Errors.WithLabelValues(metrics.Code(int(e.Code))).Inc()
+	s.sendJSON(protocol.NewErrorMessage(e), 0)
+}
+
+func (s *session) sendJSON(v any, epoch uint64) {
+	if !s.out.push(outItem{kind: outJSON, data: protocol.Marshal(v), epoch: epoch}) {
+		s.fail(protocol.ErrSlowClient)
+	}
+}
+
+var framePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// readLoop reads client frames until the connection ends or a fatal error.
+func (s *session) readLoop() error {
+	for {
+		typ, r, err := s.conn.Reader(context.Background())
+		if err != nil {
+			return err
+		}
+		buf := framePool.Get().(*bytes.Buffer)
+		buf.Reset()
+		n, err := buf.ReadFrom(io.LimitReader(r, protocol.MaxFrameBytes+1))
+		if err != nil {
+			framePool.Put(buf)
+			return err
+		}
+		if n > protocol.MaxFrameBytes {
+			framePool.Put(buf)
+			s.fail(protocol.ErrFrameTooLarge)
+			return protocol.ErrFrameTooLarge
+		}
+		if typ == websocket.MessageBinary {
+			framePool.Put(buf)
+			s.fail(protocol.ErrBinaryFrame)
+			return protocol.ErrBinaryFrame
+		}
+		msg, err := protocol.DecodeClient(buf.Bytes())
+		if buf.Cap() <= 8<<10 {
+			framePool.Put(buf)
+		}
+		if err != nil {
+			pe, _ := protocol.AsError(err)
+			s.fail(pe)
+			return err
+		}
+		if err := s.handle(msg); err != nil {
+			if err.Fatal {
+				s.fail(err)
+				return err
+			}
+			s.sendError(err)
+		}
+		if s.ctx.Err() != nil {
+			return s.ctx.Err()
+		}
+	}
+}
+
+// handle applies one decoded client message.
+func (s *session) handle(m protocol.ClientMessage) *protocol.Error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.configured && m.Type != protocol.TypeConfig {
+		return protocol.ErrNotConfigured
+	}
+	switch m.Type {
+	case protocol.TypeConfig:
+		if s.configured {
+			return protocol.ErrSecondConfig
+		}
+		return s.configure(m.Config)
+	case protocol.TypeText:
+		return s.text(m.Text)
+	case protocol.TypeFlush:
+		return s.flush()
+	case protocol.TypeBinaryMode:
+		ack := protocol.BinaryModeAck{Type: protocol.TypeBinaryModeAck, SampleRate: protocol.SampleRate, Format: protocol.Format}
+		if !s.out.push(outItem{kind: outBinaryMode, data: protocol.Marshal(ack)}) {
+			return protocol.ErrSlowClient
+		}
+	case protocol.TypePing:
+		s.sendJSON(struct {
+			Type string `json:"type"`
+		}{protocol.TypePong}, 0)
+	case protocol.TypeClear:
+		s.clear()
+	}
+	return nil
+}
+
+func (s *session) configure(c protocol.Config) *protocol.Error {
+	lang, ok := protocol.ParseLanguage(c.Language)
+	if !ok {
+		return protocol.Errorf(protocol.CloseInvalid, "unsupported language %q", c.Language)
+	}
+	key := c.APIKey
+	if key == "" {
+		key = s.bearer
+	}
+	if key == "" {
+		return protocol.Errorf(protocol.CloseInvalid, `config: missing field "api_key"`)
+	}
+	segCfg := s.srv.cfg.Segment
+	segCfg.Language = lang
+	if c.MinFirstSegmentChars > 0 {
+		// Longer than a normal first segment would change nothing.
+		segCfg.FirstMinChars = min(c.MinFirstSegmentChars, segCfg.MinChars)
+	}
+	seg, err := segment.New(segCfg)
+	if err != nil {
+		return protocol.Errorf(protocol.CloseInvalid, "config: %v", err)
+	}
+	s.cfgTimer.Stop()
+	s.configured = true
+	s.language = lang
+	s.seg = seg
+	s.sendJSON(protocol.ConfigAck{Type: protocol.TypeConfigAck, SessionID: s.sessionID}, 0)
+
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.authenticate(key, c)
+	}()
+	return nil
+}
+
+// authenticate runs after config_ack; text queued meanwhile waits in the
+// job queue, and is dropped if authentication fails.
+func (s *session) authenticate(key string, c protocol.Config) {
+	d := s.srv.deps
+	p, err := d.Auth.Authenticate(s.ctx, key)
+	switch {
+	case err == nil:
+	case s.ctx.Err() != nil:
+		return
+	case errors.Is(err, auth.ErrUnauthorized):
+		s.fail(protocol.ErrAuthFailed)
+		return
+	default:
+		s.log.Error("authentication failed", "err", err)
+		s.fail(protocol.ErrServer)
+		return
+	}
+	if !p.Plan.WebSocket {
+		s.fail(protocol.ErrNoRealtime)
+		return
+	}
+	release, err := d.Accounting.AcquireConn(p)
+	if err != nil {
+		s.fail(protocol.ErrTooManyConns)
+		return
+	}
+	s.releaseKC = release
+	prof, err := d.Voices.Resolve(s.ctx, p, c)
+	if err != nil {
+		if pe, ok := protocol.AsError(err); ok {
+			s.fail(pe)
+		} else {
+			s.fail(protocol.Errorf(protocol.CloseInvalid, "voice: %v", err))
+		}
+		return
+	}
+	s.principal = p
+	s.profile = prof
+	s.log.Info("realtime session authenticated", "key", p.KeyID, "plan", p.Plan.Name)
+	close(s.authDone)
+}
+
+func (s *session) text(t string) *protocol.Error {
+	if s.draining {
+		return &protocol.Error{Code: protocol.CloseGoingAway, Message: "server is shutting down; text not accepted"}
+	}
+	n := utf8.RuneCountInString(t)
+	if s.seg.Len()+int(s.queuedChars.Load())+n > protocol.MaxBufferChars {
+		return protocol.ErrBufferOverflow
+	}
+	if n == 0 {
+		return nil
+	}
+	if s.gen == nil {
+		s.gen = &generation{started: time.Now()}
+	}
+	s.gen.chars += n
+	s.queueSegments(s.seg.Push(t))
+	return nil
+}
+
+func (s *session) flush() *protocol.Error {
+	if s.gen == nil {
+		// A flush with nothing sent still gets its done.
+		s.gen = &generation{started: time.Now()}
+	}
+	s.queueSegments(s.seg.Flush())
+	s.queue(job{kind: jobFlush, gen: s.gen})
+	s.gen = nil
+	return nil
+}
+
+func (s *session) clear() {
+	s.seg.Reset()
+	s.gen = nil
+	s.epoch.Add(1)
+	s.genCancel()
+	s.genCtx, s.genCancel = context.WithCancel(s.ctx)
+	s.queue(job{kind: jobClear})
+}
+
+func (s *session) queueSegments(segs []string) {
+	for _, t := range segs {
+		if s.gen.firstReady.IsZero() {
+			s.gen.firstReady = time.Now()
+		}
+		n := utf8.RuneCountInString(t)
+		s.queuedChars.Add(int64(n))
+		s.queue(job{kind: jobSegment, gen: s.gen, text: t, chars: n})
+	}
+}
+
+// queue hands a job to the speaker, in order. Called with s.mu held.
+func (s *session) queue(j job) {
+	j.epoch = s.epoch.Load()
+	j.ctx = s.genCtx
+	select {
+	case s.jobs <- j:
+	case <-s.ctx.Done():
+	}
+}
+
+// drain makes the session finish what it has and close with 1001.
+func (s *session) drain() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.draining {
+		return
+	}
+	s.draining = true
+	if !s.configured {
+		s.fail(goingAway)
+		return
+	}
+	if s.gen != nil {
+		_ = s.flush()
+	}
+	s.queue(job{kind: jobDrain})
+}
+
+func newSessionID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return "sess_" + hex.EncodeToString(b[:])
+}
+
+var errStopped = errors.New("realtime: generation stopped")

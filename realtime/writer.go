@@ -1,0 +1,138 @@
+package realtime
+
+import (
+	"context"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/parley-voice/parley/protocol"
+)
+
+// writeLoop owns every write to the socket, including the close.
+func (s *session) writeLoop() {
+	binary := false
+	var buf []byte
+	for {
+		it, cr, ok := s.out.pop()
+		if !ok {
+			<-s.out.signal
+			continue
+		}
+		if cr != nil {
+			s.closeWith(cr)
+			return
+		}
+		if (it.kind == outAudio || it.kind == outDone) && it.epoch != s.epoch.Load() {
+			continue // cleared: this audio must not be heard
+		}
+		var err error
+		switch it.kind {
+		case outJSON:
+			err = s.write(websocket.MessageText, it.data)
+		case outBinaryMode:
+			binary = true
+			err = s.write(websocket.MessageText, it.data)
+		case outAudio:
+			g := it.gen
+			if binary {
+				err = s.write(websocket.MessageBinary, it.data)
+			} else {
+				buf = protocol.AppendAudioJSON(buf[:0], it.data)
+				err = s.write(websocket.MessageText, buf)
+			}
+			now := time.Now()
+			if g.chunks == 0 {
+				g.firstAudio = now
+				s.srv.deps.Metrics.TTFA.Observe(now.Sub(g.firstReady).Seconds())
+			}
+			g.chunks++
+			g.samples += int64(len(it.data) / 2)
+			g.lastAudio = now
+		case outDone:
+			err = s.write(websocket.MessageText, protocol.Marshal(doneFor(it.gen, time.Now())))
+		case outClose:
+			s.closeWith(&closeRequest{code: it.code, reason: "server shutting down"})
+			return
+		}
+		if err != nil {
+			// The connection is gone: end the session.
+			s.cancel()
+			_ = s.conn.CloseNow()
+			return
+		}
+	}
+}
+
+// write writes one frame. Its deadline is independent of the session
+// context, so that a clear or a fatal error never cuts a frame in half.
+func (s *session) write(typ websocket.MessageType, data []byte) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.srv.cfg.WriteTimeout)
+	defer cancel()
+	return s.conn.Write(ctx, typ, data)
+}
+
+func (s *session) closeWith(cr *closeRequest) {
+	s.closeCode.CompareAndSwap(0, int32(cr.code))
+	// A config_ack queued before an authentication failure must still
+	// precede the error.
+	for _, it := range s.out.takeControl() {
+		if s.write(websocket.MessageText, it.data) != nil {
+			break
+		}
+	}
+	if cr.msg != nil {
+		_ = s.write(websocket.MessageText, cr.msg)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = s.conn.Close(websocket.StatusCode(cr.code), cr.reason)
+	}()
+	select {
+	case <-done:
+	case <-time.After(s.srv.cfg.CloseGrace):
+		_ = s.conn.CloseNow()
+		<-done
+	}
+}
+
+// doneFor builds a generation's done message from what was written.
+func doneFor(g *generation, now time.Time) protocol.Done {
+	d := protocol.Done{
+		Type:            protocol.TypeDone,
+		TotalChunks:     g.chunks,
+		Characters:      g.chars,
+		AudioDurationMS: g.samples * 1000 / protocol.SampleRate,
+	}
+	end := now
+	if g.chunks > 0 {
+		end = g.lastAudio
+		d.FirstChunkLatencyMS = g.firstAudio.Sub(g.firstReady).Milliseconds()
+	}
+	d.DurationMS = end.Sub(g.started).Milliseconds()
+	return d
+}
+
+// keepalive pings the client so that one that vanished without a FIN is
+// noticed and its session freed.
+func (s *session) keepalive() {
+	t := time.NewTicker(s.srv.cfg.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(s.ctx, s.srv.cfg.PingInterval)
+		err := s.conn.Ping(ctx)
+		cancel()
+		if err != nil && s.ctx.Err() == nil {
+			s.log.Info("client did not answer ping", "err", err)
+			s.cancel()
+			_ = s.conn.CloseNow()
+			return
+		}
+	}
+}

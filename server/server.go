@@ -1,0 +1,190 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/engine"
+	"github.com/parley-voice/parley/httpapi"
+	"github.com/parley-voice/parley/limits"
+	"github.com/parley-voice/parley/metrics"
+	"github.com/parley-voice/parley/realtime"
+	"github.com/parley-voice/parley/store"
+	"github.com/parley-voice/parley/tts"
+)
+
+// Config is everything `parley serve` can be told.
+type Config struct {
+	Addr          string // listen address; default ":8080"
+	DataDir       string // default "./data"
+	ShutdownGrace time.Duration
+	Realtime      realtime.Config
+	Limits        limits.Config
+	Engine        engine.Config
+	Logger        *slog.Logger
+}
+
+// Validate reports a configuration that cannot work.
+func (c Config) Validate() error {
+	if c.DataDir == "" {
+		return errors.New("server: data dir is required")
+	}
+	if c.ShutdownGrace < 0 {
+		return errors.New("server: shutdown grace must not be negative")
+	}
+	if err := c.Realtime.Validate(); err != nil {
+		return err
+	}
+	if err := c.Limits.Validate(); err != nil {
+		return err
+	}
+	return c.Engine.Validate()
+}
+
+// Server is a running Parley node.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	db       *store.DB
+	engines  *engine.Engines
+	metrics  *metrics.Metrics
+	realtime *realtime.Server
+	handler  http.Handler
+	stopping atomic.Bool
+}
+
+// New opens the store and the engines and builds the handlers.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = ":8080"
+	}
+	if cfg.ShutdownGrace == 0 {
+		cfg.ShutdownGrace = 15 * time.Second
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	db, err := store.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	engines, err := engine.Open(cfg.Engine)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, db: db, engines: engines, metrics: metrics.New()}
+	s.metrics.ObserveEngines(func() []metrics.EngineStat {
+		var out []metrics.EngineStat
+		for _, st := range engines.Stats() {
+			out = append(out, metrics.EngineStat{Engine: st.Engine, Queued: st.Queued, Busy: st.Busy})
+		}
+		return out
+	})
+	lim := limits.New(cfg.Limits)
+	s.realtime, err = realtime.NewServer(cfg.Realtime, realtime.Deps{
+		Auth:       auth.Keys{DB: db},
+		Voices:     voiceResolver{},
+		Accounting: &auth.Accounting{Limiter: lim, Usage: db},
+		Pipeline:   &tts.Pipeline{Engine: engines},
+		Limiter:    lim,
+		Metrics:    s.metrics,
+		Logger:     log,
+	})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /v1/realtime", s.realtime)
+	httpapi.RegisterHealth(mux, s.metrics, s.ready)
+	s.handler = mux
+	return s, nil
+}
+
+func (s *Server) ready() error {
+	if s.stopping.Load() {
+		return errors.New("shutting down")
+	}
+	_, err := s.db.SchemaVersion(context.Background())
+	return err
+}
+
+// Handler is the node's HTTP handler, for tests and embedding.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Store is the node's store.
+func (s *Server) Store() *store.DB { return s.db }
+
+// Engines are the node's engines.
+func (s *Server) Engines() *engine.Engines { return s.engines }
+
+// Sessions reports the open realtime sessions.
+func (s *Server) Sessions() int { return s.realtime.Sessions() }
+
+// Metrics are the node's collectors.
+func (s *Server) Metrics() *metrics.Metrics { return s.metrics }
+
+// ListenAndServe listens on the configured address and serves until ctx
+// ends, then shuts down gracefully.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves on ln until ctx ends, then stops accepting, drains realtime
+// sessions within ShutdownGrace (closing them with 1001) and returns.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	s.log.Info("parley listening", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.stopping.Store(true)
+	s.log.Info("shutting down", "grace", s.cfg.ShutdownGrace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
+	defer cancel()
+	// Stop accepting first; hijacked WebSockets are not tracked by
+	// http.Server, so the realtime server drains them itself.
+	herr := hs.Shutdown(sctx)
+	rerr := s.realtime.Shutdown(sctx)
+	<-errc
+	if herr != nil && !errors.Is(herr, context.DeadlineExceeded) {
+		return fmt.Errorf("server: http shutdown: %w", herr)
+	}
+	if rerr != nil && !errors.Is(rerr, context.DeadlineExceeded) {
+		return fmt.Errorf("server: realtime shutdown: %w", rerr)
+	}
+	return nil
+}
+
+// Close releases the engines and the store. Call it after Serve returns.
+func (s *Server) Close() error {
+	err := s.engines.Close()
+	if cerr := s.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,25 @@
+package store
+
+import "errors"
+
+var (
+	// ErrUnknownKey is returned by Authenticate for a key that is malformed,
+	// does not exist, or whose secret is wrong. Callers answer 401 or close
+	// with 4002 and say no more.
+	ErrUnknownKey = errors.New("store: unknown API key")
+	// ErrRevoked is returned by Authenticate for a correct key that has been
+	// revoked. It is only reported once the secret matched, so it reveals
+	// nothing to someone who merely guesses ids.
+	ErrRevoked = errors.New("store: API key revoked")
+	// ErrNotFound is returned for an id (key or account) that does not exist.
+	ErrNotFound = errors.New("store: not found")
+	// ErrUnknownPlan is returned when creating a key for a plan that package
+	// plan does not know.
+	ErrUnknownPlan = errors.New("store: unknown plan")
+	// ErrInvalid is returned, wrapped with the reason, for malformed
+	// arguments such as a month that is not "YYYY-MM".
+	ErrInvalid = errors.New("store: invalid argument")
+	// ErrSchemaTooNew is returned by Open when the database was written by a
+	// newer Parley whose schema this binary does not know.
+	ErrSchemaTooNew = errors.New("store: database schema is newer than this binary")
+)

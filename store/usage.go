@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// monthLayout is the format of usage months: the calendar month in UTC, as
+// plan quotas are counted.
+const monthLayout = "2006-01"
+
+// Month returns the usage month ("YYYY-MM") that t falls in, in UTC.
+func Month(t time.Time) string {
+	return t.UTC().Format(monthLayout)
+}
+
+func checkMonth(month string) error {
+	if _, err := time.Parse(monthLayout, month); err != nil || len(month) != len(monthLayout) {
+		return fmt.Errorf("%w: month %q is not YYYY-MM", ErrInvalid, month)
+	}
+	return nil
+}
+
+// AddUsage counts one request of chars characters against the key in month
+// ("YYYY-MM", see Month). It is one atomic upsert, so concurrent calls never
+// lose counts. Revoked keys still count: a generation may finish after its key
+// is revoked. It returns ErrNotFound for an unknown key.
+func (db *DB) AddUsage(ctx context.Context, keyID, month string, chars int64) error {
+	if err := checkMonth(month); err != nil {
+		return err
+	}
+	if chars < 0 {
+		return fmt.Errorf("%w: negative character count %d", ErrInvalid, chars)
+	}
+	// Selecting from api_keys makes an unknown key insert nothing, which is
+	// how we tell it apart without depending on the driver's error codes.
+	res, err := db.w.ExecContext(ctx, `INSERT INTO usage (key_id, month, characters, requests)
+SELECT id, ?, ?, 1 FROM api_keys WHERE id = ?
+ON CONFLICT (key_id, month) DO UPDATE SET characters = characters + excluded.characters, requests = requests + 1`,
+		month, chars, keyID)
+	if err != nil {
+		return fmt.Errorf("store: adding usage: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: adding usage: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: key %q", ErrNotFound, keyID)
+	}
+	return nil
+}
+
+// Usage returns the characters and requests counted against the key in month.
+// A key or month with nothing counted, unknown keys included, reports zeros.
+func (db *DB) Usage(ctx context.Context, keyID, month string) (chars, requests int64, err error) {
+	if err := checkMonth(month); err != nil {
+		return 0, 0, err
+	}
+	err = db.r.QueryRowContext(ctx, `SELECT characters, requests FROM usage WHERE key_id = ? AND month = ?`,
+		keyID, month).Scan(&chars, &requests)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: reading usage: %w", err)
+	}
+	return chars, requests, nil
+}
+
+// AccountUsage returns the characters and requests counted against all of an
+// account's keys in month. An unknown account reports zeros.
+func (db *DB) AccountUsage(ctx context.Context, accountID, month string) (chars, requests int64, err error) {
+	if err := checkMonth(month); err != nil {
+		return 0, 0, err
+	}
+	err = db.r.QueryRowContext(ctx, `SELECT COALESCE(SUM(u.characters), 0), COALESCE(SUM(u.requests), 0)
+FROM api_keys k JOIN usage u ON u.key_id = k.id
+WHERE k.account_id = ? AND u.month = ?`, accountID, month).Scan(&chars, &requests)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: reading account usage: %w", err)
+	}
+	return chars, requests, nil
+}
