@@ -37,8 +37,10 @@ type job struct {
 	gen   *generation
 	text  string
 	chars int
-	epoch uint64
-	ctx   context.Context // cancelled by clear and when the session ends
+	// lookahead is the text that followed the segment when it was queued.
+	lookahead string
+	epoch     uint64
+	ctx       context.Context // cancelled by clear and when the session ends
 }
 
 // generation is one generation's bookkeeping. The reader sets started,
@@ -83,6 +85,7 @@ type session struct {
 	principal Principal
 	profile   voice.Profile
 	language  protocol.Language
+	lastLang  protocol.Language // speaker-owned: the last segment's language
 	releaseKC func()
 
 	sessionID string
@@ -404,14 +407,26 @@ func (s *session) clear() {
 	s.queue(job{kind: jobClear})
 }
 
+// lookahead bounds the text after a segment that travels with it, for
+// language detection.
+const lookahead = 200
+
 func (s *session) queueSegments(segs []string) {
-	for _, t := range segs {
+	for i, t := range segs {
 		if s.gen.firstReady.IsZero() {
 			s.gen.firstReady = time.Now()
 		}
 		n := utf8.RuneCountInString(t)
 		s.queuedChars.Add(int64(n))
-		s.queue(job{kind: jobSegment, gen: s.gen, text: t, chars: n})
+		j := job{kind: jobSegment, gen: s.gen, text: t, chars: n}
+		if s.language == protocol.Auto {
+			if i+1 < len(segs) {
+				j.lookahead = segs[i+1]
+			} else {
+				j.lookahead = s.seg.Pending(lookahead)
+			}
+		}
+		s.queue(j)
 	}
 }
 

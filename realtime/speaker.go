@@ -8,6 +8,7 @@ import (
 	"github.com/parley-voice/parley/audio"
 	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/tts"
 )
 
 // speakLoop takes jobs in order and turns them into queued audio and
@@ -126,7 +127,11 @@ func (s *session) speak(j job) bool {
 		}
 		return nil
 	}
-	seg, err := d.Pipeline.Speak(j.ctx, j.text, s.language, s.profile, emit)
+	seg, err := d.Pipeline.Speak(j.ctx, tts.Request{Text: j.text, Language: s.language, Voice: s.profile,
+		Lookahead: j.lookahead, Previous: s.lastLang}, emit)
+	if seg.Language != "" {
+		s.lastLang = seg.Language
+	}
 	if seg.Samples > 0 || err == nil {
 		j.gen.spoken += int64(j.chars)
 		d.Metrics.Characters.Add(float64(j.chars))

@@ -133,6 +133,20 @@ func (s *Segmenter) Len() int {
 	return s.runes - s.startIdx + s.base + len(s.buf) - s.scanned
 }
 
+// Pending returns up to max bytes of the buffered, unspoken text (cut back
+// to a whole code point), for callers that look ahead: to detect the
+// language of a short segment from the words that follow it, say.
+func (s *Segmenter) Pending(max int) string {
+	b := s.buf[s.start-s.base:]
+	if len(b) > max {
+		b = b[:max]
+		for len(b) > 0 && !utf8.Valid(b) {
+			b = b[:len(b)-1]
+		}
+	}
+	return string(b)
+}
+
 // maxKeptBuffer is the largest buffer kept across generations, so an idle
 // connection does not pin the memory of its longest generation.
 const maxKeptBuffer = 16 << 10

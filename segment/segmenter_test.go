@@ -121,3 +121,25 @@ func TestPushEmpty(t *testing.T) {
 		t.Errorf("Push(\"\") = %q, Len %d → %d", got, before, s.Len())
 	}
 }
+
+func TestPending(t *testing.T) {
+	s, err := New(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	segs := s.Push("This first sentence is long enough to be spoken now. And here the next one béga")
+	if len(segs) != 1 {
+		t.Fatalf("segments %q", segs)
+	}
+	if got := s.Pending(1000); got != " And here the next one béga" {
+		t.Fatalf("Pending = %q", got)
+	}
+	// A limit inside "é" cuts back to a whole code point.
+	if got := s.Pending(len(" And here the next one b") + 1); got != " And here the next one b" {
+		t.Fatalf("Pending(cut) = %q", got)
+	}
+	s.Reset()
+	if got := s.Pending(10); got != "" {
+		t.Fatalf("Pending after Reset = %q", got)
+	}
+}

@@ -3,6 +3,7 @@ package tts
 import (
 	"context"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/parley-voice/parley/engine"
@@ -19,6 +20,21 @@ type Pipeline struct {
 	Engine engine.Synthesizer
 }
 
+// Request is one segment to speak.
+type Request struct {
+	Text     string            // raw segment text
+	Language protocol.Language // the configured language; Auto detects
+	Voice    voice.Profile
+	// Lookahead is text known to follow Text (the rest of the buffer, or
+	// the next segments). With Auto, a short segment ("Guten Morgen,") is
+	// detected together with the rest of its sentence.
+	Lookahead string
+	// Previous is the language of the segment before, or "": with Auto,
+	// text that gives no clear evidence stays in the conversation's
+	// language.
+	Previous protocol.Language
+}
+
 // Segment describes one spoken segment.
 type Segment struct {
 	Text       string            // as given
@@ -28,19 +44,19 @@ type Segment struct {
 	Samples    int // 24 kHz samples emitted
 }
 
-// Speak speaks one segment of raw text. lang may be Auto. Blank text speaks
-// nothing and returns a zero Segment. emit must not retain pcm.
-func (p *Pipeline) Speak(ctx context.Context, text string, lang protocol.Language, prof voice.Profile, emit func(pcm []int16) error) (Segment, error) {
-	seg := Segment{Text: text}
-	if strings.TrimSpace(text) == "" {
+// Speak speaks one segment. Blank text speaks nothing and returns a
+// Segment without audio. emit must not retain pcm.
+func (p *Pipeline) Speak(ctx context.Context, r Request, emit func(pcm []int16) error) (Segment, error) {
+	seg := Segment{Text: r.Text}
+	if strings.TrimSpace(r.Text) == "" {
 		return seg, nil
 	}
-	seg.Language = ResolveLanguage(text, lang)
-	seg.Normalized = strings.TrimSpace(textnorm.Normalize(text, seg.Language))
+	seg.Language = ResolveLanguage(r)
+	seg.Normalized = strings.TrimSpace(textnorm.Normalize(r.Text, seg.Language))
 	if seg.Normalized == "" {
 		return seg, nil
 	}
-	seg.Voice = prof.VoiceFor(seg.Language)
+	seg.Voice = r.Voice.VoiceFor(seg.Language)
 	err := p.Engine.Synthesize(ctx, engine.Segment{Text: seg.Normalized, Language: seg.Language}, seg.Voice, func(pcm []int16) error {
 		seg.Samples += len(pcm)
 		return emit(pcm)
@@ -59,25 +75,64 @@ func (p *Pipeline) SpeakAll(ctx context.Context, text string, lang protocol.Lang
 	}
 	parts := append(s.Push(text), s.Flush()...)
 	out := make([]Segment, 0, len(parts))
-	for _, part := range parts {
-		seg, err := p.Speak(ctx, part, lang, prof, emit)
+	var prev protocol.Language
+	for i, part := range parts {
+		r := Request{Text: part, Language: lang, Voice: prof, Previous: prev}
+		if i+1 < len(parts) {
+			r.Lookahead = parts[i+1]
+		}
+		seg, err := p.Speak(ctx, r, emit)
 		if err != nil {
 			return out, err
 		}
 		if seg.Samples > 0 {
 			out = append(out, seg)
+			prev = seg.Language
 		}
 	}
 	return out, nil
 }
 
-// ResolveLanguage turns a config language into the language of one segment:
-// Auto is detected from the text, falling back to English.
-func ResolveLanguage(text string, lang protocol.Language) protocol.Language {
-	if lang != protocol.Auto && lang != "" {
-		return lang
+// shortSegment is the length, in letters, below which a segment alone is
+// too little evidence of its language.
+const shortSegment = 40
+
+// ResolveLanguage returns the language of one segment: the configured one,
+// or with Auto the detected one. A short segment is detected together with
+// the lookahead up to the end of its sentence; when the evidence is unclear
+// the previous segment's language (or English) wins.
+func ResolveLanguage(r Request) protocol.Language {
+	if r.Language != protocol.Auto && r.Language != "" {
+		return r.Language
 	}
-	return langdetect.Detect(text, protocol.English)
+	fallback := r.Previous
+	if fallback == "" {
+		fallback = protocol.English
+	}
+	text := r.Text
+	if letters(text) < shortSegment && r.Lookahead != "" {
+		text += restOfSentence(r.Lookahead)
+	}
+	return langdetect.Detect(text, fallback)
+}
+
+func letters(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// restOfSentence returns s up to and including its first sentence end.
+func restOfSentence(s string) string {
+	if i := strings.IndexAny(s, ".!?。！？"); i >= 0 {
+		_, n := utf8.DecodeRuneInString(s[i:])
+		return s[:i+n]
+	}
+	return s
 }
 
 // Chars counts the characters of text the way quotas and done.characters do:

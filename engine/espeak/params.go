@@ -129,6 +129,26 @@ func newCatalog(voices []VoiceInfo, variants []string) *catalog {
 		c.voiceID[v.Name] = v.Identifier
 		c.voiceID[strings.ToLower(v.Identifier)] = v.Identifier
 	}
+	// A voice's preferred language tag ("en-gb" for gmw/en) also names it,
+	// as on espeak-ng's command line, when no other voice prefers the same
+	// tag. Tags that are nobody's first choice ("en") stay unknown.
+	owner := map[string]string{}
+	for _, v := range voices {
+		if len(v.Languages) == 0 {
+			continue
+		}
+		tag := strings.ToLower(v.Languages[0])
+		if _, seen := owner[tag]; seen {
+			owner[tag] = ""
+		} else {
+			owner[tag] = v.Identifier
+		}
+	}
+	for tag, id := range owner {
+		if _, taken := c.voiceID[tag]; !taken && id != "" {
+			c.voiceID[tag] = id
+		}
+	}
 	for _, v := range variants {
 		c.variant[strings.ToLower(v)] = v
 	}

@@ -31,6 +31,9 @@ func testCatalog() *catalog {
 		[]VoiceInfo{
 			{Name: "en-us", Identifier: "gmw/en-US", Description: "English (America)", Languages: []string{"en-us", "en"}},
 			{Name: "de", Identifier: "gmw/de", Description: "German", Languages: []string{"de"}},
+			{Name: "en-gb-x", Identifier: "gmw/en", Description: "English (Great Britain)", Languages: []string{"en-gb", "en"}},
+			{Name: "gsw-a", Identifier: "gmw/gsw-a", Description: "Swiss German A", Languages: []string{"gsw"}},
+			{Name: "gsw-b", Identifier: "gmw/gsw-b", Description: "Swiss German B", Languages: []string{"gsw"}},
 		},
 		[]string{"m3", "f2", "Mr serious"},
 	)
@@ -52,7 +55,11 @@ func TestResolve(t *testing.T) {
 		{Params{}, request{}, ErrUnknownVoice},
 		{Params{Voice: "fr"}, request{}, ErrUnknownVoice},
 		{Params{Voice: "English (America)"}, request{}, ErrUnknownVoice},
+		// A voice's preferred language tag names it, unless another voice
+		// prefers it too; a tag nobody prefers is unknown.
+		{Params{Voice: "en-gb"}, request{voice: "gmw/en", rate: 175, pitch: 50, prange: 50, volume: 100}, nil},
 		{Params{Voice: "en"}, request{}, ErrUnknownVoice},
+		{Params{Voice: "gsw"}, request{}, ErrUnknownVoice},
 		{Params{Voice: "de", Variant: "m9"}, request{}, ErrUnknownVariant},
 		{Params{Voice: "de", Rate: 79}, request{}, ErrInvalidParams},
 		{Params{Voice: "de", Rate: Zero}, request{}, ErrInvalidParams},
