@@ -37,11 +37,17 @@ func (k Keys) Authenticate(ctx context.Context, key string) (Principal, error) {
 	case err != nil:
 		return Principal{}, fmt.Errorf("auth: %w", err)
 	}
-	p, ok := plan.Lookup(sk.Plan)
+	return PrincipalOf(sk)
+}
+
+// PrincipalOf returns the principal of a stored key (which may be revoked:
+// a job accepted before a revocation still runs).
+func PrincipalOf(k store.Key) (Principal, error) {
+	p, ok := plan.Lookup(k.Plan)
 	if !ok {
-		return Principal{}, fmt.Errorf("auth: key %s has unknown plan %q", sk.ID, sk.Plan)
+		return Principal{}, fmt.Errorf("auth: key %s has unknown plan %q", k.ID, k.Plan)
 	}
-	return Principal{KeyID: sk.ID, AccountID: sk.AccountID, Plan: p}, nil
+	return Principal{KeyID: k.ID, AccountID: k.AccountID, Plan: p}, nil
 }
 
 // UsageStore is the part of the store that accounting needs.

@@ -20,7 +20,7 @@ type Authenticator interface {
 // VoiceResolver turns a config's voice fields into a voice profile. An
 // empty config means the server's default voice.
 type VoiceResolver interface {
-	Resolve(ctx context.Context, p Principal, cfg protocol.Config) (voice.Profile, error)
+	ResolveConfig(ctx context.Context, p Principal, cfg protocol.Config) (voice.Profile, error)
 }
 
 // Accounting admits generations and records characters synthesised.

@@ -353,7 +353,7 @@ func (s *session) authenticate(key string, c protocol.Config) {
 		return
 	}
 	s.releaseKC = release
-	prof, err := d.Voices.Resolve(s.ctx, p, c)
+	prof, err := d.Voices.ResolveConfig(s.ctx, p, c)
 	if err != nil {
 		if pe, ok := protocol.AsError(err); ok {
 			s.fail(pe)

@@ -6,19 +6,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Build and run: C libraries of the engines (cgo), pkg-config, a C compiler.
-PKGS=(gcc pkg-config libespeak-ng-dev espeak-ng-data flite1-dev)
-# Tests: pocketsphinx recognises our speech (intelligibility tests), sox
-# decodes audio independently, Node.js runs the npm interop clients.
-TEST_PKGS=(libpocketsphinx-dev pocketsphinx-en-us sox)
+# Build and run: a C compiler and pkg-config for cgo; the engines (espeak-ng,
+# flite); the audio encoders (LAME mp3, libopusenc Ogg Opus, libFLAC, FFmpeg's
+# libavcodec for AAC); pocketsphinx and its English model (the agent's STT).
+PKGS=(gcc pkg-config libespeak-ng-dev espeak-ng-data flite1-dev
+	libmp3lame-dev libopusenc-dev libopus-dev libflac-dev libavcodec-dev
+	libpocketsphinx-dev pocketsphinx-en-us)
+command -v node >/dev/null 2>&1 || PKGS+=(nodejs)
+command -v npm >/dev/null 2>&1 || PKGS+=(npm)
+# Tests: FFmpeg and sox decode our audio independently.
+TEST_PKGS=(ffmpeg sox)
 
 want=("${PKGS[@]}")
 test_mode=0
 if [[ "${1:-}" == "--test" ]]; then
 	test_mode=1
 	want+=("${TEST_PKGS[@]}")
-	command -v node >/dev/null 2>&1 || want+=(nodejs)
-	command -v npm >/dev/null 2>&1 || want+=(npm)
 fi
 
 missing=()
@@ -38,8 +41,15 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 go mod download
 
-if ((test_mode)); then
-	if [[ ! -d tests/node/node_modules ]] || [[ tests/node/package-lock.json -nt tests/node/node_modules ]]; then
-		(cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
+# npm_ci DIR installs DIR's locked npm packages unless they are current.
+npm_ci() {
+	if [[ ! -d "$1/node_modules" ]] || [[ "$1/package-lock.json" -nt "$1/node_modules" ]]; then
+		(cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
+		touch "$1/node_modules"
 	fi
+}
+# Runtime assets from npm: the Silero VAD model and the onnxruntime library.
+npm_ci deps/npm
+if ((test_mode)); then
+	npm_ci tests/node
 fi

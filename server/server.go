@@ -7,25 +7,34 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/engine"
 	"github.com/parley-voice/parley/httpapi"
+	"github.com/parley-voice/parley/jobs"
 	"github.com/parley-voice/parley/limits"
 	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/realtime"
 	"github.com/parley-voice/parley/store"
 	"github.com/parley-voice/parley/tts"
+	"github.com/parley-voice/parley/voice"
+	"github.com/parley-voice/parley/voicestore"
 )
 
 // Config is everything `parley serve` can be told.
 type Config struct {
-	Addr          string // listen address; default ":8080"
-	DataDir       string // default "./data"
+	Addr    string // listen address; default ":8080"
+	DataDir string // default "./data"
+	// PublicURL is how clients reach this server ("https://tts.example.com"),
+	// for the audio links in job webhooks; default http://localhost:PORT.
+	PublicURL     string
 	ShutdownGrace time.Duration
 	Realtime      realtime.Config
+	HTTP          httpapi.Config
+	Jobs          jobs.Config // DataDir and Secret are filled in
 	Limits        limits.Config
 	Engine        engine.Config
 	Logger        *slog.Logger
@@ -56,6 +65,7 @@ type Server struct {
 	engines  *engine.Engines
 	metrics  *metrics.Metrics
 	realtime *realtime.Server
+	jobs     *jobs.Manager
 	handler  http.Handler
 	stopping atomic.Bool
 }
@@ -92,12 +102,20 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		return out
 	})
+	secret, err := voice.LoadOrCreateSecret(cfg.DataDir)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
 	lim := limits.New(cfg.Limits)
+	acct := &auth.Accounting{Limiter: lim, Usage: db}
+	voices := &voicestore.Store{DB: db, Secret: secret, Engine: engines}
+	pipeline := &tts.Pipeline{Engine: engines}
 	s.realtime, err = realtime.NewServer(cfg.Realtime, realtime.Deps{
 		Auth:       auth.Keys{DB: db},
-		Voices:     voiceResolver{},
-		Accounting: &auth.Accounting{Limiter: lim, Usage: db},
-		Pipeline:   &tts.Pipeline{Engine: engines},
+		Voices:     voices,
+		Accounting: acct,
+		Pipeline:   pipeline,
 		Limiter:    lim,
 		Metrics:    s.metrics,
 		Logger:     log,
@@ -106,11 +124,48 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	api, err := httpapi.New(cfg.HTTP, httpapi.Deps{
+		Keys:          auth.Keys{DB: db},
+		Accounting:    acct,
+		Pipeline:      pipeline,
+		Voices:        voices,
+		Store:         db,
+		Metrics:       s.metrics,
+		Logger:        log,
+		WebhookSecret: secret,
+	})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	jcfg := cfg.Jobs
+	jcfg.DataDir, jcfg.Secret, jcfg.Logger = cfg.DataDir, secret, log
+	if jcfg.AudioURL == nil {
+		base := strings.TrimRight(publicURL(cfg), "/")
+		jcfg.AudioURL = func(j store.Job) string { return base + httpapi.JobAudioPath(j.ID) }
+	}
+	if s.jobs, err = jobs.New(jcfg, db, api); err != nil {
+		s.Close()
+		return nil, err
+	}
+	api.SetJobs(s.jobs)
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/realtime", s.realtime)
 	httpapi.RegisterHealth(mux, s.metrics, s.ready)
+	api.Register(mux)
 	s.handler = mux
 	return s, nil
+}
+
+func publicURL(cfg Config) string {
+	if cfg.PublicURL != "" {
+		return cfg.PublicURL
+	}
+	_, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil || port == "" {
+		port = "8080"
+	}
+	return "http://localhost:" + port
 }
 
 func (s *Server) ready() error {
@@ -154,6 +209,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	s.jobs.Start()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	s.log.Info("parley listening", "addr", ln.Addr().String())
@@ -171,6 +227,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	herr := hs.Shutdown(sctx)
 	rerr := s.realtime.Shutdown(sctx)
 	<-errc
+	// Jobs still running go back to the queue and run on the next start.
+	s.jobs.Close()
 	if herr != nil && !errors.Is(herr, context.DeadlineExceeded) {
 		return fmt.Errorf("server: http shutdown: %w", herr)
 	}
@@ -182,6 +240,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 
 // Close releases the engines and the store. Call it after Serve returns.
 func (s *Server) Close() error {
+	if s.jobs != nil {
+		s.jobs.Close()
+	}
 	err := s.engines.Close()
 	if cerr := s.db.Close(); err == nil {
 		err = cerr

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
 )
 
 // reportOps adds throughput, the figure a server sizing its store cares about.
@@ -70,4 +72,73 @@ func BenchmarkAddUsage(b *testing.B) {
 		})
 		reportOps(b, b.N)
 	})
+}
+
+// BenchmarkJobCycle measures a job's store writes from submission to the end:
+// create, claim, finish. Each is a synced commit.
+func BenchmarkJobCycle(b *testing.B) {
+	db := openTest(b, b.TempDir())
+	ctx := context.Background()
+	k := newAccount(b, db, "bench")
+	ops := 0
+	for b.Loop() {
+		j := newJob(b, db, k, "")
+		claim(b, db)
+		if err := db.FinishJob(ctx, j.ID, "jobs/"+j.ID+".wav", nil); err != nil {
+			b.Fatal(err)
+		}
+		ops++
+	}
+	b.ReportMetric(float64(ops)/b.Elapsed().Seconds(), "jobs/s")
+}
+
+// BenchmarkRunnerPolls measures the queries idle workers and the delivery
+// loop run every poll, over a history of many finished jobs: the partial
+// indexes keep them independent of its size.
+func BenchmarkRunnerPolls(b *testing.B) {
+	for _, history := range []int{0, 100_000} {
+		b.Run(fmt.Sprintf("finished=%d", history), func(b *testing.B) {
+			db := openTest(b, b.TempDir())
+			ctx := context.Background()
+			k := newAccount(b, db, "bench")
+			_, err := db.w.ExecContext(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+INSERT INTO jobs (id, account_id, key_id, status, request, format, audio_path, created_at, updated_at, finished_at, delivery_status, delivery_attempts)
+SELECT printf('job_%020d', i), ?, ?, 'succeeded', '{}', 'wav', 'jobs/x.wav', i, i, i, 'delivered', 1 FROM n`, history, k.AccountID, k.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			now := time.Now()
+			b.Run("claim", func(b *testing.B) {
+				for b.Loop() {
+					if _, ok, err := db.ClaimJob(ctx); err != nil || ok {
+						b.Fatal(ok, err)
+					}
+				}
+				reportOps(b, b.N)
+			})
+			b.Run("due deliveries", func(b *testing.B) {
+				for b.Loop() {
+					if js, err := db.DueDeliveries(ctx, now, 8); err != nil || len(js) != 0 {
+						b.Fatal(len(js), err)
+					}
+				}
+				reportOps(b, b.N)
+			})
+		})
+	}
+}
+
+func BenchmarkCreateVoice(b *testing.B) {
+	db := openTest(b, b.TempDir())
+	ctx := context.Background()
+	k := newAccount(b, db, "bench")
+	v := Voice{AccountID: k.AccountID, Name: "v", Source: VoiceFromDescription, Profile: []byte(`{"pitch":1.1,"rate":0.9}`)}
+	ops := 0
+	for b.Loop() {
+		if _, err := db.CreateVoice(ctx, v, 1<<30); err != nil {
+			b.Fatal(err)
+		}
+		ops++
+	}
+	reportOps(b, ops)
 }

@@ -11,8 +11,14 @@ var (
 	// revoked. It is only reported once the secret matched, so it reveals
 	// nothing to someone who merely guesses ids.
 	ErrRevoked = errors.New("store: API key revoked")
-	// ErrNotFound is returned for an id (key or account) that does not exist.
+	// ErrNotFound is returned for an id (key, account, voice or job) that
+	// does not exist, or that belongs to another account: callers answer 404
+	// either way, so ids of other accounts cannot be probed. Job transitions
+	// also return it for a job that is not in the state they start from.
 	ErrNotFound = errors.New("store: not found")
+	// ErrVoiceLimit is returned by CreateVoice when the account already has
+	// as many saved voices as its plan allows.
+	ErrVoiceLimit = errors.New("store: saved-voice limit reached")
 	// ErrUnknownPlan is returned when creating a key for a plan that package
 	// plan does not know.
 	ErrUnknownPlan = errors.New("store: unknown plan")

@@ -24,10 +24,10 @@ func withExtra(t *testing.T, extra ...string) []migration {
 	return migs
 }
 
-// Stands in for the later migration that adds saved voices: a new table tied
-// to accounts, and a new column on an existing one.
-const voicesMigration = `
-CREATE TABLE voices (
+// Stands in for a migration of a later release: a new table tied to
+// accounts, and a new column on an existing one.
+const laterMigration = `
+CREATE TABLE favourites (
     id         TEXT PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts (id),
     name       TEXT NOT NULL
@@ -89,7 +89,7 @@ func TestFreshDatabase(t *testing.T) {
 	if v, err := db.SchemaVersion(ctx); err != nil || v != want {
 		t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, want)
 	}
-	for _, table := range []string{"schema_migrations", "accounts", "api_keys", "usage"} {
+	for _, table := range []string{"schema_migrations", "accounts", "api_keys", "usage", "voices", "jobs"} {
 		var n int
 		if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, table).Scan(&n); err != nil || n != 1 {
 			t.Errorf("table %s: count %d, %v", table, n, err)
@@ -157,7 +157,7 @@ func TestUpgradeToNewerSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	newer := withExtra(t, voicesMigration)
+	newer := withExtra(t, laterMigration)
 	// Opening twice shows the new step runs once: its CREATE TABLE would fail
 	// the second time.
 	for range 2 {
@@ -174,7 +174,7 @@ func TestUpgradeToNewerSchema(t *testing.T) {
 		if chars, reqs, err := db.Usage(ctx, k.ID, "2025-01"); err != nil || chars != 1234 || reqs != 1 {
 			t.Errorf("Usage after upgrade = %d, %d, %v; want 1234, 1", chars, reqs, err)
 		}
-		if _, err := db.w.ExecContext(ctx, `INSERT OR REPLACE INTO voices (id, account_id, name) VALUES ('voice_1', ?, 'v')`, k.AccountID); err != nil {
+		if _, err := db.w.ExecContext(ctx, `INSERT OR REPLACE INTO favourites (id, account_id, name) VALUES ('f1', ?, 'f')`, k.AccountID); err != nil {
 			t.Errorf("new table unusable: %v", err)
 		}
 		if err := db.Close(); err != nil {
@@ -186,7 +186,7 @@ func TestUpgradeToNewerSchema(t *testing.T) {
 func TestNewerSchemaIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	newer, err := open(ctx, dir, withExtra(t, voicesMigration))
+	newer, err := open(ctx, dir, withExtra(t, laterMigration))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 		t.Fatalf("Open of a newer database: error = %v, want ErrSchemaTooNew", err)
 	}
 	// The refusal must leave the file as the newer binary left it.
-	db, err = open(ctx, dir, withExtra(t, voicesMigration))
+	db, err = open(ctx, dir, withExtra(t, laterMigration))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,5 +284,97 @@ func TestConcurrentOpen(t *testing.T) {
 	wg.Wait()
 	if chars, reqs, err := dbs[1].Usage(ctx, k.ID, "2025-06"); err != nil || chars != 3*2*perStore || reqs != 2*perStore {
 		t.Errorf("Usage = %d, %d, %v; want %d, %d", chars, reqs, err, 3*2*perStore, 2*perStore)
+	}
+}
+
+// TestUpgradeFromRelease1 opens a data dir of the first release, which had
+// only migration 1, with this binary, and finds the old data intact and the
+// new tables working with it.
+func TestUpgradeFromRelease1(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	release1 := withExtra(t)[:1]
+	old, err := open(ctx, dir, release1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, k, err := old.CreateKey(ctx, "from release 1", "pro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	revokedSecret, revoked, err := old.CreateKeyForAccount(ctx, k.AccountID, "revoked", "free")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.RevokeKey(ctx, revoked.ID); err != nil {
+		t.Fatal(err)
+	}
+	usage := map[string]int64{"2025-01": 1234, "2025-02": 99}
+	for month, chars := range usage {
+		if err := old.AddUsage(ctx, k.ID, month, chars); err != nil {
+			t.Fatal(err)
+		}
+	}
+	oldKeys, err := old.ListKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := old.SchemaVersion(ctx); err != nil || v != 1 {
+		t.Fatalf("release 1 database at version %d, %v", v, err)
+	}
+	for _, table := range []string{"voices", "jobs"} {
+		var n int
+		if err := old.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name = ?`, table).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("release 1 database already has table %s (%d, %v)", table, n, err)
+		}
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db := openTest(t, dir)
+	if v, err := db.SchemaVersion(ctx); err != nil || v != len(withExtra(t)) {
+		t.Errorf("SchemaVersion after upgrade = %d, %v; want %d", v, err, len(withExtra(t)))
+	}
+	keys, err := db.ListKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != len(oldKeys) {
+		t.Fatalf("ListKeys after upgrade = %+v, want %+v", keys, oldKeys)
+	}
+	for i := range keys {
+		if !keysEqual(keys[i], oldKeys[i]) {
+			t.Errorf("key %d after upgrade = %+v, want %+v", i, keys[i], oldKeys[i])
+		}
+	}
+	if got, err := db.Authenticate(ctx, secret); err != nil || got.ID != k.ID {
+		t.Errorf("Authenticate after upgrade = %+v, %v", got, err)
+	}
+	if _, err := db.Authenticate(ctx, revokedSecret); !errors.Is(err, ErrRevoked) {
+		t.Errorf("revoked key after upgrade: error = %v, want ErrRevoked", err)
+	}
+	for month, chars := range usage {
+		if got, reqs, err := db.Usage(ctx, k.ID, month); err != nil || got != chars || reqs != 1 {
+			t.Errorf("Usage(%s) after upgrade = %d, %d, %v; want %d, 1", month, got, reqs, err, chars)
+		}
+	}
+
+	v, err := db.CreateVoice(ctx, Voice{AccountID: k.AccountID, Name: "new", Source: VoiceFromDescription, Profile: []byte(`{}`)}, 1)
+	if err != nil {
+		t.Fatalf("CreateVoice for an account of release 1: %v", err)
+	}
+	if got, err := db.GetVoice(ctx, k.AccountID, v.ID); err != nil || got.ID != v.ID {
+		t.Errorf("GetVoice = %+v, %v", got, err)
+	}
+	j, err := db.CreateJob(ctx, Job{AccountID: k.AccountID, KeyID: revoked.ID, Request: []byte(`{}`), Format: "wav"})
+	if err != nil {
+		t.Fatalf("CreateJob for a key of release 1: %v", err)
+	}
+	if got, err := db.GetJob(ctx, k.AccountID, j.ID); err != nil || got.Status != JobQueued {
+		t.Errorf("GetJob = %+v, %v", got, err)
+	}
+	if err := db.IntegrityCheck(ctx); err != nil {
+		t.Error(err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -200,4 +201,56 @@ func (db *DB) Close() error {
 // database.
 func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	return schemaVersion(ctx, db.r)
+}
+
+// IntegrityCheck runs SQLite's integrity check over the whole file, and its
+// foreign key check, and returns an error listing what they found, if
+// anything. It reads every page, so it is for operators and tests, not for
+// every start-up.
+func (db *DB) IntegrityCheck(ctx context.Context) error {
+	rows, err := db.r.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return fmt.Errorf("store: integrity check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var msg string
+		if err := rows.Scan(&msg); err != nil {
+			return fmt.Errorf("store: integrity check: %w", err)
+		}
+		if msg != "ok" {
+			problems = append(problems, msg)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: integrity check: %w", err)
+	}
+	fk, err := db.r.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return fmt.Errorf("store: foreign key check: %w", err)
+	}
+	defer fk.Close()
+	for fk.Next() {
+		var (
+			table, parent string
+			rowid         sql.NullInt64
+			index         int
+		)
+		if err := fk.Scan(&table, &rowid, &parent, &index); err != nil {
+			return fmt.Errorf("store: foreign key check: %w", err)
+		}
+		row := "a row" // WITHOUT ROWID tables report no rowid
+		if rowid.Valid {
+			row = "row " + strconv.FormatInt(rowid.Int64, 10)
+		}
+		problems = append(problems, fmt.Sprintf("%s of %s refers to a missing row of %s", row, table, parent))
+	}
+	if err := fk.Err(); err != nil {
+		return fmt.Errorf("store: foreign key check: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("store: database is damaged: %s", strings.Join(problems, "; "))
+	}
+	return nil
 }

@@ -3,7 +3,10 @@
 // Profile, and a Profile into the concrete engine voice that speaks each
 // language. This is parameter matching over a fixed, documented word table,
 // not a neural voice model: the same description always gives the same
-// voice, and the words below are all it understands.
+// voice, and the words below are all it understands. The package also
+// matches reference recordings to a Profile the same way, by measurement
+// rather than cloning, and signs Profiles into the voice clone prompts that
+// clients hand back.
 //
 // # How a description is read
 //
@@ -33,9 +36,10 @@
 //   - "strong", "light" or "faint" just before an accent word describe the
 //     accent, not the voice, and are ignored.
 //
-// Finally pitch is clamped to ±8 semitones, range to 0–2, rate to 0.6–1.8
-// and volume to 0.3–1.6, and each is rounded to two decimals. Profile.Terms
-// lists what was understood, each word with its modifiers.
+// Finally pitch is clamped to ±8 semitones, range to 0.01–2 (not 0, which
+// engines read as "the voice's own"), rate to 0.6–1.8 and volume to
+// 0.3–1.6, and each is rounded to two decimals. Profile.Terms lists what was
+// understood, each word with its modifiers.
 //
 // # Word table
 //
@@ -292,4 +296,131 @@
 //
 // The server's default voice is DefaultDescription, "female american":
 // flite's slt in English.
+//
+// # Reference audio (parameter matching, not cloning)
+//
+// Parley has no neural voice model and does not clone voices. From a
+// reference recording it measures the voice and chooses the closest
+// settings of one of its engine voices: gender, pitch shift, pitch range
+// and rate. A voice saved from audio sounds like the reference in pitch,
+// intonation and tempo only; timbre, accent and pronunciation are the
+// engine voice's.
+//
+// Analyze measures: the median and the 10th and 90th percentiles of F0
+// (audio.AnalyzePitch: YIN over 60–500 Hz), the share of sounding frames
+// that are voiced, syllable nuclei per second of speech (audio.SpeechRate),
+// the duration and the speech time (10 ms frames above -55 dBFS and within
+// 40 dB of the loudest), and brightness (the spectral centroid of the
+// long-term spectrum up to 8 kHz, reported, not used for matching). It
+// refuses audio with less than 1 s of speech (ErrTooShort), nothing above
+// -55 dBFS (ErrSilent), or under 10% voiced (ErrUnvoiced: whispering,
+// noise); engine voices measure 30–85% voiced, whispering 0%.
+//
+// Match chooses without knowing the words. A median F0 below 160 Hz
+// (GenderThresholdHz) is male, else female; the engine voice is VoiceFor's
+// for that gender in the language: flite slt or rms in English, espeak-ng
+// with variant f2 or m6 elsewhere. The range is the one at which that
+// voice's F0 spread (10th to 90th percentile, in semitones) equals the
+// reference's. The pitch shift is 12·log2(reference median / voice median),
+// less the median's shift at that range: espeak-ng widens its range
+// upwards, so a wider range alone raises its median. The rate is the ratio
+// of nuclei per second, held to 0.8–1.25. Shifts stop at ±8 semitones, so
+// rms reaches up to 151 Hz and slt down to 107 Hz.
+//
+// MatchText does better when the words are known (the API's ref_text). It
+// speaks them with Match's profile, measures the result, sets the range
+// from the two spreads, and corrects pitch and rate until the synthesis's
+// median F0 and speech time are the reference's: durations of the same
+// words, which counting nuclei in different texts cannot match. It costs
+// three or four syntheses of the text.
+//
+// Each voice's figures come from measurement, not from its documentation:
+// every voice Match can choose speaks the opening of "The North Wind and
+// the Sun" in its language (calibrate_test.go) at neutral prosody and at
+// ranges 0.1 to 2, measured by Analyze. calibration.go holds the result,
+// written by go test ./voice -run TestCalibrate -calibrate. Spread and
+// shifts are in semitones, speech rate in nuclei per second:
+//
+//	                                       median     F0 speech   median shift at range
+//	language    voice                       F0 Hz spread   rate    0.1   0.5   1.5     2
+//	English     flite slt                   170.0   3.07   2.83   +0.2  +0.1  -0.1  -0.1
+//	English     flite rms                    95.4   4.18   4.03   +0.4  +0.2  -0.2  -0.1
+//	Spanish     espeak es-419+f2            199.6   2.51   4.44   -2.5  -1.5  +1.8  +2.4
+//	Spanish     espeak es-419+m6            103.1   2.07   4.65   -2.2  -1.3  +1.6  +2.1
+//	Portuguese  espeak pt-br+f2             198.3   3.11   5.28   -2.4  -1.4  +1.8  +2.3
+//	Portuguese  espeak pt-br+m6             102.4   2.63   5.23   -2.1  -1.3  +1.6  +2.0
+//	German      espeak de+f2                187.6   5.62   5.28   -1.5  -0.9  +1.2  +1.7
+//	German      espeak de+m6                 98.4   5.02   5.30   -1.5  -0.9  +1.2  +1.7
+//	French      espeak fr+f2                190.7   4.07   5.69   -1.8  -1.1  +1.3  +1.8
+//	French      espeak fr+m6                 99.0   3.48   5.80   -1.6  -0.9  +1.3  +1.7
+//	Italian     espeak it+f2                189.9   3.65   5.49   -1.8  -1.1  +1.4  +1.8
+//	Italian     espeak it+m6                 98.8   3.16   5.55   -1.5  -0.9  +1.2  +1.6
+//	Chinese     espeak cmn-latn-pinyin+f2   171.4   4.01   3.78   -0.1  -0.1  +0.5  +0.8
+//	Chinese     espeak cmn-latn-pinyin+m6    90.5   3.39   3.77   -0.2  -0.1  +0.4  +0.6
+//	Japanese    espeak ja+f2                190.6   3.35   5.44   -1.8  -1.1  +1.3  +1.8
+//	Japanese    espeak ja+m6                 99.4   3.13   5.61   -1.6  -1.0  +1.4  +1.8
+//	Korean      espeak ko+f2                199.9   5.03   5.22   -2.6  -1.5  +1.8  +2.4
+//	Korean      espeak ko+m6                103.0   4.12   5.27   -2.2  -1.3  +1.7  +2.2
+//	Russian     espeak ru+f2                192.5   4.46   5.43   -2.0  -1.2  +1.6  +2.3
+//	Russian     espeak ru+m6                102.8   3.45   5.47   -2.2  -1.5  +1.8  +2.3
+//
+// How close the match comes was measured by matching speech that the
+// engines made at known settings back, on other texts than the
+// calibration's (TestMatchReferences: flite slt at +3 semitones and rate
+// 0.8, rms at -2 and 1.25, espeak-ng en-gb+m3, en-us+f4 at +1 and 1.1, and
+// es-419+f2 at +2 and 0.9, about 5 s each; TestMatchReferenceFiles: three
+// 3 s recordings of the same kind kept in testdata at 16 kHz). Worst case
+// over repeated runs, and in brackets the bound the tests enforce:
+//
+//	                               MatchText           Match
+//	F0 heard (median)              0.10 st  (0.3)      0.33 st  (0.5)
+//	speech time heard              0.7%     (3%)       21%      (25%)
+//	pitch, same voice              1.0 st   (1.5)      2.4 st   (2.75)
+//	  on the 5 s references        0.25 st             0.55 st
+//	rate, same voice               2.2%     (5%)       56%      (60%)
+//
+// "Heard" is what the matched profile measures speaking the reference's
+// text (for Match, where it chose another voice than the reference's);
+// "same voice" compares the settings when Match chose the reference's own
+// engine voice. On espeak-ng, range and pitch trade against each other,
+// and on a 3 s recording the F0 spread is uncertain (espeak-ng's pitch
+// flutter moves the 10th percentile by about 3% between syntheses of the
+// same text), so MatchText finds pitch +1.0 to +1.8 with range 1.1 to 1.3
+// for es-419+f2 at +2 and range 1, at the same median. Without the words
+// the rate is a guess: nuclei per second depend on the voice and the text
+// as much as on the tempo (slt at rate 0.8 on one text counts more nuclei
+// per second than at rate 1 on another), hence the narrow clamp. These
+// are engine voices matched to engine voices; real recordings, with a
+// human voice, noise and reverberation, will do worse.
+//
+// # Clone prompts
+//
+// A voice clone prompt carries a Profile to a client and back, so that a
+// saved or extracted voice can be used without a server-side lookup. It is
+// opaque to clients, bound to one account, and tamper-evident:
+//
+//	vcp1.<payload>.<mac>
+//	payload = base64url(JSON), no padding
+//	mac     = base64url(HMAC-SHA256(secret, "vcp1." + payload)), no padding
+//
+// The JSON holds "v" (1), "a" (the account id) and the profile: "g"
+// gender, "ac" accent, "ag" age, "s" style (each left out when empty), "p"
+// pitch, "r" range, "t" rate and "vo" volume. Terms are not kept.
+//
+// DecodePrompt accepts exactly the prompts EncodePrompt makes with the
+// same secret and account: it checks the length (at most 4096 bytes) and
+// the alphabet, then the MAC in constant time (hmac.Equal), and only then
+// parses the payload, which must be version 1, name the same account, have
+// no unknown fields and Validate. Every failure is the same
+// ErrInvalidPrompt, so a forger learns nothing from trying. The version is
+// in the prefix and in the payload, so a later "vcp2." can be read
+// alongside, and a change of secret invalidates every prompt issued.
+//
+// The secret is 32 random bytes in <data dir>/voice-secret, mode 0600,
+// made by LoadOrCreateSecret on first start. It is written to a temporary
+// file and linked into place, so it is never seen half-written and two
+// processes starting together agree on one; an existing file of another
+// size is an error, never replaced. Back it up with the database: without
+// it, issued prompts stop working (saved voices, stored as profiles, do
+// not).
 package voice

@@ -23,9 +23,11 @@ type Profile struct {
 // Limits of the prosody parameters. Design clamps to them so that no
 // description can push an engine into distortion or unintelligibility.
 const (
-	MinPitch  = -8.0
-	MaxPitch  = 8.0
-	MinRange  = 0.0
+	MinPitch = -8.0
+	MaxPitch = 8.0
+	// MinRange is near-monotone but not 0, which engine.Voice reads as
+	// "the voice's own range".
+	MinRange  = 0.01
 	MaxRange  = 2.0
 	MinRate   = 0.6
 	MaxRate   = 1.8

@@ -23,6 +23,9 @@ Usage:
   parley keys create --plan PLAN [--name NAME] [--data DIR]
   parley keys list [--data DIR]
   parley keys revoke ID [--data DIR]
+  parley voices list [--data DIR]                       the saved voices of every account
+  parley bench --url URL --key KEY [--sessions N] [--tokens-per-sec R] [--json]
+                                                        load generator; reports time to first audio
 
 Run "parley COMMAND -h" for a command's flags. Every serve flag can also be
 set with an environment variable: --max-conns is PARLEY_MAX_CONNS.
@@ -51,6 +54,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return say(ctx, args[1:], stdin, stdout, stderr)
 	case "keys":
 		return keys(ctx, args[1:], stdout, stderr)
+	case "voices":
+		return voices(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return bench(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

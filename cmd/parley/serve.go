@@ -16,6 +16,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := server.Config{Realtime: realtime.DefaultConfig()}
 	fs.StringVar(&cfg.Addr, "addr", ":8080", "listen address")
 	fs.StringVar(&cfg.DataDir, "data", "./data", "data directory (SQLite store)")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "base URL clients use to reach this server, for links in webhooks (default http://localhost:PORT)")
+	fs.IntVar(&cfg.HTTP.MaxConcurrentPerKey, "max-concurrent-per-key", 10, "simultaneous HTTP syntheses per key (429 beyond)")
+	fs.DurationVar(&cfg.HTTP.Keepalive, "sse-keepalive", 15*time.Second, "period of SSE keepalive comments")
+	fs.IntVar(&cfg.Jobs.Workers, "job-workers", 2, "async (webhook) jobs synthesised at once")
 	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 15*time.Second, "time for generations to finish on SIGTERM")
 	fs.DurationVar(&cfg.Realtime.ConfigTimeout, "config-timeout", cfg.Realtime.ConfigTimeout, "time a client has to send config (close 4001)")
 	fs.DurationVar(&cfg.Realtime.MaxQueuedAudio, "max-queued-audio", cfg.Realtime.MaxQueuedAudio, "audio queued for a slow client before it is closed with 4005")

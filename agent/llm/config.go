@@ -1,0 +1,148 @@
+package llm
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+)
+
+// Defaults for OpenAIConfig.
+const (
+	DefaultBaseURL = "https://api.openai.com/v1"
+	// DefaultModel is small and fast, which is what a spoken turn needs.
+	DefaultModel = "gpt-4o-mini"
+
+	defaultTimeout      = 30 * time.Second
+	defaultIdleTimeout  = 30 * time.Second
+	defaultMaxRetries   = 2
+	defaultRetryBackoff = 500 * time.Millisecond
+	defaultMaxRetryWait = 5 * time.Second
+)
+
+// Environment variables read by OpenAIConfigFromEnv.
+const (
+	EnvBaseURL = "OPENAI_BASE_URL"
+	EnvAPIKey  = "OPENAI_API_KEY"
+	EnvModel   = "PARLEY_LLM_MODEL"
+)
+
+// OpenAIConfig configures a client for an OpenAI-compatible chat
+// completions server. Zero fields take the defaults noted.
+type OpenAIConfig struct {
+	// BaseURL is the API root, ending in /v1 for every server we know:
+	// https://api.openai.com/v1 (default), http://localhost:8000/v1
+	// (vLLM), http://localhost:8080/v1 (llama.cpp server),
+	// http://localhost:11434/v1 (Ollama).
+	BaseURL string
+	// APIKey is sent as a bearer token. It may be empty for local servers.
+	APIKey string
+	// Model is the model name the server knows (DefaultModel if empty).
+	Model string
+	// Temperature is sent only when set, so servers keep their own default.
+	Temperature *float64
+	// MaxTokens caps the answer's length; 0 sends no cap.
+	MaxTokens int
+	// HTTPClient is used for requests (a plain http.Client if nil). Its
+	// Timeout, if set, bounds a whole streamed answer, so leave it zero
+	// and use Timeout and IdleTimeout instead.
+	HTTPClient *http.Client
+	// Timeout bounds the wait for the first byte of the response body,
+	// which covers connecting and the model's prompt processing.
+	Timeout time.Duration
+	// IdleTimeout bounds the silence between two reads once the body has
+	// started: a server that stalls mid-answer fails instead of holding
+	// the turn forever. Keep-alive comments count as activity.
+	IdleTimeout time.Duration
+	// MaxRetries is how many times a request refused with 429 or 5xx is
+	// sent again (default 2; negative disables retries). Retries happen
+	// only before any token is delivered.
+	MaxRetries int
+	// RetryBackoff is the first retry's delay when the server gave no
+	// Retry-After; it doubles on each retry.
+	RetryBackoff time.Duration
+	// MaxRetryWait is the longest wait before a retry. A server asking for
+	// longer gets its error returned at once: a spoken turn cannot wait
+	// that long, and retrying earlier than asked is futile.
+	MaxRetryWait time.Duration
+}
+
+// OpenAIConfigFromEnv fills a config from OPENAI_BASE_URL, OPENAI_API_KEY
+// and PARLEY_LLM_MODEL, looked up with getenv (os.Getenv if nil). Unset
+// variables leave fields zero, that is at their defaults.
+func OpenAIConfigFromEnv(getenv func(string) string) OpenAIConfig {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	return OpenAIConfig{
+		BaseURL: getenv(EnvBaseURL),
+		APIKey:  getenv(EnvAPIKey),
+		Model:   getenv(EnvModel),
+	}
+}
+
+func (c OpenAIConfig) withDefaults() OpenAIConfig {
+	if c.BaseURL == "" {
+		c.BaseURL = DefaultBaseURL
+	}
+	if c.Model == "" {
+		c.Model = DefaultModel
+	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{}
+	}
+	if c.Timeout == 0 {
+		c.Timeout = defaultTimeout
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = defaultIdleTimeout
+	}
+	if c.MaxRetries == 0 {
+		c.MaxRetries = defaultMaxRetries
+	} else if c.MaxRetries < 0 {
+		c.MaxRetries = 0
+	}
+	if c.RetryBackoff == 0 {
+		c.RetryBackoff = defaultRetryBackoff
+	}
+	if c.MaxRetryWait == 0 {
+		c.MaxRetryWait = defaultMaxRetryWait
+	}
+	return c
+}
+
+// Validate reports whether the config, once defaults are applied, can be
+// used.
+func (c OpenAIConfig) Validate() error {
+	c = c.withDefaults()
+	var errs []error
+	if err := validateBaseURL(c.BaseURL); err != nil {
+		errs = append(errs, err)
+	}
+	if t := c.Temperature; t != nil && (*t < 0 || *t > 2) {
+		errs = append(errs, fmt.Errorf("temperature %g outside [0, 2]", *t))
+	}
+	if c.MaxTokens < 0 {
+		errs = append(errs, fmt.Errorf("negative max tokens %d", c.MaxTokens))
+	}
+	if c.Timeout < 0 || c.IdleTimeout < 0 || c.RetryBackoff < 0 || c.MaxRetryWait < 0 {
+		errs = append(errs, errors.New("negative duration"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("llm: invalid OpenAI config: %w", err)
+	}
+	return nil
+}
+
+func validateBaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("base URL: %w", err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("base URL %q: want http(s)://host[/path]", s)
+	}
+	return nil
+}

@@ -1,0 +1,176 @@
+package bench
+
+import (
+	"fmt"
+	"net/url"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parley-voice/parley/protocol"
+)
+
+// Targets.
+const (
+	TargetRealtime  = "realtime"   // the /v1/realtime WebSocket
+	TargetHTTPBatch = "http-batch" // POST /v1/audio/speech; not implemented yet
+	TargetSSE       = "sse"        // POST /v1/audio/speech/stream; not implemented yet
+)
+
+// Audio modes of the realtime target.
+const (
+	ModeJSON   = "json"   // base64 audio messages, murmr's default
+	ModeBinary = "binary" // binary frames after binary_mode
+)
+
+// Config is one benchmark run. Start from DefaultConfig: fields are taken
+// literally (TokensPerSec 0 means one message), except where noted.
+type Config struct {
+	Target string // TargetRealtime; "" means TargetRealtime
+	URL    string // ws://, wss://, http:// or https://
+	APIKey string
+	Mode   string // ModeJSON or ModeBinary; "" means ModeJSON
+
+	VoiceDescription string // empty: the server's default voice
+	Language         string // as config sends it; empty means Auto
+
+	Sessions int // concurrent sessions
+	// Ramp spreads the sessions' starts evenly over this time.
+	Ramp time.Duration
+	// Duration stops sessions from starting generations once it has passed
+	// since the run began; 0 means no limit.
+	Duration time.Duration
+	// Generations per session; 0 means no limit. One of Duration and
+	// Generations must be set.
+	Generations int
+
+	// TokensPerSec is the rate at which a text is streamed; 0 sends each
+	// text in one message.
+	TokensPerSec float64
+	// OneSentence makes each generation one short sentence of the corpus,
+	// sent in one message and flushed at once.
+	OneSentence bool
+	// Corpus is the texts to speak, each at most protocol.MaxBufferChars
+	// characters; nil means BuiltinCorpus.
+	Corpus []string
+	// Seed makes token sizes and text choice repeatable.
+	Seed uint64
+
+	// PrebufferChunks is how many audio frames the simulated player waits
+	// for before it starts; 0 means 2.
+	PrebufferChunks int
+	// ConnectTimeout bounds dialling and each acknowledgement of the set-up;
+	// 0 means 10 s.
+	ConnectTimeout time.Duration
+	// GenerationTimeout bounds the wait for done after the flush; 0 means
+	// 60 s.
+	GenerationTimeout time.Duration
+
+	// EngineBaseline also measures the first segments on the bare engines in
+	// this process (see the package documentation).
+	EngineBaseline bool
+}
+
+// DefaultConfig returns the defaults of `parley bench`: one session of LLM-
+// paced generations for 30 s.
+func DefaultConfig() Config {
+	return Config{
+		Target:            TargetRealtime,
+		Mode:              ModeJSON,
+		Language:          string(protocol.Auto),
+		Sessions:          1,
+		Ramp:              time.Second,
+		Duration:          30 * time.Second,
+		TokensPerSec:      30,
+		Seed:              1,
+		PrebufferChunks:   2,
+		ConnectTimeout:    10 * time.Second,
+		GenerationTimeout: 60 * time.Second,
+	}
+}
+
+func (c Config) withDefaults() Config {
+	if c.Target == "" {
+		c.Target = TargetRealtime
+	}
+	if c.Mode == "" {
+		c.Mode = ModeJSON
+	}
+	if c.PrebufferChunks == 0 {
+		c.PrebufferChunks = 2
+	}
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = 10 * time.Second
+	}
+	if c.GenerationTimeout == 0 {
+		c.GenerationTimeout = 60 * time.Second
+	}
+	return c
+}
+
+// Validate reports the first setting that cannot work, wrapping
+// ErrInvalidConfig; a target that is not implemented yet is
+// ErrUnsupportedTarget.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	switch c.Target {
+	case TargetRealtime:
+	case TargetHTTPBatch, TargetSSE:
+		return fmt.Errorf("%w: %q", ErrUnsupportedTarget, c.Target)
+	default:
+		return fmt.Errorf("%w: unknown target %q", ErrInvalidConfig, c.Target)
+	}
+	if err := checkURL(c.URL); err != nil {
+		return err
+	}
+	if c.APIKey == "" {
+		return fmt.Errorf("%w: an API key is required", ErrInvalidConfig)
+	}
+	if c.Mode != ModeJSON && c.Mode != ModeBinary {
+		return fmt.Errorf("%w: mode must be %q or %q, not %q", ErrInvalidConfig, ModeJSON, ModeBinary, c.Mode)
+	}
+	if _, ok := protocol.ParseLanguage(c.Language); !ok {
+		return fmt.Errorf("%w: unsupported language %q", ErrInvalidConfig, c.Language)
+	}
+	if n := utf8.RuneCountInString(c.VoiceDescription); n > protocol.MaxVoiceDescriptionChars {
+		return fmt.Errorf("%w: voice description has %d characters, at most %d allowed", ErrInvalidConfig, n, protocol.MaxVoiceDescriptionChars)
+	}
+	switch {
+	case c.Sessions < 1:
+		return fmt.Errorf("%w: sessions must be at least 1", ErrInvalidConfig)
+	case c.Ramp < 0 || c.Duration < 0 || c.ConnectTimeout < 0 || c.GenerationTimeout < 0:
+		return fmt.Errorf("%w: durations must not be negative", ErrInvalidConfig)
+	case c.Generations < 0:
+		return fmt.Errorf("%w: generations must not be negative", ErrInvalidConfig)
+	case c.Duration == 0 && c.Generations == 0:
+		return fmt.Errorf("%w: set a duration or a number of generations", ErrInvalidConfig)
+	case c.TokensPerSec < 0:
+		return fmt.Errorf("%w: tokens per second must not be negative", ErrInvalidConfig)
+	case c.PrebufferChunks < 1:
+		return fmt.Errorf("%w: prebuffer chunks must be at least 1", ErrInvalidConfig)
+	}
+	if c.Corpus != nil {
+		if err := checkCorpus(c.Corpus); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkURL(s string) error {
+	if s == "" {
+		return fmt.Errorf("%w: a URL is required", ErrInvalidConfig)
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("%w: URL: %v", ErrInvalidConfig, err)
+	}
+	switch u.Scheme {
+	case "ws", "wss", "http", "https":
+	default:
+		return fmt.Errorf("%w: URL scheme must be ws, wss, http or https, not %q", ErrInvalidConfig, u.Scheme)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("%w: URL %q has no host", ErrInvalidConfig, s)
+	}
+	return nil
+}

@@ -1,0 +1,233 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/jobs"
+	"github.com/parley-voice/parley/limits"
+	"github.com/parley-voice/parley/metrics"
+	"github.com/parley-voice/parley/store"
+	"github.com/parley-voice/parley/tts"
+	"github.com/parley-voice/parley/voicestore"
+)
+
+// Config tunes the HTTP API.
+type Config struct {
+	// Keepalive is the period of ": keepalive" comments on SSE streams.
+	Keepalive time.Duration
+	// MaxBodyBytes bounds JSON request bodies (reference audio included).
+	MaxBodyBytes int64
+	// MaxConcurrentPerKey bounds a key's simultaneous syntheses.
+	MaxConcurrentPerKey int
+}
+
+func (c Config) withDefaults() Config {
+	if c.Keepalive == 0 {
+		c.Keepalive = 15 * time.Second
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = 16 << 20
+	}
+	if c.MaxConcurrentPerKey == 0 {
+		c.MaxConcurrentPerKey = 10
+	}
+	return c
+}
+
+// Deps are the API's collaborators.
+type Deps struct {
+	Keys interface {
+		Authenticate(context.Context, string) (auth.Principal, error)
+	}
+	Accounting *auth.Accounting
+	Pipeline   *tts.Pipeline
+	Voices     *voicestore.Store
+	Store      *store.DB
+	Jobs       *jobs.Manager
+	Metrics    *metrics.Metrics
+	Logger     *slog.Logger
+	// WebhookSecret signs webhooks; each key gets its own derived secret.
+	WebhookSecret []byte
+}
+
+// API serves section 2 of PROTOCOL.md.
+type API struct {
+	cfg  Config
+	d    Deps
+	log  *slog.Logger
+	conc *limits.Limiter // per-key concurrent syntheses
+}
+
+// New returns the API.
+func New(cfg Config, d Deps) (*API, error) {
+	if d.Keys == nil || d.Accounting == nil || d.Pipeline == nil || d.Voices == nil || d.Store == nil || d.Metrics == nil {
+		return nil, errors.New("httpapi: Keys, Accounting, Pipeline, Voices, Store and Metrics are required")
+	}
+	cfg = cfg.withDefaults()
+	log := d.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &API{cfg: cfg, d: d, log: log, conc: limits.New(limits.Config{MaxConnsPerKey: cfg.MaxConcurrentPerKey})}, nil
+}
+
+// SetJobs attaches the job manager, which needs the API as its runner and
+// so is built after it.
+func (a *API) SetJobs(m *jobs.Manager) { a.d.Jobs = m }
+
+// Register adds the API's routes to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	mux.Handle("POST /v1/audio/speech", a.authed(a.speech))
+	mux.Handle("POST /v1/audio/speech/stream", a.authed(a.speechStream))
+	mux.Handle("GET /v1/jobs/{id}", a.authed(a.getJob))
+	mux.Handle("GET /v1/jobs/{id}/audio", a.authed(a.getJobAudio))
+	mux.Handle("GET /v1/webhooks/secret", a.authed(a.webhookSecret))
+	mux.Handle("POST /v1/voices/design", a.authed(a.designVoice))
+	mux.Handle("POST /v1/voices/design/stream", a.authed(a.designVoiceStream))
+	mux.Handle("POST /v1/voices/extract-embeddings", a.authed(a.extractEmbeddings))
+	mux.Handle("POST /v1/voices", a.authed(a.createVoice))
+	mux.Handle("GET /v1/voices", a.authed(a.listVoices))
+	mux.Handle("GET /v1/voices/{id}", a.authed(a.getVoice))
+	mux.Handle("DELETE /v1/voices/{id}", a.authed(a.deleteVoice))
+	mux.Handle("GET /v1/usage", a.authed(a.usage))
+}
+
+type principalKey struct{}
+
+// authedHandler is a handler that acts for a principal and may fail.
+type authedHandler func(w http.ResponseWriter, r *http.Request, p auth.Principal) error
+
+// authed authenticates the Bearer key, runs h, maps its error, and counts
+// the request.
+func (a *API) authed(h authedHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			a.d.Metrics.HTTPRequests.WithLabelValues(r.Pattern, itoa(sw.statusCode())).Inc()
+		}()
+		key := bearer(r)
+		if key == "" {
+			a.writeError(sw, r, errUnauthorized)
+			return
+		}
+		p, err := a.d.Keys.Authenticate(r.Context(), key)
+		if errors.Is(err, auth.ErrUnauthorized) {
+			a.writeError(sw, r, errUnauthorized)
+			return
+		}
+		if err != nil {
+			a.writeError(sw, r, err)
+			return
+		}
+		if err := h(sw, r, p); err != nil {
+			if sw.wrote {
+				// The response is under way: all that is left is to cut
+				// it short, which the client sees as a broken stream.
+				a.log.Warn("request failed after the response started", "route", r.Pattern, "err", err)
+				panic(http.ErrAbortHandler)
+			}
+			a.writeError(sw, r, err)
+		}
+	})
+}
+
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// statusWriter remembers whether and what the handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.status, w.wrote = http.StatusOK, true
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		if !w.wrote {
+			w.status, w.wrote = http.StatusOK, true
+		}
+		f.Flush()
+	}
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *statusWriter) statusCode() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+// admit applies the key's limits to a synthesis of chars characters: the
+// per-minute generation rate, the concurrency limit and the monthly quota.
+// release must be called when the synthesis ends.
+func (a *API) admit(ctx context.Context, w http.ResponseWriter, p auth.Principal, chars int) (release func(), err error) {
+	rel, err := a.conc.AcquireKeyConn(p.KeyID)
+	if err != nil {
+		return nil, errorf(http.StatusTooManyRequests, "too many concurrent requests for this key").
+			with("Retry-After", "1").
+			with("X-Concurrent-Limit", itoa(a.cfg.MaxConcurrentPerKey)).
+			with("X-Concurrent-Active", itoa(a.conc.KeyConns(p.KeyID)))
+	}
+	st, err := a.d.Accounting.Limiter.AllowGeneration(p.KeyID)
+	if err != nil {
+		rel()
+		e := errorf(http.StatusTooManyRequests, "too many requests per minute for this key")
+		e.header = http.Header{}
+		setRateHeaders(e.header, st)
+		return nil, e.with("Retry-After", itoa(int(math.Ceil(st.RetryIn.Seconds()))))
+	}
+	setRateHeaders(w.Header(), st)
+	remaining, err := a.d.Accounting.Remaining(ctx, p)
+	if err != nil {
+		rel()
+		return nil, err
+	}
+	if int64(chars) > remaining {
+		rel()
+		next := nextMonth(time.Now())
+		return nil, errorf(http.StatusTooManyRequests, fmt.Sprintf("monthly character quota exhausted: %d characters left of %d", remaining, p.Plan.MonthlyChars)).
+			with("Retry-After", itoa(int(math.Ceil(time.Until(next).Seconds()))))
+	}
+	return rel, nil
+}
+
+// setRateHeaders sets the X-RateLimit headers; Reset is in seconds from now.
+func setRateHeaders(h http.Header, st limits.RateState) {
+	h.Set("X-RateLimit-Limit", itoa(st.Limit))
+	h.Set("X-RateLimit-Remaining", itoa(st.Remaining))
+	h.Set("X-RateLimit-Reset", itoa(int(math.Ceil(st.Reset.Seconds()))))
+}
+
+func nextMonth(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+}

@@ -1,0 +1,76 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+)
+
+// apiError is an error with its HTTP status and extra headers (rate-limit
+// headers on a 429). Every failure of a handler becomes one, in one place:
+// writeError.
+type apiError struct {
+	status  int
+	message string
+	header  http.Header
+}
+
+func (e *apiError) Error() string { return e.message }
+
+func errorf(status int, message string) *apiError {
+	return &apiError{status: status, message: message}
+}
+
+func (e *apiError) with(k, v string) *apiError {
+	if e.header == nil {
+		e.header = http.Header{}
+	}
+	e.header.Set(k, v)
+	return e
+}
+
+var (
+	errUnauthorized = errorf(http.StatusUnauthorized, "missing, unknown or revoked API key")
+	errInternal     = errorf(http.StatusInternalServerError, "internal server error")
+)
+
+// writeError writes err as {"error": "..."} with its status; errors that are
+// not *apiError are 500s, whose detail is logged, not shown.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		a.log.Error("request failed", "route", r.Pattern, "err", err)
+		ae = errInternal
+	}
+	for k, vs := range ae.header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	writeJSON(w, ae.status, map[string]string{"error": ae.message})
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// decodeJSON reads a JSON body of at most max bytes into v, rejecting
+// unknown content types and trailing data.
+func decodeJSON(r *http.Request, max int64, v any) error {
+	body := http.MaxBytesReader(nil, r.Body, max)
+	dec := json.NewDecoder(body)
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errorf(http.StatusRequestEntityTooLarge, "request body exceeds "+strconv.FormatInt(max, 10)+" bytes")
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return errorf(http.StatusBadRequest, "field "+strconv.Quote(te.Field)+" has the wrong type")
+		}
+		return errorf(http.StatusBadRequest, "request body is not valid JSON: "+err.Error())
+	}
+	if dec.More() {
+		return errorf(http.StatusBadRequest, "request body has data after the JSON object")
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/codec"
+	"github.com/parley-voice/parley/jobs"
+	"github.com/parley-voice/parley/store"
+)
+
+// submitJob queues a webhook request and answers 202 once it is stored.
+func (a *API) submitJob(w http.ResponseWriter, r *http.Request, p auth.Principal, req speechRequest, s synthesis) error {
+	if a.d.Jobs == nil {
+		return errorf(http.StatusServiceUnavailable, "async jobs are not enabled on this server")
+	}
+	if err := validWebhook(req.WebhookURL); err != nil {
+		return err
+	}
+	// Limits apply when the job is accepted, so that a client cannot queue
+	// past its quota or rate.
+	release, err := a.admit(r.Context(), w, p, s.chars)
+	if err != nil {
+		return err
+	}
+	release()
+	body, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	j, err := a.d.Jobs.Submit(r.Context(), store.Job{AccountID: p.AccountID, KeyID: p.KeyID, Request: body,
+		Format: s.format, WebhookURL: req.WebhookURL})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/v1/jobs/"+j.ID)
+	writeJSON(w, http.StatusAccepted, map[string]string{"job_id": j.ID, "status": j.Status})
+	return nil
+}
+
+// jobView is what GET /v1/jobs/{id} shows.
+type jobView struct {
+	JobID      string     `json:"job_id"`
+	Status     string     `json:"status"`
+	Format     string     `json:"format"`
+	AudioURL   string     `json:"audio_url,omitempty"`
+	Error      string     `json:"error,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	Webhook    struct {
+		Status    string `json:"status"`
+		Attempts  int    `json:"attempts"`
+		LastError string `json:"last_error,omitempty"`
+	} `json:"webhook"`
+}
+
+// JobAudioPath is the path of a finished job's audio, relative to the
+// server's base URL.
+func JobAudioPath(id string) string { return "/v1/jobs/" + id + "/audio" }
+
+func (a *API) getJob(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	j, err := a.d.Store.GetJob(r.Context(), p.AccountID, r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return errorf(http.StatusNotFound, "unknown job")
+	}
+	if err != nil {
+		return err
+	}
+	v := jobView{JobID: j.ID, Status: j.Status, Format: j.Format, Error: j.Error, CreatedAt: j.CreatedAt, FinishedAt: j.FinishedAt}
+	if j.Status == "succeeded" {
+		v.AudioURL = JobAudioPath(j.ID)
+	}
+	v.Webhook.Status, v.Webhook.Attempts, v.Webhook.LastError = j.DeliveryStatus, j.DeliveryAttempts, j.LastDeliveryError
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (a *API) getJobAudio(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	j, err := a.d.Store.GetJob(r.Context(), p.AccountID, r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return errorf(http.StatusNotFound, "unknown job")
+	}
+	if err != nil {
+		return err
+	}
+	if j.Status != "succeeded" {
+		return errorf(http.StatusNotFound, "job has no audio (status "+j.Status+")")
+	}
+	f, err := os.Open(jobs.AudioPath(a.d.Jobs.DataDir(), j.ID, j.Format))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", codec.ContentType(j.Format))
+	_, err = io.Copy(w, f)
+	return err
+}
+
+// webhookSecret serves GET /v1/webhooks/secret: the key's webhook signing
+// secret, to verify X-Parley-Signature.
+func (a *API) webhookSecret(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	writeJSON(w, http.StatusOK, map[string]string{
+		"secret": jobs.SigningSecret(a.d.WebhookSecret, p.KeyID),
+		"header": "X-Parley-Signature",
+		"scheme": "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.\" + body)>",
+	})
+	return nil
+}
+
+// Run implements jobs.Runner: it synthesises a stored request into w.
+func (a *API) Run(ctx context.Context, j store.Job, w io.Writer) error {
+	var req speechRequest
+	if err := json.Unmarshal(j.Request, &req); err != nil {
+		return err
+	}
+	p, err := a.keyPrincipal(ctx, j.KeyID)
+	if err != nil {
+		return err
+	}
+	s, err := a.parseSpeech(ctx, p, req)
+	if err != nil {
+		return err
+	}
+	return a.synthesize(ctx, p, s, w)
+}

@@ -1,0 +1,303 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/codec"
+	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/voice"
+	"github.com/parley-voice/parley/voicestore"
+)
+
+// speechRequest is the body of the speech endpoints, in either form: the
+// murmr form (text) or OpenAI's (input).
+type speechRequest struct {
+	Text             *string `json:"text,omitempty"`
+	Voice            string  `json:"voice,omitempty"`
+	VoiceDescription string  `json:"voice_description,omitempty"`
+	VoiceClonePrompt string  `json:"voice_clone_prompt,omitempty"`
+	Language         string  `json:"language,omitempty"`
+	ResponseFormat   string  `json:"response_format,omitempty"`
+	WebhookURL       string  `json:"webhook_url,omitempty"`
+
+	Model        string   `json:"model,omitempty"`
+	Input        *string  `json:"input,omitempty"`
+	Speed        *float64 `json:"speed,omitempty"`
+	Instructions string   `json:"instructions,omitempty"`
+	StreamFormat string   `json:"stream_format,omitempty"`
+}
+
+// synthesis is a validated speech request.
+type synthesis struct {
+	text   string
+	chars  int
+	lang   protocol.Language
+	prof   voice.Profile
+	format string
+	openai bool
+	sse    bool // OpenAI stream_format "sse"
+}
+
+// openAIVoices maps OpenAI's voice names to built-in voices, each a distinct
+// engine voice or prosody, described the way a user would.
+var openAIVoices = map[string]string{
+	"alloy":   "a neutral american woman",
+	"ash":     "a scottish man",
+	"ballad":  "an expressive british man speaking slowly",
+	"coral":   "a warm cheerful young woman",
+	"echo":    "a calm american man",
+	"fable":   "an expressive british woman",
+	"onyx":    "a very deep american man",
+	"nova":    "a bright high young american woman",
+	"sage":    "a calm older woman speaking slowly",
+	"shimmer": "a soft gentle woman with a high voice",
+	"verse":   "an energetic young man speaking fast",
+	"marin":   "a clear american woman speaking slightly fast",
+	"cedar":   "a deep calm man with a low voice speaking slowly",
+}
+
+func openAIVoiceNames() []string {
+	names := make([]string, 0, len(openAIVoices))
+	for n := range openAIVoices {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// parseSpeech validates a speech request for p. defaultFormat applies when
+// the request names none.
+func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechRequest) (synthesis, error) {
+	var s synthesis
+	var f voicestore.Fields
+	switch {
+	case req.Input != nil:
+		s.openai = true
+		s.text = *req.Input
+		s.format = strings.ToLower(req.ResponseFormat)
+		if s.format == "" {
+			s.format = "mp3" // OpenAI's default
+		}
+		switch req.StreamFormat {
+		case "", "audio":
+		case "sse":
+			s.sse = true
+		default:
+			return s, errorf(http.StatusBadRequest, `stream_format must be "audio" or "sse"`)
+		}
+		desc, builtin := openAIVoices[strings.ToLower(req.Voice)]
+		switch {
+		case builtin:
+			f.VoiceDescription = desc
+			if req.Instructions != "" {
+				// Later words win, so the instructions refine the voice.
+				f.VoiceDescription = desc + ", " + req.Instructions
+			}
+		case strings.HasPrefix(req.Voice, "voice_"):
+			f.Voice = req.Voice
+		case req.Voice == "" && req.Instructions != "":
+			f.VoiceDescription = req.Instructions
+		case req.Voice == "":
+		default:
+			return s, errorf(http.StatusBadRequest, fmt.Sprintf("unknown voice %q: use one of %s, or a saved voice id", req.Voice, strings.Join(openAIVoiceNames(), ", ")))
+		}
+	case req.Text != nil:
+		s.text = *req.Text
+		s.format = strings.ToLower(req.ResponseFormat)
+		if s.format == "" {
+			s.format = "wav"
+		}
+		f = voicestore.Fields{Voice: req.Voice, VoiceClonePrompt: req.VoiceClonePrompt, VoiceDescription: req.VoiceDescription}
+		n := 0
+		for _, v := range []string{f.Voice, f.VoiceClonePrompt, f.VoiceDescription} {
+			if v != "" {
+				n++
+			}
+		}
+		if n > 1 {
+			return s, errorf(http.StatusBadRequest, "give only one of voice, voice_description, voice_clone_prompt")
+		}
+	default:
+		return s, errorf(http.StatusBadRequest, `missing field "text" (or "input" for the OpenAI form)`)
+	}
+	if strings.TrimSpace(s.text) == "" {
+		return s, errorf(http.StatusBadRequest, "text is empty")
+	}
+	if !utf8.ValidString(s.text) {
+		return s, errorf(http.StatusBadRequest, "text is not valid UTF-8")
+	}
+	s.chars = utf8.RuneCountInString(s.text)
+	if s.chars > protocol.MaxBufferChars {
+		return s, errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("text has %d characters, at most %d allowed", s.chars, protocol.MaxBufferChars))
+	}
+	if codec.ContentType(s.format) == "" {
+		return s, errorf(http.StatusBadRequest, fmt.Sprintf("unsupported response_format %q: supported are %s", s.format, strings.Join(codec.Formats(), ", ")))
+	}
+	lang, ok := protocol.ParseLanguage(req.Language)
+	if !ok {
+		return s, errorf(http.StatusBadRequest, fmt.Sprintf("unsupported language %q", req.Language))
+	}
+	s.lang = lang
+	prof, err := a.d.Voices.Resolve(ctx, p, f)
+	if err != nil {
+		return s, voiceError(err)
+	}
+	if req.Speed != nil {
+		if *req.Speed < 0.25 || *req.Speed > 4 {
+			return s, errorf(http.StatusBadRequest, "speed must be between 0.25 and 4")
+		}
+		if prof.Rate == 0 {
+			prof.Rate = 1
+		}
+		prof.Rate *= *req.Speed
+	}
+	s.prof = prof
+	return s, nil
+}
+
+// voiceError maps voice resolution errors to statuses.
+func voiceError(err error) error {
+	switch {
+	case errors.Is(err, voicestore.ErrUnknownVoice):
+		return errorf(http.StatusNotFound, err.Error())
+	case errors.Is(err, voicestore.ErrInvalidPrompt), errors.Is(err, voicestore.ErrInvalid):
+		return errorf(http.StatusBadRequest, err.Error())
+	case errors.Is(err, voicestore.ErrVoiceLimit):
+		return errorf(http.StatusForbidden, err.Error())
+	}
+	return err
+}
+
+// speech serves POST /v1/audio/speech: the whole file, streamed as it is
+// encoded (WAV excepted: its header needs the length), or a queued job when
+// the request has a webhook_url.
+func (a *API) speech(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	var req speechRequest
+	if err := decodeJSON(r, a.cfg.MaxBodyBytes, &req); err != nil {
+		return err
+	}
+	s, err := a.parseSpeech(r.Context(), p, req)
+	if err != nil {
+		return err
+	}
+	if req.WebhookURL != "" {
+		return a.submitJob(w, r, p, req, s)
+	}
+	release, err := a.admit(r.Context(), w, p, s.chars)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if s.sse {
+		return a.openAISSE(w, r, p, s)
+	}
+	w.Header().Set("Content-Type", codec.ContentType(s.format))
+	if s.format == "wav" {
+		var buf bytes.Buffer
+		if err := a.synthesize(r.Context(), p, s, &buf); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Length", itoa(buf.Len()))
+		_, err := buf.WriteTo(w)
+		return err
+	}
+	return a.synthesize(r.Context(), p, s, flushWriter{w})
+}
+
+// synthesize encodes the whole text in s's format to out and charges it.
+func (a *API) synthesize(ctx context.Context, p auth.Principal, s synthesis, out io.Writer) error {
+	enc, err := codec.NewEncoder(s.format, out)
+	if err != nil {
+		return errorf(http.StatusBadRequest, err.Error())
+	}
+	_, err = a.d.Pipeline.SpeakAll(ctx, s.text, s.lang, s.prof, enc.Write)
+	if cerr := enc.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	a.charge(p, s.chars)
+	return nil
+}
+
+// charge records characters synthesised, even if the client has gone.
+func (a *API) charge(p auth.Principal, chars int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.d.Accounting.Record(ctx, p, int64(chars)); err != nil {
+		a.log.Error("recording usage failed", "key", p.KeyID, "err", err)
+	}
+	a.d.Metrics.Characters.Add(float64(chars))
+}
+
+// flushWriter flushes after every write, so that encoded audio reaches the
+// client as it is produced.
+type flushWriter struct{ w http.ResponseWriter }
+
+func (f flushWriter) Write(b []byte) (int, error) {
+	n, err := f.w.Write(b)
+	if err == nil {
+		err = http.NewResponseController(f.w).Flush()
+	}
+	return n, err
+}
+
+// openAISSE streams OpenAI's speech SSE events: speech.audio.delta with
+// base64 audio in the requested format, then speech.audio.done.
+func (a *API) openAISSE(w http.ResponseWriter, r *http.Request, p auth.Principal, s synthesis) error {
+	sse := a.newSSE(w, r)
+	defer sse.stop()
+	enc, err := codec.NewEncoder(s.format, sseAudio{sse})
+	if err != nil {
+		return errorf(http.StatusBadRequest, err.Error())
+	}
+	_, err = a.d.Pipeline.SpeakAll(r.Context(), s.text, s.lang, s.prof, enc.Write)
+	if cerr := enc.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return sse.event(map[string]any{"type": "error", "error": map[string]string{"message": "synthesis failed"}})
+	}
+	a.charge(p, s.chars)
+	return sse.event(map[string]any{"type": "speech.audio.done", "usage": map[string]int{"input_tokens": s.chars, "output_tokens": 0, "total_tokens": s.chars}})
+}
+
+type sseAudio struct{ s *sseStream }
+
+func (w sseAudio) Write(b []byte) (int, error) {
+	if err := w.s.event(map[string]string{"type": "speech.audio.delta", "audio": base64.StdEncoding.EncodeToString(b)}); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// validWebhook checks a webhook URL.
+func validWebhook(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errorf(http.StatusBadRequest, "webhook_url must be an absolute http or https URL")
+	}
+	return nil
+}
+
+// keyPrincipal rebuilds a job's principal from its key, for the runner.
+func (a *API) keyPrincipal(ctx context.Context, keyID string) (auth.Principal, error) {
+	k, err := a.d.Store.GetKey(ctx, keyID)
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	return auth.PrincipalOf(k)
+}

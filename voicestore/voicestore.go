@@ -1,0 +1,239 @@
+package voicestore
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parley-voice/parley/audio"
+	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/engine"
+	"github.com/parley-voice/parley/langdetect"
+	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/store"
+	"github.com/parley-voice/parley/voice"
+)
+
+// Errors callers map to 400, 403, 404 and 4003.
+var (
+	ErrUnknownVoice  = errors.New("unknown voice")
+	ErrInvalidPrompt = errors.New("invalid voice_clone_prompt")
+	ErrVoiceLimit    = errors.New("saved-voice limit of the plan reached")
+	ErrInvalid       = errors.New("invalid voice")
+)
+
+// MaxNameChars bounds a saved voice's name.
+const MaxNameChars = 100
+
+// Store resolves and saves voices for accounts.
+type Store struct {
+	DB     *store.DB
+	Secret voice.Secret // signs clone prompts
+	// Engine, when set, refines matches of reference audio that come with
+	// their text by speaking that text (voice.MatchText).
+	Engine engine.Synthesizer
+}
+
+// Voice is a saved voice as the API shows it.
+type Voice struct {
+	ID          string        `json:"id"`
+	Name        string        `json:"name"`
+	Source      string        `json:"source"` // "description" or "audio"
+	Description string        `json:"voice_description,omitempty"`
+	RefText     string        `json:"ref_text,omitempty"`
+	Profile     voice.Profile `json:"profile"`
+	ClonePrompt string        `json:"voice_clone_prompt"`
+	CreatedAt   time.Time     `json:"created_at"`
+}
+
+// Fields are the voice fields of a request; at most one is set.
+type Fields struct {
+	Voice            string
+	VoiceClonePrompt string
+	VoiceDescription string
+}
+
+// FromConfig returns the voice fields of a realtime config.
+func FromConfig(c protocol.Config) Fields {
+	return Fields{Voice: c.Voice, VoiceClonePrompt: c.VoiceClonePrompt, VoiceDescription: c.VoiceDescription}
+}
+
+// Resolve turns voice fields into a profile for p's account: a saved voice
+// of that account, a clone prompt signed for it, a description, or the
+// default voice.
+func (s *Store) Resolve(ctx context.Context, p auth.Principal, f Fields) (voice.Profile, error) {
+	switch {
+	case f.Voice != "":
+		v, err := s.DB.GetVoice(ctx, p.AccountID, f.Voice)
+		if errors.Is(err, store.ErrNotFound) {
+			return voice.Profile{}, fmt.Errorf("%w %q", ErrUnknownVoice, f.Voice)
+		}
+		if err != nil {
+			return voice.Profile{}, err
+		}
+		return decodeProfile(v.Profile)
+	case f.VoiceClonePrompt != "":
+		prof, err := voice.DecodePrompt(s.Secret, p.AccountID, f.VoiceClonePrompt)
+		if err != nil {
+			return voice.Profile{}, ErrInvalidPrompt
+		}
+		return prof, nil
+	case f.VoiceDescription != "":
+		if n := utf8.RuneCountInString(f.VoiceDescription); n > protocol.MaxVoiceDescriptionChars {
+			return voice.Profile{}, fmt.Errorf("%w: voice_description has %d characters, at most %d", ErrInvalid, n, protocol.MaxVoiceDescriptionChars)
+		}
+		return voice.Design(f.VoiceDescription), nil
+	}
+	return voice.Default(), nil
+}
+
+// ResolveConfig implements the realtime VoiceResolver.
+func (s *Store) ResolveConfig(ctx context.Context, p auth.Principal, c protocol.Config) (voice.Profile, error) {
+	return s.Resolve(ctx, p, FromConfig(c))
+}
+
+// CreateFromDescription saves a designed voice.
+func (s *Store) CreateFromDescription(ctx context.Context, p auth.Principal, name, description string) (Voice, error) {
+	if strings.TrimSpace(description) == "" {
+		return Voice{}, fmt.Errorf("%w: voice_description is empty", ErrInvalid)
+	}
+	prof, err := s.Resolve(ctx, p, Fields{VoiceDescription: description})
+	if err != nil {
+		return Voice{}, err
+	}
+	return s.save(ctx, p, store.Voice{Name: name, Source: "description", Description: description}, prof)
+}
+
+// MaxReferenceBytes bounds a reference WAV.
+const MaxReferenceBytes = 10 << 20
+
+// CreateFromAudio saves the voice whose parameters best match a reference
+// recording (a WAV file).
+func (s *Store) CreateFromAudio(ctx context.Context, p auth.Principal, name string, wav []byte, refText string, lang protocol.Language) (Voice, error) {
+	prof, err := s.Match(ctx, wav, refText, lang)
+	if err != nil {
+		return Voice{}, err
+	}
+	return s.save(ctx, p, store.Voice{Name: name, Source: "audio", RefText: refText}, prof)
+}
+
+// Match analyses a reference WAV and returns the closest profile. With
+// refText (the words spoken) and an Engine, the match is refined by
+// speaking those words until pitch and timing agree; without, speaking
+// rate is only estimated (see package voice).
+func (s *Store) Match(ctx context.Context, wav []byte, refText string, lang protocol.Language) (voice.Profile, error) {
+	pcm, rate, err := audio.ReadWAVLimit(bytes.NewReader(wav), MaxReferenceBytes)
+	if err != nil {
+		return voice.Profile{}, fmt.Errorf("%w: audio is not a usable WAV file: %v", ErrInvalid, err)
+	}
+	a, err := voice.Analyze(pcm, rate)
+	if err != nil {
+		return voice.Profile{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if lang == protocol.Auto || lang == "" {
+		lang = protocol.English
+		if strings.TrimSpace(refText) != "" {
+			lang = langdetect.Detect(refText, protocol.English)
+		}
+	}
+	if s.Engine != nil && strings.TrimSpace(refText) != "" {
+		prof, err := voice.MatchText(ctx, s.Engine, a, refText, lang)
+		if err != nil {
+			return voice.Profile{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
+		return prof, nil
+	}
+	return voice.Match(a, lang), nil
+}
+
+// ClonePrompt returns a signed prompt for prof, usable by p's account as
+// voice_clone_prompt.
+func (s *Store) ClonePrompt(p auth.Principal, prof voice.Profile) (string, error) {
+	return voice.EncodePrompt(s.Secret, p.AccountID, prof)
+}
+
+func (s *Store) save(ctx context.Context, p auth.Principal, v store.Voice, prof voice.Profile) (Voice, error) {
+	name := strings.TrimSpace(v.Name)
+	if name == "" || utf8.RuneCountInString(name) > MaxNameChars || !utf8.ValidString(name) {
+		return Voice{}, fmt.Errorf("%w: name must be 1 to %d characters", ErrInvalid, MaxNameChars)
+	}
+	v.Name = name
+	v.AccountID = p.AccountID
+	b, err := json.Marshal(prof)
+	if err != nil {
+		return Voice{}, err
+	}
+	v.Profile = b
+	saved, err := s.DB.CreateVoice(ctx, v, p.Plan.SavedVoices)
+	if errors.Is(err, store.ErrVoiceLimit) {
+		return Voice{}, fmt.Errorf("%w (%d on plan %s)", ErrVoiceLimit, p.Plan.SavedVoices, p.Plan.Name)
+	}
+	if err != nil {
+		return Voice{}, err
+	}
+	return s.view(p, saved)
+}
+
+// Get returns one of p's voices.
+func (s *Store) Get(ctx context.Context, p auth.Principal, id string) (Voice, error) {
+	v, err := s.DB.GetVoice(ctx, p.AccountID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return Voice{}, fmt.Errorf("%w %q", ErrUnknownVoice, id)
+	}
+	if err != nil {
+		return Voice{}, err
+	}
+	return s.view(p, v)
+}
+
+// List returns p's voices, newest first.
+func (s *Store) List(ctx context.Context, p auth.Principal) ([]Voice, error) {
+	vs, err := s.DB.ListVoices(ctx, p.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Voice, 0, len(vs))
+	for _, v := range vs {
+		view, err := s.view(p, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, view)
+	}
+	return out, nil
+}
+
+// Delete removes one of p's voices.
+func (s *Store) Delete(ctx context.Context, p auth.Principal, id string) error {
+	err := s.DB.DeleteVoice(ctx, p.AccountID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%w %q", ErrUnknownVoice, id)
+	}
+	return err
+}
+
+func (s *Store) view(p auth.Principal, v store.Voice) (Voice, error) {
+	prof, err := decodeProfile(v.Profile)
+	if err != nil {
+		return Voice{}, err
+	}
+	prompt, err := s.ClonePrompt(p, prof)
+	if err != nil {
+		return Voice{}, err
+	}
+	return Voice{ID: v.ID, Name: v.Name, Source: v.Source, Description: v.Description, RefText: v.RefText,
+		Profile: prof, ClonePrompt: prompt, CreatedAt: v.CreatedAt}, nil
+}
+
+func decodeProfile(b []byte) (voice.Profile, error) {
+	var prof voice.Profile
+	if err := json.Unmarshal(b, &prof); err != nil {
+		return voice.Profile{}, fmt.Errorf("voicestore: stored profile: %w", err)
+	}
+	return prof, nil
+}
