@@ -28,7 +28,7 @@ func TestVoicesCRUDAndIsolation(t *testing.T) {
 		t.Fatalf("created_at %v", v["created_at"])
 	}
 	prof := v["profile"].(map[string]any)
-	if prof["Gender"] != "male" || prof["Accent"] != "british" {
+	if prof["gender"] != "male" || prof["accent"] != "british" {
 		t.Fatalf("profile %v", prof)
 	}
 
@@ -133,11 +133,11 @@ func TestVoiceFromReferenceAudio(t *testing.T) {
 		}
 		v := r.json(t)
 		prof := v["profile"].(map[string]any)
-		if v["source"] != "audio" || prof["Gender"] != "male" {
+		if v["source"] != "audio" || prof["gender"] != "male" {
 			t.Fatalf("matched %v", v)
 		}
 		// "deep" is -3 semitones on the male voice.
-		if p := prof["Pitch"].(float64); p > -1 || p < -5.5 {
+		if p := prof["pitch"].(float64); p > -1 || p < -5.5 {
 			t.Errorf("ref_text %v: pitch %.2f st, want about -3", withText, p)
 		}
 	}

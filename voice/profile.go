@@ -6,18 +6,18 @@ import "math"
 // style) and how (prosody relative to the chosen engine voice's own).
 // VoiceFor turns it into a concrete engine.Voice for one language.
 type Profile struct {
-	Gender string  // GenderFemale, GenderMale, or "" (unspecified: the default voice's)
-	Accent string  // one of the Accent constants, or "" (unspecified)
-	Age    string  // AgeYoung, AgeOld, or "" (adult or unspecified)
-	Style  string  // StyleWhisper, StyleRobotic, or "" (natural)
-	Pitch  float64 // semitones, within [MinPitch, MaxPitch]
-	Range  float64 // pitch-movement multiplier, within [MinRange, MaxRange]
-	Rate   float64 // speaking-rate multiplier, within [MinRate, MaxRate]
-	Volume float64 // loudness multiplier, within [MinVolume, MaxVolume]
+	Gender string  `json:"gender,omitempty"` // GenderFemale, GenderMale, or "" (unspecified: the default voice's)
+	Accent string  `json:"accent,omitempty"` // one of the Accent constants, or "" (unspecified)
+	Age    string  `json:"age,omitempty"`    // AgeYoung, AgeOld, or "" (adult or unspecified)
+	Style  string  `json:"style,omitempty"`  // StyleWhisper, StyleRobotic, or "" (natural)
+	Pitch  float64 `json:"pitch"`            // semitones, within [MinPitch, MaxPitch]
+	Range  float64 `json:"range"`            // pitch-movement multiplier, within [MinRange, MaxRange]
+	Rate   float64 `json:"rate"`             // speaking-rate multiplier, within [MinRate, MaxRate]
+	Volume float64 `json:"volume"`           // loudness multiplier, within [MinVolume, MaxVolume]
 	// Terms are the parts of the description that had an effect, in order,
 	// each with its modifiers ("very deep", "not too fast"), for logs and
 	// the API's echo.
-	Terms []string
+	Terms []string `json:"terms,omitempty"`
 }
 
 // Limits of the prosody parameters. Design clamps to them so that no

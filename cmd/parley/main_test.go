@@ -135,3 +135,33 @@ func TestEnvironmentFillsFlags(t *testing.T) {
 		t.Fatalf("output %q", out)
 	}
 }
+
+func TestVoicesList(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, k, err := db.CreateKey(context.Background(), "v", "free")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := db.CreateVoice(context.Background(), store.Voice{AccountID: k.AccountID, Name: "Narrator", Source: store.VoiceFromDescription,
+		Description: "a deep man", Profile: []byte(`{}`)}, 3)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCmd(t, "", "voices", "list", "--data", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{v.ID, k.AccountID, "Narrator", "a deep man"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("voices list lacks %q:\n%s", want, out)
+		}
+	}
+	if _, _, err := runCmd(t, "", "voices", "rm"); err == nil {
+		t.Error("voices rm accepted")
+	}
+}

@@ -1,0 +1,115 @@
+package voicestore
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/plan"
+	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/store"
+	"github.com/parley-voice/parley/voice"
+)
+
+func setup(t *testing.T) (*Store, auth.Principal, auth.Principal) {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	secret, err := voice.LoadOrCreateSecret(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	principal := func() auth.Principal {
+		_, k, err := db.CreateKey(ctx, "k", "free")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := plan.Lookup("free")
+		return auth.Principal{KeyID: k.ID, AccountID: k.AccountID, Plan: p}
+	}
+	return &Store{DB: db, Secret: secret}, principal(), principal()
+}
+
+func TestResolve(t *testing.T) {
+	ctx := context.Background()
+	s, alice, bob := setup(t)
+	v, err := s.CreateFromDescription(ctx, alice, "Deep", "a very deep man")
+	if err != nil {
+		t.Fatal(err)
+	}
+	designed := voice.Design("a very deep man")
+	for _, c := range []struct {
+		name string
+		p    auth.Principal
+		f    Fields
+		want voice.Profile
+		err  error
+	}{
+		{"nothing is the default", alice, Fields{}, voice.Default(), nil},
+		{"description", alice, Fields{VoiceDescription: "a very deep man"}, designed, nil},
+		{"saved id", alice, Fields{Voice: v.ID}, designed, nil},
+		{"clone prompt", alice, Fields{VoiceClonePrompt: v.ClonePrompt}, designed, nil},
+		{"another account's id", bob, Fields{Voice: v.ID}, voice.Profile{}, ErrUnknownVoice},
+		{"another account's prompt", bob, Fields{VoiceClonePrompt: v.ClonePrompt}, voice.Profile{}, ErrInvalidPrompt},
+		{"garbage prompt", alice, Fields{VoiceClonePrompt: "vcp1.x.y"}, voice.Profile{}, ErrInvalidPrompt},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := s.Resolve(ctx, c.p, c.f)
+			if !errors.Is(err, c.err) {
+				t.Fatalf("err %v, want %v", err, c.err)
+			}
+			if err == nil && (got.Gender != c.want.Gender || got.Pitch != c.want.Pitch || got.Rate != c.want.Rate || got.VoiceFor(protocol.English) != c.want.VoiceFor(protocol.English)) {
+				t.Fatalf("profile %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestSavedVoiceLimitAndDelete(t *testing.T) {
+	ctx := context.Background()
+	s, alice, bob := setup(t)
+	var ids []string
+	for i := 0; i < alice.Plan.SavedVoices; i++ {
+		v, err := s.CreateFromDescription(ctx, alice, "v", "a woman")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, v.ID)
+	}
+	if _, err := s.CreateFromDescription(ctx, alice, "v", "a woman"); !errors.Is(err, ErrVoiceLimit) {
+		t.Fatalf("past the limit: %v", err)
+	}
+	if err := s.Delete(ctx, bob, ids[0]); !errors.Is(err, ErrUnknownVoice) {
+		t.Fatalf("bob deletes alice's voice: %v", err)
+	}
+	if err := s.Delete(ctx, alice, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.List(ctx, alice)
+	if err != nil || len(list) != alice.Plan.SavedVoices-1 {
+		t.Fatalf("list after delete: %d, %v", len(list), err)
+	}
+	for _, bad := range []string{"", "   ", string(make([]rune, MaxNameChars+1))} {
+		if _, err := s.CreateFromDescription(ctx, alice, bad, "a man"); !errors.Is(err, ErrInvalid) {
+			t.Errorf("name %q: %v", bad, err)
+		}
+	}
+	if _, err := s.CreateFromDescription(ctx, alice, "x", " "); !errors.Is(err, ErrInvalid) {
+		t.Errorf("blank description: %v", err)
+	}
+}
+
+func TestMatchRejectsBadAudio(t *testing.T) {
+	s, _, _ := setup(t)
+	for _, wav := range [][]byte{nil, []byte("RIFF"), make([]byte, 100)} {
+		if _, err := s.Match(context.Background(), wav, "", protocol.English); !errors.Is(err, ErrInvalid) {
+			t.Errorf("Match(%d bytes): %v", len(wav), err)
+		}
+	}
+}
