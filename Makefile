@@ -31,6 +31,7 @@ run: deps build
 	@echo "  dev API key: $$(cat $(DATA)/dev-key)"
 	@echo "  realtime:    ws://localhost$(ADDR)/v1/realtime"
 	@echo "  metrics:     http://localhost$(ADDR)/metrics"
+	@echo "  voice agent: http://localhost$(ADDR)/agent#key=$$(cat $(DATA)/dev-key)"
 	@echo
 	$(BIN) serve --addr $(ADDR) --data $(DATA) --log-format text
 

@@ -22,6 +22,8 @@ type Metrics struct {
 	AudioSeconds   prometheus.Counter
 	SynthSeconds   *prometheus.HistogramVec // engine time per segment, by engine
 	HTTPRequests   *prometheus.CounterVec   // by route and status
+	AgentSessions  prometheus.Gauge
+	AgentStage     *prometheus.HistogramVec // agent turn latency by stage
 }
 
 // latencyBuckets covers 5 ms to 10 s, dense where time to first audio lives.
@@ -56,9 +58,15 @@ func New() *Metrics {
 			Name: "parley_engine_segment_seconds", Help: "Engine wall time per segment.", Buckets: latencyBuckets}, []string{"engine"}),
 		HTTPRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parley_http_requests_total", Help: "HTTP API requests by route and status."}, []string{"route", "status"}),
+		AgentSessions: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "parley_agent_sessions", Help: "Open voice agent sessions."}),
+		AgentStage: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "parley_agent_turn_stage_seconds",
+			Help:    "Voice agent turn latency by stage: speech_end_to_transcript, transcript_to_first_token, first_token_to_first_audio, first_audio_to_played, speech_end_to_played.",
+			Buckets: latencyBuckets}, []string{"stage"}),
 	}
 	reg.MustRegister(m.SessionsActive, m.SessionsTotal, m.Generations, m.TTFA, m.Errors, m.Closes,
-		m.Characters, m.AudioSeconds, m.SynthSeconds, m.HTTPRequests)
+		m.Characters, m.AudioSeconds, m.SynthSeconds, m.HTTPRequests, m.AgentSessions, m.AgentStage)
 	return m
 }
 

@@ -14,8 +14,9 @@ PKGS=(gcc pkg-config libespeak-ng-dev espeak-ng-data flite1-dev
 	libpocketsphinx-dev pocketsphinx-en-us)
 command -v node >/dev/null 2>&1 || PKGS+=(nodejs)
 command -v npm >/dev/null 2>&1 || PKGS+=(npm)
-# Tests: FFmpeg and sox decode our audio independently.
-TEST_PKGS=(ffmpeg sox)
+# Tests: FFmpeg and sox decode our audio independently; Chromium runs the
+# agent page (driven by playwright-core from npm).
+TEST_PKGS=(ffmpeg sox chromium)
 
 want=("${PKGS[@]}")
 test_mode=0

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/parley-voice/parley/agent"
 	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/engine"
 	"github.com/parley-voice/parley/httpapi"
@@ -22,6 +23,7 @@ import (
 	"github.com/parley-voice/parley/tts"
 	"github.com/parley-voice/parley/voice"
 	"github.com/parley-voice/parley/voicestore"
+	"github.com/parley-voice/parley/web"
 )
 
 // Config is everything `parley serve` can be told.
@@ -34,6 +36,7 @@ type Config struct {
 	ShutdownGrace time.Duration
 	Realtime      realtime.Config
 	HTTP          httpapi.Config
+	Agent         AgentConfig
 	Jobs          jobs.Config // DataDir and Secret are filled in
 	Limits        limits.Config
 	Engine        engine.Config
@@ -65,6 +68,8 @@ type Server struct {
 	engines  *engine.Engines
 	metrics  *metrics.Metrics
 	realtime *realtime.Server
+	agent    *agent.Server
+	stopSTT  func()
 	jobs     *jobs.Manager
 	handler  http.Handler
 	stopping atomic.Bool
@@ -149,8 +154,23 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	api.SetJobs(s.jobs)
+	stt, model, stopSTT, err := agentDeps(cfg.Agent, nil)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.stopSTT = stopSTT
+	if s.agent, err = agent.NewServer(cfg.Agent.Config, agent.Deps{
+		Keys: auth.Keys{DB: db}, STT: stt, LLM: model, Metrics: s.metrics, Logger: log,
+	}); err != nil {
+		s.Close()
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/realtime", s.realtime)
+	mux.Handle("GET /v1/agent", s.agent)
+	mux.Handle("GET /agent", web.Handler())
+	mux.Handle("GET /agent/", web.Handler())
 	httpapi.RegisterHealth(mux, s.metrics, s.ready)
 	api.Register(mux)
 	s.handler = mux
@@ -210,6 +230,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	s.jobs.Start()
+	s.agent.SetTTSURL(loopbackURL(ln.Addr()))
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	s.log.Info("parley listening", "addr", ln.Addr().String())
@@ -225,12 +246,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	// Stop accepting first; hijacked WebSockets are not tracked by
 	// http.Server, so the realtime server drains them itself.
 	herr := hs.Shutdown(sctx)
+	// Agent sessions speak through realtime sessions: end them first.
+	aerr := s.agent.Shutdown(sctx)
 	rerr := s.realtime.Shutdown(sctx)
 	<-errc
 	// Jobs still running go back to the queue and run on the next start.
 	s.jobs.Close()
 	if herr != nil && !errors.Is(herr, context.DeadlineExceeded) {
 		return fmt.Errorf("server: http shutdown: %w", herr)
+	}
+	if aerr != nil && !errors.Is(aerr, context.DeadlineExceeded) {
+		return fmt.Errorf("server: agent shutdown: %w", aerr)
 	}
 	if rerr != nil && !errors.Is(rerr, context.DeadlineExceeded) {
 		return fmt.Errorf("server: realtime shutdown: %w", rerr)
@@ -242,6 +268,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 func (s *Server) Close() error {
 	if s.jobs != nil {
 		s.jobs.Close()
+	}
+	if s.stopSTT != nil {
+		s.stopSTT()
 	}
 	err := s.engines.Close()
 	if cerr := s.db.Close(); err == nil {

@@ -1,0 +1,31 @@
+// Package agent owns Parley's voice agent: the /v1/agent WebSocket between
+// the browser page and the server, and each conversation's session, which
+// runs the pipeline
+//
+//	microphone PCM → resample to 16 kHz → VAD → STT → LLM (streamed) →
+//	segments → TTS over /v1/realtime → audio frames → browser
+//
+// with barge-in. The turn-taking decisions are package agent/turn's (a pure
+// state machine); this package feeds it events and performs its actions.
+//
+// A session has these goroutines, all owned by the connection's handler and
+// stopped with it:
+//
+//   - the reader (the handler): decodes client frames and passes audio to
+//     the ear and everything else to the brain;
+//   - the ear: resamples, runs the VAD and the recogniser, and reports
+//     speech start and end, partial and final transcripts;
+//   - the brain: owns the turn machine, the conversation history and the
+//     TTS bookkeeping; it alone decides, and it never blocks on I/O;
+//   - the mouth: one goroutine per answer that streams the LLM and sends
+//     each finished segment to TTS (text, then flush, so that every segment
+//     is one TTS generation whose done gives its audio length: that is how
+//     the agent knows which words the user has heard when interrupted);
+//   - the TTS listener: turns TTS events into brain events and forwards
+//     audio to the writer;
+//   - the writer: the only goroutine that writes to the browser.
+//
+// The agent reaches TTS through the same realtime protocol as any client
+// (the Go client package), by default at this server's own address with
+// the user's key, or at any murmr-compatible URL.
+package agent

@@ -1,0 +1,190 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/parley-voice/parley/agent/llm"
+	"github.com/parley-voice/parley/agent/turn"
+	"github.com/parley-voice/parley/agent/vad"
+	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/metrics"
+	"github.com/parley-voice/parley/protocol"
+)
+
+// Config tunes agent sessions.
+type Config struct {
+	// TTSURL is the realtime endpoint the agent speaks through; the
+	// server sets it to its own address when empty. TTSKey, if set, is used
+	// there instead of the user's key.
+	TTSURL, TTSKey string
+	// VAD tunes speech detection (its SampleRate is always 16 kHz here).
+	VAD vad.Config
+	// Turn tunes turn-taking and barge-in.
+	Turn turn.Config
+	// SystemPrompt starts every conversation; the start message's
+	// instructions are added to it.
+	SystemPrompt string
+	// StartTimeout is how long a client has to send start.
+	StartTimeout time.Duration
+	// PartialInterval is how often partial transcripts are taken.
+	PartialInterval time.Duration
+	// MaxSessions bounds concurrent agent sessions.
+	MaxSessions int
+}
+
+// DefaultSystemPrompt makes answers suitable for speech.
+const DefaultSystemPrompt = "You are Parley, a friendly voice assistant. Your answers are spoken aloud, " +
+	"so answer in one to three short, plain sentences: no lists, no markdown, no emoji."
+
+func (c Config) withDefaults() Config {
+	if c.SystemPrompt == "" {
+		c.SystemPrompt = DefaultSystemPrompt
+	}
+	if c.StartTimeout == 0 {
+		c.StartTimeout = 10 * time.Second
+	}
+	if c.PartialInterval == 0 {
+		c.PartialInterval = 200 * time.Millisecond
+	}
+	if c.MaxSessions == 0 {
+		c.MaxSessions = 50
+	}
+	c.VAD.SampleRate = sttRate
+	// The machine times barge-in from speech boundaries, so it must know
+	// how late the VAD reports a speech end.
+	c.Turn.Hangover = c.VAD.WithDefaults().Hangover
+	c.Turn.SampleRate = protocol.SampleRate
+	return c
+}
+
+// Deps are the collaborators of the agent server.
+type Deps struct {
+	Keys interface {
+		Authenticate(context.Context, string) (auth.Principal, error)
+	}
+	STT     STT
+	LLM     llm.Model
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger
+	// CheckOrigin accepts or refuses a browser's Origin; nil allows the
+	// request's own host only.
+	CheckOrigin func(*http.Request) bool
+}
+
+// Server serves /v1/agent.
+type Server struct {
+	cfg  Config
+	deps Deps
+	log  *slog.Logger
+
+	mu       sync.Mutex
+	ttsURL   string
+	sessions map[*session]struct{}
+	closed   bool
+	wg       sync.WaitGroup
+}
+
+// NewServer returns the agent server.
+func NewServer(cfg Config, d Deps) (*Server, error) {
+	if d.Keys == nil || d.STT == nil || d.LLM == nil || d.Metrics == nil {
+		return nil, errors.New("agent: Keys, STT, LLM and Metrics are required")
+	}
+	cfg = cfg.withDefaults()
+	if err := cfg.VAD.Validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.Turn.Validate(); err != nil {
+		return nil, err
+	}
+	log := d.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{cfg: cfg, deps: d, log: log, ttsURL: cfg.TTSURL, sessions: make(map[*session]struct{})}, nil
+}
+
+// SetTTSURL points sessions at a realtime endpoint, for a server that
+// learns its own address only once it listens.
+func (s *Server) SetTTSURL(url string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cfg.TTSURL == "" {
+		s.ttsURL = url
+	}
+}
+
+// ServeHTTP upgrades the request and runs a session until it ends.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		http.Error(w, `{"error":"server is shutting down"}`, http.StatusServiceUnavailable)
+		return
+	}
+	if len(s.sessions) >= s.cfg.MaxSessions {
+		s.mu.Unlock()
+		http.Error(w, `{"error":"too many agent sessions"}`, http.StatusServiceUnavailable)
+		return
+	}
+	s.wg.Add(1)
+	ttsURL := s.ttsURL
+	s.mu.Unlock()
+	defer s.wg.Done()
+	opts := &websocket.AcceptOptions{}
+	if s.deps.CheckOrigin != nil {
+		if !s.deps.CheckOrigin(r) {
+			http.Error(w, `{"error":"origin not allowed"}`, http.StatusForbidden)
+			return
+		}
+		opts.InsecureSkipVerify = true // checked above
+	}
+	conn, err := websocket.Accept(w, r, opts)
+	if err != nil {
+		return
+	}
+	conn.SetReadLimit(maxFrameBytes)
+	if ttsURL == "" {
+		_ = conn.Close(websocket.StatusInternalError, "agent has no TTS endpoint")
+		return
+	}
+	sess := newSession(s, conn, ttsURL)
+	s.mu.Lock()
+	s.sessions[sess] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.sessions, sess)
+		s.mu.Unlock()
+	}()
+	sess.run()
+}
+
+// Shutdown refuses new sessions and ends the open ones, waiting for them
+// until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	for sess := range s.sessions {
+		sess.end(websocket.StatusGoingAway, "server shutting down")
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("agent: sessions still open: %w", ctx.Err())
+	}
+}

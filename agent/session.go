@@ -1,0 +1,557 @@
+package agent
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/parley-voice/parley/agent/llm"
+	"github.com/parley-voice/parley/agent/vad"
+	"github.com/parley-voice/parley/audio"
+	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/client"
+	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/segment"
+)
+
+// sttRate is the rate the VAD and the recognisers work at.
+const sttRate = 16000
+
+// Close codes of /v1/agent (the realtime protocol's, where they fit).
+const (
+	closeAuthTimeout = websocket.StatusCode(protocol.CloseAuthTimeout)
+	closeAuthFailed  = websocket.StatusCode(protocol.CloseAuthFailed)
+	closeInvalid     = websocket.StatusCode(protocol.CloseInvalid)
+	closeServerError = websocket.StatusCode(protocol.CloseServerError)
+)
+
+type evKind uint8
+
+const (
+	evSpeechStart evKind = iota
+	evSpeechEnd
+	evPartial
+	evFinal
+	evTyped
+	evPlayback
+	evLLMDelta
+	evLLMDone
+	evLLMError
+	evSegmentQueued
+	evTTSAudio
+	evTTSDone
+	evTTSCleared
+	evTTSError
+)
+
+// event is one input to the brain.
+type event struct {
+	kind evKind
+	at   time.Time // when it happened (for speech end: when the speech ended)
+	turn int
+	text string
+	pcm  []byte  // evTTSAudio
+	ms   float64 // evPlayback
+	err  error
+}
+
+// session is one /v1/agent connection.
+type session struct {
+	srv    *Server
+	conn   *websocket.Conn
+	ttsURL string
+	id     string
+	log    *slog.Logger
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	out     *outbox
+	audioIn chan []int16 // reader → ear, at the input rate
+	events  chan event   // everyone → brain
+	earCtl  chan struct{}
+
+	// Set by start, before the other goroutines run.
+	principal auth.Principal
+	language  protocol.Language
+	inputRate int
+	tts       *client.Conn
+	rec       Recognizer
+	det       vad.Detector
+	vadName   string
+	history   *llm.History
+
+	endOnce sync.Once
+}
+
+func newSession(srv *Server, conn *websocket.Conn, ttsURL string) *session {
+	ctx, cancel := context.WithCancel(context.Background())
+	var b [9]byte
+	_, _ = rand.Read(b[:])
+	id := "agent_" + hex.EncodeToString(b[:])
+	return &session{
+		srv: srv, conn: conn, ttsURL: ttsURL, id: id,
+		log:     srv.log.With("agent_session", id),
+		ctx:     ctx,
+		cancel:  cancel,
+		out:     newOutbox(2 << 20),
+		audioIn: make(chan []int16, 64),
+		events:  make(chan event, 512),
+		earCtl:  make(chan struct{}, 1),
+	}
+}
+
+// end closes the session with code (once); safe from any goroutine.
+func (s *session) end(code websocket.StatusCode, reason string) {
+	s.endOnce.Do(func() {
+		s.out.close(code, reason)
+		s.cancel()
+	})
+}
+
+func (s *session) fail(code websocket.StatusCode, msg string) {
+	s.out.json(errorMsg{Type: "error", Message: msg, Code: int(code)})
+	s.end(code, msg)
+}
+
+func (s *session) run() {
+	m := s.srv.deps.Metrics
+	m.AgentSessions.Inc()
+	defer m.AgentSessions.Dec()
+	writerDone := make(chan struct{})
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer close(writerDone)
+		s.writeLoop()
+	}()
+	defer func() {
+		s.end(websocket.StatusNormalClosure, "")
+		select {
+		case <-writerDone:
+		case <-time.After(5 * time.Second):
+			_ = s.conn.CloseNow()
+		}
+		_ = s.conn.CloseNow()
+		s.wg.Wait()
+		if s.tts != nil {
+			_ = s.tts.Close()
+		}
+		if s.det != nil {
+			_ = s.det.Close()
+		}
+	}()
+	if err := s.start(); err != nil {
+		return
+	}
+	s.wg.Add(3)
+	go func() { defer s.wg.Done(); s.earLoop() }()
+	go func() { defer s.wg.Done(); s.brainLoop() }()
+	go func() { defer s.wg.Done(); s.listenTTS() }()
+	s.readLoop()
+}
+
+// start reads the start message, authenticates, and opens TTS, VAD and
+// STT. It reports errors to the client itself.
+func (s *session) start() error {
+	ctx, cancel := context.WithTimeout(s.ctx, s.srv.cfg.StartTimeout)
+	defer cancel()
+	typ, b, err := s.conn.Read(ctx)
+	if err != nil {
+		if ctx.Err() != nil && s.ctx.Err() == nil {
+			s.fail(closeAuthTimeout, "no start message in time")
+		}
+		return err
+	}
+	if typ != websocket.MessageText {
+		s.fail(closeInvalid, "first message must be start")
+		return errors.New("binary before start")
+	}
+	m, err := decodeClient(b)
+	if err == nil && m.Type != msgStart {
+		err = errors.New("first message must be start")
+	}
+	if err != nil {
+		s.fail(closeInvalid, err.Error())
+		return err
+	}
+	lang, ok := protocol.ParseLanguage(m.Language)
+	if !ok {
+		s.fail(closeInvalid, "unsupported language "+m.Language)
+		return errors.New("language")
+	}
+	p, err := s.srv.deps.Keys.Authenticate(s.ctx, m.APIKey)
+	if err != nil {
+		if errors.Is(err, auth.ErrUnauthorized) {
+			s.fail(closeAuthFailed, "Authentication failed")
+		} else {
+			s.log.Error("agent authentication failed", "err", err)
+			s.fail(closeServerError, "internal server error")
+		}
+		return err
+	}
+	if !p.Plan.WebSocket {
+		s.fail(closeAuthFailed, "the key's plan has no realtime access, which the agent's speech needs")
+		return errors.New("plan")
+	}
+	s.principal, s.language, s.inputRate = p, lang, m.InputSampleRate
+
+	key := s.srv.cfg.TTSKey
+	if key == "" {
+		key = m.APIKey
+	}
+	tts, err := client.Dial(ctx, client.Config{
+		URL: s.ttsURL, APIKey: key, VoiceDescription: m.VoiceDescription, Voice: m.Voice,
+		Language: string(lang), BinaryMode: true, KeepAlive: -1,
+	})
+	if err != nil {
+		var ce *client.CloseError
+		if errors.As(err, &ce) {
+			s.fail(websocket.StatusCode(ce.Code), "speech: "+ce.Error())
+		} else {
+			s.log.Error("agent could not reach TTS", "url", s.ttsURL, "err", err)
+			s.fail(closeServerError, "speech service unavailable")
+		}
+		return err
+	}
+	s.tts = tts
+	det, fallback, err := vad.New(s.srv.cfg.VAD)
+	if err != nil {
+		s.fail(closeServerError, "voice activity detection unavailable")
+		return err
+	}
+	s.det, s.vadName = det, "silero"
+	if fallback != nil {
+		s.vadName = "energy"
+		s.log.Warn("Silero VAD unavailable, using the energy detector", "reason", fallback)
+	}
+	s.rec = s.srv.deps.STT.NewRecognizer(string(lang))
+	system := s.srv.cfg.SystemPrompt
+	if strings.TrimSpace(m.Instructions) != "" {
+		system += "\n\n" + m.Instructions
+	}
+	s.history = llm.NewHistory(llm.HistoryConfig{System: system})
+	s.out.json(readyMsg{Type: "ready", SessionID: s.id, OutputSampleRate: protocol.SampleRate,
+		VAD: s.vadName, STT: s.srv.deps.STT.Name(), LLM: s.srv.deps.LLM.Name()})
+	s.log.Info("agent session started", "key", p.KeyID, "vad", s.vadName, "stt", s.srv.deps.STT.Name(), "llm", s.srv.deps.LLM.Name())
+	return nil
+}
+
+// readLoop reads client frames until the connection ends.
+func (s *session) readLoop() {
+	for {
+		typ, b, err := s.conn.Read(s.ctx)
+		if err != nil {
+			return
+		}
+		if typ == websocket.MessageBinary {
+			if len(b)%2 != 0 {
+				s.fail(closeInvalid, "audio frames are s16le: an even number of bytes")
+				return
+			}
+			select {
+			case s.audioIn <- audio.BytesToPCM(make([]int16, 0, len(b)/2), b):
+			case <-s.ctx.Done():
+				return
+			}
+			continue
+		}
+		m, err := decodeClient(b)
+		if err != nil {
+			s.fail(closeInvalid, err.Error())
+			return
+		}
+		now := time.Now()
+		switch m.Type {
+		case msgStart:
+			s.fail(closeInvalid, "start already received")
+			return
+		case msgPlayback:
+			s.emit(event{kind: evPlayback, at: now, turn: m.Turn, ms: m.PlayedMS})
+		case msgText:
+			if strings.TrimSpace(m.Text) != "" {
+				s.emit(event{kind: evTyped, at: now, text: m.Text})
+			}
+		case msgStop:
+			s.end(websocket.StatusNormalClosure, "stopped")
+			return
+		}
+	}
+}
+
+// emit hands an event to the brain.
+func (s *session) emit(e event) {
+	select {
+	case s.events <- e:
+	case <-s.ctx.Done():
+	}
+}
+
+// earLoop turns microphone audio into speech events and transcripts.
+func (s *session) earLoop() {
+	rs := audio.NewResampler(s.inputRate, sttRate)
+	var buf []int16
+	var streamed int64 // 16 kHz samples given to the VAD
+	inUtterance := false
+	tick := time.NewTicker(s.srv.cfg.PartialInterval)
+	defer tick.Stop()
+	lastPartial := ""
+	for {
+		select {
+		case <-s.ctx.Done():
+			s.rec.Cancel()
+			return
+		case <-s.earCtl:
+			if inUtterance {
+				s.rec.Cancel()
+				inUtterance = false
+			}
+		case <-tick.C:
+			if inUtterance {
+				if p := s.rec.Partial(); p != "" && p != lastPartial {
+					lastPartial = p
+					s.emit(event{kind: evPartial, at: time.Now(), text: p})
+				}
+			}
+		case pcm := <-s.audioIn:
+			now := time.Now()
+			buf = rs.Process(buf[:0], pcm)
+			evs, err := s.det.Write(buf)
+			if err != nil {
+				s.log.Error("VAD failed", "err", err)
+				s.fail(closeServerError, "voice activity detection failed")
+				return
+			}
+			end := streamed + int64(len(buf))
+			streamed = end
+			wall := func(at time.Duration) time.Time {
+				// Audio arrives in real time: the end of this chunk is now.
+				return now.Add(at - time.Duration(end)*time.Second/sttRate)
+			}
+			wrote := false
+			for _, ev := range evs {
+				switch ev.Type {
+				case vad.SpeechStart:
+					if err := s.rec.Start(s.ctx); err != nil {
+						if s.ctx.Err() == nil {
+							s.log.Error("recogniser unavailable", "err", err)
+						}
+						continue
+					}
+					inUtterance, lastPartial, wrote = true, "", true
+					_ = s.rec.Write(ev.Audio)
+					s.emit(event{kind: evSpeechStart, at: wall(ev.At)})
+				case vad.SpeechEnd:
+					if !inUtterance {
+						continue
+					}
+					if !wrote {
+						_ = s.rec.Write(buf)
+						wrote = true
+					}
+					inUtterance = false
+					s.emit(event{kind: evSpeechEnd, at: wall(ev.At)})
+					s.wg.Add(1)
+					go func() {
+						defer s.wg.Done()
+						text, err := s.rec.Finish(s.ctx)
+						if err != nil && s.ctx.Err() == nil {
+							s.log.Warn("recognition failed", "err", err)
+						}
+						s.emit(event{kind: evFinal, at: time.Now(), text: text})
+					}()
+				}
+			}
+			if inUtterance && !wrote {
+				if err := s.rec.Write(buf); err != nil {
+					s.log.Warn("recogniser write failed", "err", err)
+				}
+			}
+		}
+	}
+}
+
+// listenTTS turns TTS events into brain events.
+func (s *session) listenTTS() {
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case ev, ok := <-s.tts.Events():
+			if !ok {
+				if err := s.tts.Err(); err != nil && s.ctx.Err() == nil {
+					s.log.Error("TTS connection ended", "err", err)
+					s.fail(closeServerError, "speech service connection lost")
+				}
+				return
+			}
+			now := time.Now()
+			switch e := ev.(type) {
+			case *client.Audio:
+				s.emit(event{kind: evTTSAudio, at: now, pcm: e.PCM})
+			case *client.Done:
+				s.emit(event{kind: evTTSDone, at: now})
+			case *client.Cleared:
+				s.emit(event{kind: evTTSCleared, at: now})
+			case *client.ErrorEvent:
+				s.emit(event{kind: evTTSError, at: now, text: e.Message})
+			case *client.Reconnected:
+				s.log.Warn("TTS reconnected; audio of unfinished segments may repeat", "session", e.SessionID)
+			}
+		}
+	}
+}
+
+// speakAnswer streams the LLM's answer for turn and sends each finished
+// segment to TTS as its own generation. When ctx is cancelled (barge-in) it
+// stops sending and clears the TTS generation in progress.
+func (s *session) speakAnswer(ctx context.Context, turnN int, msgs []llm.Message) {
+	defer func() {
+		if ctx.Err() != nil && s.ctx.Err() == nil {
+			cctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+			_ = s.tts.Clear(cctx)
+			cancel()
+		}
+	}()
+	cfg := segment.DefaultConfig()
+	cfg.Language = s.language
+	seg, err := segment.New(cfg)
+	if err != nil {
+		s.emit(event{kind: evLLMError, turn: turnN, err: err})
+		return
+	}
+	var sent strings.Builder // the answer as far as it went to TTS
+	send := func(parts []string) error {
+		for _, p := range parts {
+			if strings.TrimSpace(p) == "" {
+				continue
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			sent.WriteString(p)
+			s.emit(event{kind: evSegmentQueued, at: time.Now(), turn: turnN, text: p})
+			if err := s.tts.SendText(ctx, p); err != nil {
+				return err
+			}
+			if err := s.tts.Flush(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	full, err := s.srv.deps.LLM.Stream(ctx, msgs, func(delta string) error {
+		s.emit(event{kind: evLLMDelta, at: time.Now(), turn: turnN, text: delta})
+		return send(seg.Push(delta))
+	})
+	if err == nil {
+		err = send(seg.Flush())
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	if err != nil {
+		// Only what reached TTS can be heard, and so go into the history.
+		s.emit(event{kind: evLLMError, at: time.Now(), turn: turnN, text: strings.TrimSpace(sent.String()), err: err})
+		return
+	}
+	s.emit(event{kind: evLLMDone, at: time.Now(), turn: turnN, text: full})
+}
+
+// outbox is the bounded queue of frames to the browser; the writer drains
+// it. A client too slow to take its audio is closed.
+type outbox struct {
+	mu     sync.Mutex
+	frames []outFrame
+	bytes  int
+	max    int
+	closeC websocket.StatusCode
+	reason string
+	closed bool
+	signal chan struct{}
+}
+
+type outFrame struct {
+	binary bool
+	data   []byte
+}
+
+func newOutbox(max int) *outbox { return &outbox{max: max, signal: make(chan struct{}, 1)} }
+
+func (o *outbox) push(f outFrame) {
+	o.mu.Lock()
+	if o.closed {
+		o.mu.Unlock()
+		return
+	}
+	if o.bytes+len(f.data) > o.max {
+		o.closed, o.closeC, o.reason = true, closeServerError, "client is not reading fast enough"
+	} else {
+		o.frames = append(o.frames, f)
+		o.bytes += len(f.data)
+	}
+	o.mu.Unlock()
+	o.wake()
+}
+
+func (o *outbox) json(v any)     { o.push(outFrame{data: marshal(v)}) }
+func (o *outbox) audio(b []byte) { o.push(outFrame{binary: true, data: b}) }
+
+func (o *outbox) close(code websocket.StatusCode, reason string) {
+	o.mu.Lock()
+	if !o.closed {
+		o.closed, o.closeC, o.reason = true, code, reason
+	}
+	o.mu.Unlock()
+	o.wake()
+}
+
+func (o *outbox) wake() {
+	select {
+	case o.signal <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the queued frames, and whether the box is closed (after
+// them).
+func (o *outbox) take() ([]outFrame, bool, websocket.StatusCode, string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	f := o.frames
+	o.frames, o.bytes = nil, 0
+	return f, o.closed, o.closeC, o.reason
+}
+
+// writeLoop owns every write to the browser.
+func (s *session) writeLoop() {
+	for {
+		frames, closed, code, reason := s.out.take()
+		for _, f := range frames {
+			typ := websocket.MessageText
+			if f.binary {
+				typ = websocket.MessageBinary
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err := s.conn.Write(ctx, typ, f.data)
+			cancel()
+			if err != nil {
+				s.cancel()
+				_ = s.conn.CloseNow()
+				return
+			}
+		}
+		if closed {
+			_ = s.conn.Close(code, reason)
+			return
+		}
+		<-s.out.signal
+	}
+}
