@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -74,7 +73,7 @@ func (f *fakeLLM) conversations() [][]map[string]string {
 func startNode(t *testing.T, llmURL string) (base, key string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cfg := server.Config{DataDir: t.TempDir(), Realtime: realtime.DefaultConfig(), Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	cfg := server.Config{DataDir: t.TempDir(), Realtime: realtime.DefaultConfig(), Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
 	cfg.Agent.WarmDecoders = 1
 	if llmURL != "" {
 		t.Setenv("OPENAI_BASE_URL", llmURL)
