@@ -1,8 +1,8 @@
 package llm
 
 import (
-	"bytes"
-	"encoding/json"
+	"github.com/parley-voice/parley/internal/oaicompat"
+
 	"errors"
 	"fmt"
 	"net/http"
@@ -77,85 +77,12 @@ func (e *APIError) Retryable() bool {
 	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
 }
 
-// maxMessageLen bounds an error message taken from a body that is not
-// JSON, such as a proxy's HTML page.
-const maxMessageLen = 300
-
 // newAPIError builds an APIError from a status and an error body in any of
 // the shapes OpenAI-compatible servers use.
 func newAPIError(status int, contentType string, body []byte) *APIError {
 	e := &APIError{StatusCode: status}
-	fillFromBody(e, body)
-	if e.Message == "" && !strings.Contains(contentType, "html") {
-		msg := strings.TrimSpace(string(body))
-		if len(msg) > maxMessageLen {
-			msg = msg[:maxMessageLen] + "..."
-		}
-		e.Message = msg
-	}
-	if e.Message == "" {
-		e.Message = http.StatusText(status)
-	}
+	e.Message, e.Type, e.Code = oaicompat.ErrorDetails(status, contentType, body)
 	return e
-}
-
-// errorBody covers the error shapes seen in the wild:
-//
-//	OpenAI, Ollama /v1, llama.cpp, newer vLLM: {"error": {"message", "type", "code", "param"}}
-//	Ollama native, some proxies:              {"error": "message"}
-//	older vLLM:                               {"object": "error", "message", "type", "code"}
-//	FastAPI-based servers:                    {"detail": "message"}
-type errorBody struct {
-	Error   json.RawMessage `json:"error"`
-	Message string          `json:"message"`
-	Type    string          `json:"type"`
-	Code    json.RawMessage `json:"code"`
-	Detail  json.RawMessage `json:"detail"`
-}
-
-type errorObject struct {
-	Message string          `json:"message"`
-	Type    string          `json:"type"`
-	Code    json.RawMessage `json:"code"`
-}
-
-// fillFromBody sets e's message, type and code from a JSON error body; it
-// leaves them empty if body is not one.
-func fillFromBody(e *APIError, body []byte) {
-	var eb errorBody
-	if json.Unmarshal(body, &eb) != nil {
-		return
-	}
-	var obj errorObject
-	var str string
-	switch {
-	case len(eb.Error) > 0 && json.Unmarshal(eb.Error, &obj) == nil && obj.Message != "":
-		e.Message, e.Type, e.Code = obj.Message, obj.Type, rawCode(obj.Code)
-	case len(eb.Error) > 0 && json.Unmarshal(eb.Error, &str) == nil && str != "":
-		e.Message = str
-	case eb.Message != "":
-		e.Message, e.Type, e.Code = eb.Message, eb.Type, rawCode(eb.Code)
-	case len(eb.Detail) > 0:
-		if json.Unmarshal(eb.Detail, &str) == nil {
-			e.Message = str
-		} else {
-			e.Message = string(bytes.TrimSpace(eb.Detail))
-		}
-	}
-}
-
-// rawCode renders an error code that servers send as a string, a number or
-// null.
-func rawCode(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
 }
 
 // retryAfter reads how long the server asked us to wait: OpenAI's

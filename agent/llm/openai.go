@@ -1,6 +1,8 @@
 package llm
 
 import (
+	"github.com/parley-voice/parley/internal/oaicompat"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -296,12 +298,10 @@ func (s *stream) readCompletion(r io.Reader) error {
 // response.
 func streamError(data []byte) *APIError {
 	e := &APIError{}
-	fillFromBody(e, data)
+	e.Message, e.Type, e.Code = oaicompat.FromJSON(data)
 	if e.Message == "" {
-		e.Message = string(data)
-		if len(e.Message) > maxMessageLen {
-			e.Message = e.Message[:maxMessageLen] + "..."
-		}
+		// Not JSON: the text, bounded, as a non-2xx body would be read.
+		e.Message, _, _ = oaicompat.ErrorDetails(0, "", data)
 	}
 	return e
 }

@@ -1,11 +1,11 @@
 package openai
 
 import (
-	"encoding/json"
+	"github.com/parley-voice/parley/internal/oaicompat"
+
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 )
 
 var (
@@ -42,68 +42,8 @@ func (e *APIError) Error() string {
 	return s
 }
 
-// maxMessageLen bounds a message taken from a body that is not JSON.
-const maxMessageLen = 300
-
-// errorBody covers the shapes servers use: {"error": {"message", "type",
-// "code"}} (OpenAI and most), {"error": "message"}, {"message": ...} (older
-// vLLM) and {"detail": "message"} (FastAPI-based servers).
-type errorBody struct {
-	Error   json.RawMessage `json:"error"`
-	Message string          `json:"message"`
-	Type    string          `json:"type"`
-	Code    json.RawMessage `json:"code"`
-	Detail  json.RawMessage `json:"detail"`
-}
-
-type errorObject struct {
-	Message string          `json:"message"`
-	Type    string          `json:"type"`
-	Code    json.RawMessage `json:"code"`
-}
-
 func newAPIError(status int, contentType string, body []byte) *APIError {
 	e := &APIError{StatusCode: status}
-	var eb errorBody
-	if json.Unmarshal(body, &eb) == nil {
-		var obj errorObject
-		var str string
-		switch {
-		case len(eb.Error) > 0 && json.Unmarshal(eb.Error, &obj) == nil && obj.Message != "":
-			e.Message, e.Type, e.Code = obj.Message, obj.Type, rawCode(obj.Code)
-		case len(eb.Error) > 0 && json.Unmarshal(eb.Error, &str) == nil && str != "":
-			e.Message = str
-		case eb.Message != "":
-			e.Message, e.Type, e.Code = eb.Message, eb.Type, rawCode(eb.Code)
-		case len(eb.Detail) > 0:
-			if json.Unmarshal(eb.Detail, &str) == nil {
-				e.Message = str
-			} else {
-				e.Message = strings.TrimSpace(string(eb.Detail))
-			}
-		}
-	}
-	if e.Message == "" && !strings.Contains(contentType, "html") {
-		e.Message = strings.TrimSpace(string(body))
-		if len(e.Message) > maxMessageLen {
-			e.Message = e.Message[:maxMessageLen] + "..."
-		}
-	}
-	if e.Message == "" {
-		e.Message = http.StatusText(status)
-	}
+	e.Message, e.Type, e.Code = oaicompat.ErrorDetails(status, contentType, body)
 	return e
-}
-
-// rawCode renders a code sent as a string, a number or null.
-func rawCode(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
 }
