@@ -25,8 +25,17 @@ type Config struct {
 	DisableEspeak bool
 	DisableFlite  bool
 	// FliteConcurrency bounds simultaneous flite syntheses; 0 means one per
-	// CPU. (espeak-ng serves one request at a time by nature.)
+	// CPU.
 	FliteConcurrency int
+	// EspeakProcesses is the number of espeak-ng worker processes beside
+	// the in-process worker (espeak-ng is single-threaded, so each process
+	// adds one synthesis at a time, and a crash in one fails only its
+	// request); 0 means in-process only. `parley serve` runs one per CPU
+	// beyond the first.
+	EspeakProcesses int
+	// EspeakWorkerCommand starts one espeak-ng worker process; empty means
+	// this executable with espeak.WorkerSubcommand, which parley serves.
+	EspeakWorkerCommand []string
 	// Edge is the fade applied at both ends of every segment so that joins
 	// never click; 0 means 5 ms.
 	Edge time.Duration
@@ -63,6 +72,9 @@ func (c Config) Validate() error {
 	if c.DisableEspeak && c.DisableFlite {
 		return errors.New("engine: every engine is disabled")
 	}
+	if c.EspeakProcesses < 0 {
+		return errors.New("engine: negative espeak-ng worker processes")
+	}
 	if c.FliteConcurrency < 0 || c.Edge < 0 || c.LeadGap < 0 || c.ChunkMin < 0 || c.ChunkMax < c.ChunkMin {
 		return errors.New("engine: invalid concurrency, edge or chunk sizes")
 	}
@@ -79,10 +91,10 @@ var (
 // for concurrent use.
 type Engines struct {
 	cfg    Config
-	espeak *espeak.Engine
+	espeak *espeak.Pool
 	flite  chan struct{} // semaphore of FliteConcurrency slots
 
-	espeakBusy, fliteBusy, fliteQueued atomic.Int64
+	fliteBusy, fliteQueued atomic.Int64
 }
 
 // Open starts the engines that cfg enables. An enabled engine that cannot
@@ -95,7 +107,10 @@ func Open(cfg Config) (*Engines, error) {
 	cfg = cfg.withDefaults()
 	e := &Engines{cfg: cfg}
 	if !cfg.DisableEspeak {
-		es, err := espeak.Open()
+		es, err := espeak.OpenPool(espeak.PoolConfig{
+			Processes:     cfg.EspeakProcesses,
+			WorkerCommand: cfg.EspeakWorkerCommand,
+		})
 		if err != nil {
 			return nil, fmt.Errorf("engine: espeak-ng: %w", err)
 		}
@@ -136,11 +151,13 @@ type Stat struct {
 	Queued, Busy int
 }
 
-// Stats reports each running engine's queue and busy count.
+// Stats reports each running engine's queue and busy count; espeak-ng's
+// count every worker, in-process and worker processes.
 func (e *Engines) Stats() []Stat {
 	var s []Stat
 	if e.espeak != nil {
-		s = append(s, Stat{Engine: Espeak, Queued: e.espeak.QueueLen(), Busy: int(e.espeakBusy.Load())})
+		st := e.espeak.Stats()
+		s = append(s, Stat{Engine: Espeak, Queued: st.Queued, Busy: st.Busy})
 	}
 	if e.flite != nil {
 		s = append(s, Stat{Engine: Flite, Queued: int(e.fliteQueued.Load()), Busy: int(e.fliteBusy.Load())})
@@ -184,8 +201,6 @@ func (e *Engines) Synthesize(ctx context.Context, seg Segment, v Voice, emit fun
 		if err != nil {
 			return err
 		}
-		e.espeakBusy.Add(1)
-		defer e.espeakBusy.Add(-1)
 		st, err := newStream(e.espeak.SampleRate(), e.cfg, emit)
 		if err != nil {
 			return err

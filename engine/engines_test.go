@@ -3,17 +3,32 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"os"
+	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
 	"github.com/parley-voice/parley/audio"
+	"github.com/parley-voice/parley/engine/espeak"
 	"github.com/parley-voice/parley/protocol"
 )
 
+// espeakWorkerEnv makes the test binary an espeak-ng worker process, as
+// `parley __espeak-worker` is.
+const espeakWorkerEnv = "PARLEY_ENGINE_TEST_ESPEAK_WORKER"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(espeakWorkerEnv) == "1" {
+		if err := espeak.ServeWorker(context.Background(), os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
 	goleak.VerifyTestMain(m)
 }
 
@@ -214,6 +229,94 @@ func TestStats(t *testing.T) {
 		if s.Busy != 0 || s.Queued != 0 {
 			t.Fatalf("idle engines report load: %+v", st)
 		}
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		ok   bool
+	}{
+		{"zero", Config{}, true},
+		{"espeak worker processes", Config{EspeakProcesses: 3}, true},
+		{"negative espeak worker processes", Config{EspeakProcesses: -1}, false},
+		{"every engine disabled", Config{DisableEspeak: true, DisableFlite: true}, false},
+		{"chunk bounds reversed", Config{ChunkMin: 90 * time.Millisecond, ChunkMax: 50 * time.Millisecond}, false},
+	}
+	for _, tt := range tests {
+		if err := tt.cfg.Validate(); (err == nil) != tt.ok {
+			t.Errorf("%s: Validate() = %v", tt.name, err)
+		}
+	}
+}
+
+// TestEspeakWorkerProcesses runs two espeak-ng requests at once, on the
+// in-process worker and on a worker process: both are under way together,
+// Stats counts both, and both come out as protocol audio like a request
+// served alone.
+func TestEspeakWorkerProcesses(t *testing.T) {
+	t.Setenv(espeakWorkerEnv, "1")
+	e, err := Open(Config{DisableFlite: true, EspeakProcesses: 1, EspeakWorkerCommand: []string{os.Args[0]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	const text = "The weather is lovely today, and we walked along the river."
+	v := Voice{Engine: Espeak, Name: "en-us"}
+	ref := speak(t, e, text, protocol.English, v)
+
+	const n = 2
+	var started sync.WaitGroup
+	started.Add(n)
+	release := make(chan struct{})
+	results := make(chan *capture, n)
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			var c capture
+			first := true
+			err := e.Synthesize(context.Background(), Segment{Text: text, Language: protocol.English}, v, func(pcm []int16) error {
+				if first {
+					first = false
+					started.Done()
+					<-release
+				}
+				return c.emit(pcm)
+			})
+			errs <- err
+			results <- &c
+		}()
+	}
+	allStarted := make(chan struct{})
+	go func() { started.Wait(); close(allStarted) }()
+	select {
+	case <-allStarted:
+	case err := <-errs:
+		t.Fatalf("a request ended before both had started: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the two requests did not run at once")
+	}
+	st := e.Stats()
+	close(release)
+	if len(st) != 1 || st[0].Busy != n || st[0].Queued != 0 {
+		t.Errorf("Stats with both slots busy = %+v, want %d busy", st, n)
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		c := <-results
+		if r := float64(len(c.pcm)) / float64(len(ref.pcm)); math.Abs(r-1) > 0.03 {
+			t.Errorf("%d samples, %d alone (ratio %.3f)", len(c.pcm), len(ref.pcm), r)
+		}
+		if lvl := audio.RMSdBFS(c.pcm); lvl < -35 {
+			t.Errorf("level %.1f dBFS: nearly silent", lvl)
+		}
+		checkChunks(t, c, Config{}.withDefaults())
+	}
+	if st := e.Stats(); st[0].Busy != 0 {
+		t.Errorf("Stats once idle = %+v", st)
 	}
 }
 

@@ -1,12 +1,15 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -23,11 +26,23 @@ import (
 type Config struct {
 	// Keepalive is the period of ": keepalive" comments on SSE streams.
 	Keepalive time.Duration
-	// MaxBodyBytes bounds JSON request bodies (reference audio included).
+	// MaxBodyBytes bounds the request bodies that carry reference audio;
+	// every other body is bounded by maxTextBody.
 	MaxBodyBytes int64
+	// BodyTimeout bounds the time a client takes to send a request body,
+	// so that a client trickling one cannot hold a connection open.
+	BodyTimeout time.Duration
 	// MaxConcurrentPerKey bounds a key's simultaneous syntheses.
 	MaxConcurrentPerKey int
+	// CORSOrigins are the origins whose pages may call the API, as
+	// scheme://host[:port]; "*" (the default, when nil) is any origin. An
+	// empty, non-nil list answers no cross-origin request.
+	CORSOrigins []string
 }
+
+// maxTextBody bounds the bodies of requests without reference audio: 4,096
+// characters of text, escaped, and a voice fit in it many times over.
+const maxTextBody = 64 << 10
 
 func (c Config) withDefaults() Config {
 	if c.Keepalive == 0 {
@@ -36,8 +51,14 @@ func (c Config) withDefaults() Config {
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = 16 << 20
 	}
+	if c.BodyTimeout == 0 {
+		c.BodyTimeout = 60 * time.Second
+	}
 	if c.MaxConcurrentPerKey == 0 {
 		c.MaxConcurrentPerKey = 10
+	}
+	if c.CORSOrigins == nil {
+		c.CORSOrigins = []string{"*"}
 	}
 	return c
 }
@@ -83,21 +104,41 @@ func New(cfg Config, d Deps) (*API, error) {
 // so is built after it.
 func (a *API) SetJobs(m *jobs.Manager) { a.d.Jobs = m }
 
-// Register adds the API's routes to mux.
+// Register adds the API's routes to mux, with the CORS preflight of each
+// path.
 func (a *API) Register(mux *http.ServeMux) {
-	mux.Handle("POST /v1/audio/speech", a.authed(a.speech))
-	mux.Handle("POST /v1/audio/speech/stream", a.authed(a.speechStream))
-	mux.Handle("GET /v1/jobs/{id}", a.authed(a.getJob))
-	mux.Handle("GET /v1/jobs/{id}/audio", a.authed(a.getJobAudio))
-	mux.Handle("GET /v1/webhooks/secret", a.authed(a.webhookSecret))
-	mux.Handle("POST /v1/voices/design", a.authed(a.designVoice))
-	mux.Handle("POST /v1/voices/design/stream", a.authed(a.designVoiceStream))
-	mux.Handle("POST /v1/voices/extract-embeddings", a.authed(a.extractEmbeddings))
-	mux.Handle("POST /v1/voices", a.authed(a.createVoice))
-	mux.Handle("GET /v1/voices", a.authed(a.listVoices))
-	mux.Handle("GET /v1/voices/{id}", a.authed(a.getVoice))
-	mux.Handle("DELETE /v1/voices/{id}", a.authed(a.deleteVoice))
-	mux.Handle("GET /v1/usage", a.authed(a.usage))
+	audioBody := a.cfg.MaxBodyBytes
+	routes := []struct {
+		method, path string
+		h            authedHandler
+		maxBody      int64
+	}{
+		{"POST", "/v1/audio/speech", a.speech, maxTextBody},
+		{"POST", "/v1/audio/speech/stream", a.speechStream, maxTextBody},
+		{"GET", "/v1/jobs/{id}", a.getJob, maxTextBody},
+		{"GET", "/v1/jobs/{id}/audio", a.getJobAudio, maxTextBody},
+		{"GET", "/v1/webhooks/secret", a.webhookSecret, maxTextBody},
+		{"POST", "/v1/voices/design", a.designVoice, maxTextBody},
+		{"POST", "/v1/voices/design/stream", a.designVoiceStream, maxTextBody},
+		{"POST", "/v1/voices/extract-embeddings", a.extractEmbeddings, audioBody},
+		{"POST", "/v1/voices", a.createVoice, audioBody},
+		{"GET", "/v1/voices", a.listVoices, maxTextBody},
+		{"GET", "/v1/voices/{id}", a.getVoice, maxTextBody},
+		{"DELETE", "/v1/voices/{id}", a.deleteVoice, maxTextBody},
+		{"GET", "/v1/usage", a.usage, maxTextBody},
+	}
+	var paths []string
+	methods := map[string][]string{}
+	for _, rt := range routes {
+		mux.Handle(rt.method+" "+rt.path, a.authed(rt.h, min(rt.maxBody, audioBody)))
+		if methods[rt.path] == nil {
+			paths = append(paths, rt.path)
+		}
+		methods[rt.path] = append(methods[rt.path], rt.method)
+	}
+	for _, p := range paths {
+		mux.Handle("OPTIONS "+p, a.preflight(strings.Join(methods[p], ", ")))
+	}
 }
 
 type principalKey struct{}
@@ -105,14 +146,22 @@ type principalKey struct{}
 // authedHandler is a handler that acts for a principal and may fail.
 type authedHandler func(w http.ResponseWriter, r *http.Request, p auth.Principal) error
 
-// authed authenticates the Bearer key, runs h, maps its error, and counts
-// the request.
-func (a *API) authed(h authedHandler) http.Handler {
+// authed authenticates the Bearer key, reads the body (at most maxBody
+// bytes, within BodyTimeout), runs h, maps its error, and counts the
+// request.
+func (a *API) authed(h authedHandler, maxBody int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			a.d.Metrics.HTTPRequests.WithLabelValues(r.Pattern, itoa(sw.statusCode())).Inc()
 		}()
+		a.setCORS(sw, r)
+		rc := http.NewResponseController(w)
+		if r.Body != http.NoBody {
+			// Also bounds the discarding of the body of a request refused
+			// before it is read.
+			_ = rc.SetReadDeadline(time.Now().Add(a.cfg.BodyTimeout))
+		}
 		key := bearer(r)
 		if key == "" {
 			a.writeError(sw, r, errUnauthorized)
@@ -127,6 +176,16 @@ func (a *API) authed(h authedHandler) http.Handler {
 			a.writeError(sw, r, err)
 			return
 		}
+		if r.Body != http.NoBody {
+			if err := readBody(r, maxBody); err != nil {
+				a.writeError(sw, r, err)
+				return
+			}
+			// The deadline must not outlive the body: a streamed answer
+			// takes longer, and the connection's read side would cancel
+			// the request when it passed.
+			_ = rc.SetReadDeadline(time.Time{})
+		}
 		if err := h(sw, r, p); err != nil {
 			if sw.wrote {
 				// The response is under way: all that is left is to cut
@@ -137,6 +196,23 @@ func (a *API) authed(h authedHandler) http.Handler {
 			a.writeError(sw, r, err)
 		}
 	})
+}
+
+// readBody reads r's body, at most max bytes, into memory and puts it back
+// for the handler to decode.
+func readBody(r *http.Request, max int64) error {
+	b, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, max))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body exceeds %d bytes", max))
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return errorf(http.StatusRequestTimeout, "request body not received in time")
+	case err != nil:
+		return errorf(http.StatusBadRequest, "reading the request body: "+err.Error())
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return nil
 }
 
 func bearer(r *http.Request) string {

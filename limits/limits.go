@@ -2,6 +2,8 @@ package limits
 
 import (
 	"errors"
+	"net"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -12,6 +14,7 @@ var (
 	ErrServerFull      = errors.New("limits: all server slots occupied")
 	ErrTooManyConns    = errors.New("limits: too many concurrent connections for this key")
 	ErrTooManyRequests = errors.New("limits: too many generations per minute for this key")
+	ErrTooManyFromIP   = errors.New("limits: too many concurrent connections from this address")
 )
 
 // Config holds the limits. Zero values mean the protocol defaults.
@@ -19,6 +22,10 @@ type Config struct {
 	MaxConns          int // per server; default 500
 	MaxConnsPerKey    int // default 10
 	GenerationsPerMin int // per key; default 100
+	// MaxConnsPerIP bounds the connections of one client address (see
+	// IPKey), counted before authentication so that anonymous clients
+	// cannot take every server slot; default 50.
+	MaxConnsPerIP int
 }
 
 // WithDefaults fills zero fields with the protocol defaults.
@@ -32,12 +39,15 @@ func (c Config) WithDefaults() Config {
 	if c.GenerationsPerMin == 0 {
 		c.GenerationsPerMin = 100
 	}
+	if c.MaxConnsPerIP == 0 {
+		c.MaxConnsPerIP = 50
+	}
 	return c
 }
 
 // Validate reports nonsensical limits.
 func (c Config) Validate() error {
-	if c.MaxConns < 0 || c.MaxConnsPerKey < 0 || c.GenerationsPerMin < 0 {
+	if c.MaxConns < 0 || c.MaxConnsPerKey < 0 || c.GenerationsPerMin < 0 || c.MaxConnsPerIP < 0 {
 		return errors.New("limits: limits must not be negative")
 	}
 	return nil
@@ -51,6 +61,7 @@ type Limiter struct {
 	mu      sync.Mutex
 	conns   int
 	perKey  map[string]int
+	perIP   map[string]int
 	buckets map[string]*bucket
 }
 
@@ -60,6 +71,7 @@ func New(cfg Config) *Limiter {
 		cfg:     cfg.WithDefaults(),
 		now:     time.Now,
 		perKey:  make(map[string]int),
+		perIP:   make(map[string]int),
 		buckets: make(map[string]*bucket),
 	}
 }
@@ -109,6 +121,52 @@ func (l *Limiter) KeyConns(key string) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.perKey[key]
+}
+
+// AcquireIPConn takes one of the connection slots of the client address
+// ip, an IPKey.
+func (l *Limiter) AcquireIPConn(ip string) (release func(), err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.perIP[ip] >= l.cfg.MaxConnsPerIP {
+		return nil, ErrTooManyFromIP
+	}
+	l.perIP[ip]++
+	return l.once(func() {
+		if l.perIP[ip]--; l.perIP[ip] <= 0 {
+			delete(l.perIP, ip)
+		}
+	}), nil
+}
+
+// IPConns reports the connections of the client address ip.
+func (l *Limiter) IPConns(ip string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.perIP[ip]
+}
+
+// IPKey returns the client address of a connection's remote address
+// ("host:port", as in http.Request.RemoteAddr) for per-address limits. An
+// IPv6 address is reduced to its /64, the block that one subscriber
+// usually holds, so that hopping between the addresses of one's own
+// network does not multiply the limit. A remote address that does not
+// parse is its own key.
+func IPKey(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	a = a.Unmap().WithZone("")
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
 }
 
 // once wraps a release so that it runs at most once, under l.mu.

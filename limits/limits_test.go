@@ -58,6 +58,53 @@ func TestKeyConns(t *testing.T) {
 	}
 }
 
+func TestIPConns(t *testing.T) {
+	l := New(Config{MaxConnsPerIP: 2})
+	a := IPKey("192.0.2.1:5000")
+	r1, err := l.AcquireIPConn(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AcquireIPConn(IPKey("192.0.2.1:5001")); err != nil {
+		t.Fatalf("second connection from the address: %v", err)
+	}
+	if _, err := l.AcquireIPConn(IPKey("192.0.2.1:5002")); !errors.Is(err, ErrTooManyFromIP) {
+		t.Fatalf("third connection from the address: %v, want ErrTooManyFromIP", err)
+	}
+	if _, err := l.AcquireIPConn(IPKey("192.0.2.2:5000")); err != nil {
+		t.Fatalf("another address is limited by the first one's connections: %v", err)
+	}
+	r1()
+	r1()
+	if n := l.IPConns(a); n != 1 {
+		t.Fatalf("IPConns after one release (twice) = %d, want 1", n)
+	}
+	if _, err := l.AcquireIPConn(a); err != nil {
+		t.Fatalf("connection after a release: %v", err)
+	}
+}
+
+func TestIPKey(t *testing.T) {
+	cases := []struct {
+		remote, want string
+	}{
+		{"192.0.2.7:443", "192.0.2.7"},
+		{"[::ffff:192.0.2.7]:443", "192.0.2.7"}, // IPv4-mapped: the IPv4 client
+		{"[2001:db8:1:2:aaaa::1]:80", "2001:db8:1:2::/64"},
+		{"[2001:db8:1:2:bbbb::9]:80", "2001:db8:1:2::/64"}, // same /64, same key
+		{"[2001:db8:1:3::1]:80", "2001:db8:1:3::/64"},
+		{"[fe80::1%eth0]:80", "fe80::/64"},
+		{"[::1]:80", "::/64"},
+		{"not an address", "not an address"},
+		{"10.0.0.1", "10.0.0.1"}, // no port
+	}
+	for _, c := range cases {
+		if got := IPKey(c.remote); got != c.want {
+			t.Errorf("IPKey(%q) = %q, want %q", c.remote, got, c.want)
+		}
+	}
+}
+
 func TestKeyConnsConcurrent(t *testing.T) {
 	l := New(Config{MaxConnsPerKey: 5})
 	var mu sync.Mutex
@@ -133,7 +180,10 @@ func TestValidate(t *testing.T) {
 	if err := (Config{MaxConns: -1}).Validate(); err == nil {
 		t.Fatal("negative limit accepted")
 	}
-	if c := (Config{}).WithDefaults(); c.MaxConns != 500 || c.MaxConnsPerKey != 10 || c.GenerationsPerMin != 100 {
-		t.Fatalf("defaults = %+v, want the protocol's 500/10/100", c)
+	if err := (Config{MaxConnsPerIP: -1}).Validate(); err == nil {
+		t.Fatal("negative per-address limit accepted")
+	}
+	if c := (Config{}).WithDefaults(); c.MaxConns != 500 || c.MaxConnsPerKey != 10 || c.GenerationsPerMin != 100 || c.MaxConnsPerIP != 50 {
+		t.Fatalf("defaults = %+v, want the protocol's 500/10/100 and 50 per address", c)
 	}
 }

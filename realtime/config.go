@@ -22,8 +22,13 @@ type Config struct {
 	// Segment is the default text buffering; MinFirstSegmentChars in config
 	// overrides FirstMinChars per connection.
 	Segment segment.Config
-	// CloseGrace bounds the close handshake.
+	// CloseGrace bounds the close handshake, and the time a session takes to
+	// end after a fatal error whatever the client does.
 	CloseGrace time.Duration
+	// SegmentTimeout bounds the engine's work on one segment, time queued
+	// for the engine included. An engine that takes longer is abandoned:
+	// the session gets an error and goes on with the next segment.
+	SegmentTimeout time.Duration
 }
 
 // DefaultConfig returns the protocol defaults.
@@ -35,6 +40,7 @@ func DefaultConfig() Config {
 		PingInterval:   30 * time.Second,
 		Segment:        segment.DefaultConfig(),
 		CloseGrace:     2 * time.Second,
+		SegmentTimeout: 30 * time.Second,
 	}
 }
 
@@ -58,13 +64,17 @@ func (c Config) withDefaults() Config {
 	if c.CloseGrace == 0 {
 		c.CloseGrace = d.CloseGrace
 	}
+	if c.SegmentTimeout == 0 {
+		c.SegmentTimeout = d.SegmentTimeout
+	}
 	return c
 }
 
 // Validate reports a configuration that cannot work.
 func (c Config) Validate() error {
 	c = c.withDefaults()
-	if c.ConfigTimeout < 0 || c.MaxQueuedAudio < 0 || c.WriteTimeout < 0 || c.PingInterval < 0 {
+	if c.ConfigTimeout < 0 || c.MaxQueuedAudio < 0 || c.WriteTimeout < 0 || c.PingInterval < 0 ||
+		c.CloseGrace < 0 || c.SegmentTimeout < 0 {
 		return errors.New("realtime: durations must not be negative")
 	}
 	return c.Segment.Validate()

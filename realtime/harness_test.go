@@ -7,8 +7,10 @@ import (
 	"errors"
 	"math"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -91,8 +93,39 @@ type client struct {
 
 func (h *harness) dial(t *testing.T) *client {
 	t.Helper()
+	return dialURL(t, h.url, dialConfig{})
+}
+
+// dialConfig tunes a test client's TCP connection.
+type dialConfig struct {
+	// rcvBuf sets SO_RCVBUF: a client that does not read then fills the
+	// kernel's buffers after kilobytes, not megabytes, of audio.
+	rcvBuf int
+	// onConn receives the TCP connection, for tests that drop it.
+	onConn func(net.Conn)
+}
+
+func dialURL(t *testing.T, url string, dc dialConfig) *client {
+	t.Helper()
+	d := &net.Dialer{}
+	if dc.rcvBuf > 0 {
+		d.Control = func(_, _ string, rc syscall.RawConn) error {
+			var serr error
+			err := rc.Control(func(fd uintptr) {
+				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, dc.rcvBuf)
+			})
+			return errors.Join(err, serr)
+		}
+	}
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		if err == nil && dc.onConn != nil {
+			dc.onConn(c)
+		}
+		return c, err
+	}}}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	c, _, err := websocket.Dial(ctx, h.url, nil)
+	c, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: hc})
 	if err != nil {
 		cancel()
 		t.Fatalf("dial: %v", err)

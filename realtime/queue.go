@@ -1,7 +1,9 @@
 package realtime
 
 import (
+	"context"
 	"sync"
+	"time"
 
 	"github.com/parley-voice/parley/protocol"
 )
@@ -32,21 +34,30 @@ type closeRequest struct {
 	msg    []byte // an error message to write first, if any
 }
 
+// maxControl is the number of queued control messages (everything but
+// audio) beyond which the reader waits for the writer. Each client message
+// adds at most one and each job at most one, so a queue that reaches
+// twice as many is a bug or a client that does not read.
+const maxControl = 256
+
 // sendQueue is the bounded queue between the session's producers and its
 // writer. Producers never block: push fails when the queued audio exceeds
-// the bound. A close request jumps the queue.
+// its bound in bytes, or control messages theirs in number. A close
+// request jumps the queue.
 type sendQueue struct {
 	mu       sync.Mutex
 	items    []outItem
 	head     int
 	bytes    int
 	maxBytes int
+	ctrl     int // control items queued
 	closeReq *closeRequest
 	signal   chan struct{} // capacity 1: "something changed"
+	room     chan struct{} // capacity 1: "a control item was taken"
 }
 
 func newSendQueue(maxBytes int) *sendQueue {
-	return &sendQueue{maxBytes: maxBytes, signal: make(chan struct{}, 1)}
+	return &sendQueue{maxBytes: maxBytes, signal: make(chan struct{}, 1), room: make(chan struct{}, 1)}
 }
 
 func (q *sendQueue) notify() {
@@ -60,15 +71,44 @@ func (q *sendQueue) notify() {
 // which means the client is not keeping up.
 func (q *sendQueue) push(it outItem) bool {
 	q.mu.Lock()
-	if it.kind == outAudio && q.bytes+len(it.data) > q.maxBytes {
+	if it.kind == outAudio && q.bytes+len(it.data) > q.maxBytes || it.kind != outAudio && q.ctrl >= 2*maxControl {
 		q.mu.Unlock()
 		return false
 	}
 	q.items = append(q.items, it)
 	q.bytes += len(it.data)
+	if it.kind != outAudio {
+		q.ctrl++
+	}
 	q.mu.Unlock()
 	q.notify()
 	return true
+}
+
+// waitRoom waits until fewer than maxControl control items are queued. It
+// reports false when that takes longer than timeout, or ctx ends first.
+func (q *sendQueue) waitRoom(ctx context.Context, timeout time.Duration) bool {
+	var expired <-chan time.Time
+	for {
+		q.mu.Lock()
+		n := q.ctrl
+		q.mu.Unlock()
+		if n < maxControl {
+			return true
+		}
+		if expired == nil {
+			t := time.NewTimer(timeout)
+			defer t.Stop()
+			expired = t.C
+		}
+		select {
+		case <-q.room:
+		case <-expired:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
 }
 
 // requestClose asks for the socket to be closed; the first request wins.
@@ -98,6 +138,13 @@ func (q *sendQueue) pop() (it outItem, cr *closeRequest, ok bool) {
 	q.items[q.head] = outItem{}
 	q.head++
 	q.bytes -= len(it.data)
+	if it.kind != outAudio {
+		q.ctrl--
+		select {
+		case q.room <- struct{}{}:
+		default:
+		}
+	}
 	if q.head == len(q.items) {
 		// Reuse the backing array, but let a burst's large one go.
 		if cap(q.items) > 256 {
@@ -122,6 +169,6 @@ func (q *sendQueue) takeControl() []outItem {
 			out = append(out, it)
 		}
 	}
-	q.items, q.head, q.bytes = nil, 0, 0
+	q.items, q.head, q.bytes, q.ctrl = nil, 0, 0, 0
 	return out
 }

@@ -242,6 +242,7 @@ func TestInvalidMessagesClose4003(t *testing.T) {
 		{"invalid UTF-8", websocket.MessageText, []byte("{\"type\":\"text\",\"text\":\"\xc3\x28\"}"), true},
 		{"binary frame", websocket.MessageBinary, []byte{1, 2, 3, 4}, true},
 		{"frame over 64 KiB", websocket.MessageText, []byte(`{"type":"text","text":"` + strings.Repeat("a", 70000) + `"}`), true},
+		{"deep JSON", websocket.MessageText, []byte(`{"type":"text","text":"hi","x":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`), true},
 		{"text before config", websocket.MessageText, []byte(`{"type":"text","text":"hi"}`), false},
 		{"unsupported language", websocket.MessageText, []byte(`{"type":"config","api_key":"x","language":"Klingon"}`), false},
 		{"config without key", websocket.MessageText, []byte(`{"type":"config"}`), false},
@@ -323,8 +324,7 @@ func TestTooManyConnectionsPerKey4004(t *testing.T) {
 	h := newHarness(t, func(c *server.Config) { c.Limits.MaxConnsPerKey = 1 })
 	a := h.dial(t)
 	a.config(h.key, nil)
-	a.send(msg{"type": "ping"})
-	a.expect(protocol.TypePong) // authenticated: a holds the key's slot
+	a.speak("Hi.") // speaking waits for authentication: a holds the key's slot
 	b := h.dial(t)
 	b.config(h.key, nil)
 	b.expectClose(protocol.CloseRateLimited)
@@ -386,10 +386,13 @@ func TestClientCloseNormal(t *testing.T) {
 
 func TestSlowClient4005(t *testing.T) {
 	h := newHarness(t, func(c *server.Config) {
-		c.Realtime.MaxQueuedAudio = 500 * time.Millisecond
+		c.Realtime.MaxQueuedAudio = 2 * time.Second
 		c.Realtime.WriteTimeout = time.Second
 	})
-	slow := h.dial(t)
+	start := time.Now()
+	// A small receive window: the kernel's buffers, which can hold minutes
+	// of audio on loopback, fill at once.
+	slow := dialURL(t, h.url, dialConfig{rcvBuf: 4096})
 	slow.config(h.key, nil)
 	slow.send(msg{"type": "binary_mode"})
 	slow.expect(protocol.TypeBinaryModeAck)
@@ -403,6 +406,7 @@ func TestSlowClient4005(t *testing.T) {
 	fast.config(h.key, nil)
 	checkAudio(t, fast.speak(sentence), sentence)
 	waitFor(t, func() bool { return h.srv.Sessions() == 1 })
+	t.Logf("slow session ended %v after it connected", time.Since(start).Round(time.Millisecond))
 	// The slow client, reading at last, finds the close code (after
 	// whatever audio was in its socket buffer).
 	var frames []frame

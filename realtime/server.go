@@ -1,12 +1,15 @@
 package realtime
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -78,23 +81,34 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Keys travel in the first message, not in cookies, so a page on
 	// another origin cannot act for a user who has not given it a key:
 	// cross-origin clients are allowed.
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	hj := &hijackRecorder{ResponseWriter: w}
+	conn, err := websocket.Accept(hj, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		return // Accept has written the HTTP error
 	}
 	// Frames are bounded by the session's own reader so that an oversize
 	// frame closes with 4003, not the library's 1009.
 	conn.SetReadLimit(-1)
+	if tc, ok := hj.conn.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(sendBuffer)
+	}
 
+	// The address is limited before anything else, so that clients without
+	// a key cannot hold every server slot.
+	releaseIP, err := s.deps.Limiter.AcquireIPConn(limits.IPKey(r.RemoteAddr))
+	if err != nil {
+		s.reject(conn, hj.conn, errTooManyFromIP)
+		return
+	}
+	defer releaseIP()
 	release, err := s.deps.Limiter.AcquireServerSlot()
 	if err != nil {
-		s.deps.Metrics.Closes.WithLabelValues(metrics.Code(int(protocol.CloseSlotsOccupied))).Inc()
-		_ = conn.Close(websocket.StatusCode(protocol.CloseSlotsOccupied), protocol.ErrSlotsOccupied.Message)
+		s.reject(conn, hj.conn, protocol.ErrSlotsOccupied)
 		return
 	}
 	defer release()
 
-	sess := newSession(s, conn, bearer(r))
+	sess := newSession(s, conn, hj.conn, bearer(r))
 	s.mu.Lock()
 	s.sessions[sess] = struct{}{}
 	s.mu.Unlock()
@@ -105,6 +119,41 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	sess.run()
 }
+
+// sendBuffer is the kernel's send buffer of a connection. Left to itself,
+// Linux grows it to megabytes (a minute of audio) for a client that does
+// not read, and only then does the send queue, which decides, begin to
+// fill. This is ample for a client that reads: 10 times real time across
+// a 500 ms round trip.
+const sendBuffer = 256 << 10
+
+// errTooManyFromIP closes a connection beyond Limits.MaxConnsPerIP. It is a
+// rate limit on the client, not the server being full, hence 4004.
+var errTooManyFromIP = &protocol.Error{Code: protocol.CloseRateLimited, Message: "too many connections from this address", Fatal: true}
+
+// reject closes a connection that gets no session, within CloseGrace.
+func (s *Server) reject(conn *websocket.Conn, raw net.Conn, e *protocol.Error) {
+	s.deps.Metrics.Closes.WithLabelValues(metrics.Code(int(e.Code))).Inc()
+	_ = raw.SetDeadline(time.Now().Add(s.cfg.CloseGrace))
+	_ = conn.Close(websocket.StatusCode(e.Code), e.Message)
+}
+
+// hijackRecorder keeps the connection that websocket.Accept hijacks, so
+// that closing can be bounded by a deadline on it: the library waits up to
+// 5 s for each step of a close handshake, and its CloseNow cannot cut a
+// Close in progress short.
+type hijackRecorder struct {
+	http.ResponseWriter
+	conn net.Conn
+}
+
+func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	h.conn = c
+	return c, rw, err
+}
+
+func (h *hijackRecorder) Unwrap() http.ResponseWriter { return h.ResponseWriter }
 
 func bearer(r *http.Request) string {
 	h := r.Header.Get("Authorization")

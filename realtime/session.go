@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,14 +63,20 @@ type generation struct {
 }
 
 // jobQueueLen bounds the jobs in flight; the reader waits (and so the
-// client's writes wait) beyond it. Segments are at least a few characters
-// and the text buffer is bounded, so only a flood of flush or clear
-// messages can reach it.
-const jobQueueLen = 64
+// client's writes wait) beyond it. A segment is cut only from a buffer of
+// at least MinChars (50) characters, and the next segment takes in what
+// was left after the cut, so two segments in a row hold at least 50
+// characters and a full text buffer at most about 165 segments: text runs
+// into buffer overflow, as the protocol says, before it fills the queue.
+// Only a flood of flush or clear messages can, and the reader then waiting
+// is the client's own backpressure.
+const jobQueueLen = 256
 
 type session struct {
 	srv    *Server
 	conn   *websocket.Conn
+	raw    net.Conn // under conn: deadlines on it bound the close
+	expiry sync.Once
 	bearer string
 	ctx    context.Context // ends with the session
 	cancel context.CancelFunc
@@ -104,12 +111,13 @@ type session struct {
 	closeCode  atomic.Int32
 }
 
-func newSession(srv *Server, conn *websocket.Conn, bearer string) *session {
+func newSession(srv *Server, conn *websocket.Conn, raw net.Conn, bearer string) *session {
 	ctx, cancel := context.WithCancel(context.Background())
 	maxBytes := int(srv.cfg.MaxQueuedAudio.Seconds() * protocol.SampleRate * 2)
 	s := &session{
 		srv:      srv,
 		conn:     conn,
+		raw:      raw,
 		bearer:   bearer,
 		ctx:      ctx,
 		cancel:   cancel,
@@ -192,10 +200,34 @@ func (s *session) fail(e *protocol.Error) {
 	if s.out.requestClose(closeRequest{code: e.Code, reason: e.Message, msg: msg}) {
 		s.closeCode.Store(int32(e.Code))
 		if e.Code != protocol.CloseGoingAway {
-			s.log.Info("realtime session failed", "code", int(e.Code), "reason", e.Message)
+			s.log.Info("realtime session failed", "code", int(e.Code), "reason", bounded(e.Message))
 		}
 	}
+	// A write stuck on a client that does not read would otherwise hold
+	// the session for WriteTimeout.
+	s.expire()
 	s.cancel()
+}
+
+// bounded shortens a message for the log: some quote what the client sent
+// (an unknown type, a language), which may be up to a frame long.
+func bounded(msg string) string {
+	const max = 120
+	if len(msg) <= max {
+		return msg
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + "…"
+}
+
+// expire puts a deadline of CloseGrace on the connection, once: from the
+// first close request on, the session ends within CloseGrace whatever the
+// client does.
+func (s *session) expire() {
+	s.expiry.Do(func() { _ = s.raw.SetDeadline(time.Now().Add(s.srv.cfg.CloseGrace)) })
 }
 
 // sendError reports a non-fatal error; the session goes on.
@@ -215,6 +247,16 @@ var framePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // readLoop reads client frames until the connection ends or a fatal error.
 func (s *session) readLoop() error {
 	for {
+		// Every message may be answered, so a client is read no faster
+		// than the answers are written; one that does not read them is
+		// closed with 4005 rather than queued for without bound.
+		if !s.out.waitRoom(s.ctx, s.srv.cfg.WriteTimeout) {
+			if s.ctx.Err() != nil {
+				return s.ctx.Err()
+			}
+			s.fail(protocol.ErrSlowClient)
+			return protocol.ErrSlowClient
+		}
 		typ, r, err := s.conn.Reader(context.Background())
 		if err != nil {
 			return err

@@ -3,6 +3,9 @@ package realtime
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/parley-voice/parley/audio"
@@ -117,7 +120,9 @@ func (s *session) speak(j job) bool {
 		return false
 	}
 	emit := func(pcm []int16) error {
-		if j.epoch != s.epoch.Load() {
+		// Cancelled engines stop at their next chunk even if they do not
+		// watch ctx themselves.
+		if j.epoch != s.epoch.Load() || j.ctx.Err() != nil {
 			return errStopped
 		}
 		b := audio.PCMToBytes(make([]byte, 0, 2*len(pcm)), pcm)
@@ -127,7 +132,7 @@ func (s *session) speak(j job) bool {
 		}
 		return nil
 	}
-	seg, err := d.Pipeline.Speak(j.ctx, tts.Request{Text: j.text, Language: s.language, Voice: s.profile,
+	seg, err := s.synthesize(j.ctx, tts.Request{Text: j.text, Language: s.language, Voice: s.profile,
 		Lookahead: j.lookahead, Previous: s.lastLang}, emit)
 	if seg.Language != "" {
 		s.lastLang = seg.Language
@@ -140,6 +145,14 @@ func (s *session) speak(j job) bool {
 	switch {
 	case err == nil, errors.Is(err, errStopped), errors.Is(err, context.Canceled):
 		return s.ctx.Err() == nil
+	case errors.Is(err, errHung):
+		s.log.Error("engine did not finish a segment; abandoned", "timeout", s.srv.cfg.SegmentTimeout.String(),
+			"engine", seg.Voice.Engine, "voice", seg.Voice.Name)
+		if s.ctx.Err() == nil && j.ctx.Err() == nil {
+			d.Metrics.Errors.WithLabelValues(metrics.Code(int(protocol.CloseServerError))).Inc()
+			s.sendJSON(protocol.NewErrorMessage(&protocol.Error{Code: protocol.CloseServerError, Message: "synthesis timed out for a segment"}), j.epoch)
+		}
+		return s.ctx.Err() == nil
 	default:
 		// An engine failure costs this segment, not the session.
 		s.log.Error("synthesis failed", "err", err, "engine", seg.Voice.Engine, "voice", seg.Voice.Name)
@@ -147,6 +160,71 @@ func (s *session) speak(j job) bool {
 		s.sendJSON(protocol.NewErrorMessage(&protocol.Error{Code: protocol.CloseServerError, Message: "synthesis failed for a segment"}), j.epoch)
 		return s.ctx.Err() == nil
 	}
+}
+
+var (
+	errHung        = errors.New("realtime: engine did not finish the segment in time")
+	errEnginePanic = errors.New("realtime: engine panicked")
+)
+
+// stopGrace is how long a cancelled segment may take to stop before its
+// engine is deemed hung: engines stop within a chunk.
+const stopGrace = 5 * time.Second
+
+// synthesize speaks one segment under a watchdog, on a goroutine of its
+// own so that the engine cannot take the session (or the process) down
+// with it. A panic fails the segment. An engine still busy after
+// SegmentTimeout, or stopGrace after ctx ended, is abandoned with errHung:
+// its goroutine lives on until the engine returns, but what it emits from
+// then on is dropped. The speaker waits for the goroutine in every other
+// case.
+func (s *session) synthesize(ctx context.Context, r tts.Request, emit func([]int16) error) (tts.Segment, error) {
+	type result struct {
+		seg tts.Segment
+		err error
+	}
+	var mu sync.Mutex // held while emitting, so nothing is emitted after abandon
+	abandoned := false
+	guarded := func(pcm []int16) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if abandoned {
+			return errStopped
+		}
+		return emit(pcm)
+	}
+	done := make(chan result, 1)
+	go func() {
+		var res result
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("engine panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				res.err = fmt.Errorf("%w: %v", errEnginePanic, p)
+			}
+			done <- res
+		}()
+		res.seg, res.err = s.srv.deps.Pipeline.Speak(ctx, r, guarded)
+	}()
+	watchdog := time.NewTimer(s.srv.cfg.SegmentTimeout)
+	defer watchdog.Stop()
+	select {
+	case res := <-done:
+		return res.seg, res.err
+	case <-watchdog.C:
+	case <-ctx.Done():
+		grace := time.NewTimer(stopGrace)
+		defer grace.Stop()
+		select {
+		case res := <-done:
+			return res.seg, res.err
+		case <-watchdog.C:
+		case <-grace.C:
+		}
+	}
+	mu.Lock()
+	abandoned = true
+	mu.Unlock()
+	return tts.Segment{Voice: r.Voice.VoiceFor(tts.ResolveLanguage(r))}, errHung
 }
 
 // record charges a generation's synthesised characters once.

@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/coder/websocket"
@@ -56,7 +57,12 @@ func (s *session) writeLoop() {
 			return
 		}
 		if err != nil {
-			// The connection is gone: end the session.
+			// The connection is gone, or the client did not take a frame
+			// within WriteTimeout: end the session. No close frame can
+			// follow a frame cut short.
+			if errors.Is(err, context.DeadlineExceeded) && s.closeCode.CompareAndSwap(0, int32(protocol.CloseServerError)) {
+				s.log.Info("client too slow to read; connection dropped")
+			}
 			s.cancel()
 			_ = s.conn.CloseNow()
 			return
@@ -74,6 +80,7 @@ func (s *session) write(typ websocket.MessageType, data []byte) error {
 
 func (s *session) closeWith(cr *closeRequest) {
 	s.closeCode.CompareAndSwap(0, int32(cr.code))
+	s.expire()
 	// A config_ack queued before an authentication failure must still
 	// precede the error.
 	for _, it := range s.out.takeControl() {
@@ -84,17 +91,7 @@ func (s *session) closeWith(cr *closeRequest) {
 	if cr.msg != nil {
 		_ = s.write(websocket.MessageText, cr.msg)
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = s.conn.Close(websocket.StatusCode(cr.code), cr.reason)
-	}()
-	select {
-	case <-done:
-	case <-time.After(s.srv.cfg.CloseGrace):
-		_ = s.conn.CloseNow()
-		<-done
-	}
+	_ = s.conn.Close(websocket.StatusCode(cr.code), cr.reason)
 }
 
 // doneFor builds a generation's done message from what was written.

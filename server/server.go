@@ -41,6 +41,11 @@ type Config struct {
 	Limits        limits.Config
 	Engine        engine.Config
 	Logger        *slog.Logger
+
+	// AllowedOrigins are the origins, besides the server's own, whose
+	// pages may open the browser endpoint /v1/agent (see
+	// httpapi.CheckOrigin); "*" allows any.
+	AllowedOrigins []string
 }
 
 // Validate reports a configuration that cannot work.
@@ -162,6 +167,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.stopSTT = stopSTT
 	if s.agent, err = agent.NewServer(cfg.Agent.Config, agent.Deps{
 		Keys: auth.Keys{DB: db}, STT: stt, LLM: model, Metrics: s.metrics, Logger: log,
+		CheckOrigin: httpapi.CheckOrigin(cfg.AllowedOrigins),
 	}); err != nil {
 		s.Close()
 		return nil, err
@@ -224,9 +230,13 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 // Serve serves on ln until ctx ends, then stops accepting, drains realtime
 // sessions within ShutdownGrace (closing them with 1001) and returns.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	// Request bodies get a deadline of their own (httpapi.Config.BodyTimeout):
+	// a ReadTimeout would also cut long streamed answers short.
 	hs := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	s.jobs.Start()

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"regexp"
 	"sync"
 	"syscall"
@@ -30,7 +31,11 @@ func TestMain(m *testing.M) {
 				break
 			}
 		}
-		if err := run(context.Background(), args, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		// As main does, so that SIGTERM shuts the child down gracefully.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err := run(ctx, args, os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}

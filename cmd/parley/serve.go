@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
+	"strings"
 	"time"
 
 	"github.com/parley-voice/parley/realtime"
@@ -24,13 +26,26 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&cfg.Realtime.ConfigTimeout, "config-timeout", cfg.Realtime.ConfigTimeout, "time a client has to send config (close 4001)")
 	fs.DurationVar(&cfg.Realtime.MaxQueuedAudio, "max-queued-audio", cfg.Realtime.MaxQueuedAudio, "audio queued for a slow client before it is closed with 4005")
 	fs.DurationVar(&cfg.Realtime.PingInterval, "ping-interval", cfg.Realtime.PingInterval, "WebSocket keepalive interval")
+	fs.DurationVar(&cfg.Realtime.SegmentTimeout, "segment-timeout", cfg.Realtime.SegmentTimeout, "longest engine time for one segment, queueing included; beyond it the segment is abandoned with an error")
 	fs.IntVar(&cfg.Realtime.Segment.FirstMinChars, "min-first-segment-chars", cfg.Realtime.Segment.FirstMinChars, "shortest first segment of a generation (0: no short first segment)")
 	fs.IntVar(&cfg.Limits.MaxConns, "max-conns", 500, "WebSocket connections per server (close 4006 beyond)")
 	fs.IntVar(&cfg.Limits.MaxConnsPerKey, "max-conns-per-key", 10, "WebSocket connections per key (close 4004 beyond)")
 	fs.IntVar(&cfg.Limits.GenerationsPerMin, "generations-per-min", 100, "generations per minute per key")
+	fs.IntVar(&cfg.Limits.MaxConnsPerIP, "max-conns-per-ip", 50, "WebSocket connections per client address, IPv6 per /64, before authentication (close 4004 beyond); behind a reverse proxy every client has the proxy's address")
+	fs.Int64Var(&cfg.HTTP.MaxBodyBytes, "max-body-bytes", 16<<20, "largest request body with reference audio (other bodies: 64 KiB)")
+	fs.DurationVar(&cfg.HTTP.BodyTimeout, "body-timeout", 60*time.Second, "time a client has to send a request body")
+	fs.Func("cors-origins", `origins whose pages may call the HTTP API, comma-separated; "*" any (the default), "" none`, func(v string) error {
+		cfg.HTTP.CORSOrigins = originList(v)
+		return nil
+	})
+	fs.Func("allowed-origins", "origins, besides the server's own, whose pages may open /v1/agent, comma-separated; \"*\" any", func(v string) error {
+		cfg.AllowedOrigins = originList(v)
+		return nil
+	})
 	fs.BoolVar(&cfg.Engine.DisableEspeak, "no-espeak", false, "disable the espeak-ng engine")
 	fs.BoolVar(&cfg.Engine.DisableFlite, "no-flite", false, "disable the flite engine")
 	fs.IntVar(&cfg.Engine.FliteConcurrency, "flite-workers", 0, "concurrent flite syntheses (0: one per CPU)")
+	fs.IntVar(&cfg.Engine.EspeakProcesses, "espeak-workers", runtime.GOMAXPROCS(0)-1, "espeak-ng worker processes beside the in-process one, for parallel synthesis and crash isolation; the default is one per CPU beyond the first")
 	fs.StringVar(&cfg.Agent.LLM, "llm", "auto", "agent language model: auto (OpenAI-compatible if OPENAI_API_KEY or OPENAI_BASE_URL is set, else offline), openai, offline")
 	fs.StringVar(&cfg.Agent.LLMModel, "llm-model", "", "model name for the OpenAI-compatible LLM (default PARLEY_LLM_MODEL or gpt-4o-mini)")
 	fs.StringVar(&cfg.Agent.STT, "stt", "pocketsphinx", "agent speech recognition: pocketsphinx (offline) or openai (PARLEY_STT_URL or OPENAI_BASE_URL)")
@@ -56,6 +71,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer srv.Close()
 	return srv.ListenAndServe(ctx)
+}
+
+// originList parses a comma-separated list of origins; "" is the empty
+// list, not nil.
+func originList(v string) []string {
+	out := []string{}
+	for _, o := range strings.Split(v, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {

@@ -15,4 +15,14 @@ var (
 	ErrUnknownVariant = errors.New("espeak-ng: unknown variant")
 	// ErrInvalidParams means a numeric parameter is out of range.
 	ErrInvalidParams = errors.New("espeak-ng: invalid parameters")
+	// ErrWorkerDied means the worker process serving the request exited
+	// (killed, or crashed inside espeak-ng) or broke the protocol before
+	// the request ended. The pool replaces the worker; a retry is safe.
+	ErrWorkerDied = errors.New("espeak-ng: worker process died")
+	// ErrWorkerHung means the worker process serving the request sent
+	// nothing for PoolConfig.HangTimeout; it was killed and is replaced.
+	ErrWorkerHung = errors.New("espeak-ng: worker process hung")
+	// ErrTextTooLong means the text is over MaxTextBytes, the most a
+	// Pool takes in one request.
+	ErrTextTooLong = errors.New("espeak-ng: text too long")
 )

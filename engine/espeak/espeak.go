@@ -128,6 +128,15 @@ func (e *Engine) Synthesize(ctx context.Context, text string, p Params, emit fun
 	})
 }
 
+// validate reports what Synthesize would reject in p, without queueing.
+func (e *Engine) validate(p Params) error {
+	if e.closed.Load() {
+		return ErrClosed
+	}
+	_, err := e.cat.resolve(p)
+	return err
+}
+
 // Voices lists the installed espeak-ng voices, sorted by Name.
 func Voices() ([]VoiceInfo, error) {
 	c, err := installed()

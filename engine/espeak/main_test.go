@@ -3,11 +3,95 @@
 package espeak
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 )
 
+// testWorkerEnv makes the test binary a worker process for the pool tests
+// (the re-exec pattern); its value picks how the worker behaves.
+const testWorkerEnv = "PARLEY_ESPEAK_TEST_WORKER"
+
 func TestMain(m *testing.M) {
+	if mode, ok := os.LookupEnv(testWorkerEnv); ok {
+		if err := testWorker(mode); err != nil {
+			fmt.Fprintln(os.Stderr, "test worker:", err)
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
 	goleak.VerifyTestMain(m)
+}
+
+// Texts that make a test worker in "serve" mode misbehave after its first
+// chunk of audio, and one that makes it print to standard output first.
+const (
+	hangText    = "__hang__"    // stops answering, ignoring cancels
+	exitText    = "__exit__"    // exits
+	garbageText = "__garbage__" // writes bytes that are not a frame
+	printText   = "__print__"   // prints to stdout, then speaks sentence
+)
+
+// testWorker is a worker process. Modes: "serve" serves like ServeWorker
+// with the texts above wired in; "silent" never says hello; "oldversion"
+// says hello in another protocol version.
+func testWorker(mode string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	out, err := privateStdout(os.Stdout)
+	if err != nil {
+		return err
+	}
+	switch mode {
+	case "serve":
+		return serveWorker(ctx, os.Stdin, out, misbehave(out))
+	case "silent":
+		_, err := io.Copy(io.Discard, os.Stdin)
+		return err
+	case "oldversion":
+		enc := encoder{w: out}
+		if err := enc.hello(hello{version: protocolVersion + 1, rate: 22050}); err != nil {
+			return err
+		}
+		_, err := io.Copy(io.Discard, os.Stdin)
+		return err
+	}
+	return fmt.Errorf("unknown mode %q", mode)
+}
+
+func misbehave(out io.Writer) func(synthesizer) synthesizer {
+	return func(next synthesizer) synthesizer {
+		return func(ctx context.Context, text string, p Params, emit func([]int16) error) error {
+			after := func(act func()) error {
+				first := true
+				return next(ctx, longText, p, func(pcm []int16) error {
+					err := emit(pcm)
+					if first {
+						first = false
+						act()
+					}
+					return err
+				})
+			}
+			switch text {
+			case hangText:
+				return after(func() { time.Sleep(time.Hour) })
+			case exitText:
+				return after(func() { os.Exit(3) })
+			case garbageText:
+				return after(func() { out.Write([]byte("not a frame at all")) })
+			case printText:
+				fmt.Println("a stray line on standard output")
+				text = sentence
+			}
+			return next(ctx, text, p, emit)
+		}
+	}
 }

@@ -24,6 +24,8 @@ func (e *Engine) Synthesize(ctx context.Context, text string, p Params, emit fun
 	return ErrUnavailable
 }
 
+func (e *Engine) validate(Params) error { return ErrUnavailable }
+
 // Voices reports ErrUnavailable.
 func Voices() ([]VoiceInfo, error) { return nil, ErrUnavailable }
 

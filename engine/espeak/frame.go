@@ -1,0 +1,382 @@
+package espeak
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+)
+
+// protocolVersion is what a worker announces in its hello frame; the pool
+// refuses a worker that speaks another version (a binary replaced on disk
+// under a running server, say).
+const protocolVersion = 1
+
+// maxFrame bounds a frame's size after its length prefix, so that a
+// corrupt or hostile prefix cannot make either side allocate much.
+const maxFrame = 1 << 20
+
+// readStep is how much a decoder grows its buffer at a time: a frame's
+// memory is allocated as its bytes arrive, not when its prefix claims them.
+const readStep = 64 << 10
+
+// frameType is a frame's first byte after the length prefix.
+type frameType byte
+
+const (
+	frameHello   frameType = 'h' // worker → pool, first: version, sample rate, error
+	frameRequest frameType = 'r' // pool → worker: id, params, text
+	frameCancel  frameType = 'c' // pool → worker: id
+	frameAudio   frameType = 'a' // worker → pool: id, PCM
+	frameEnd     frameType = 'e' // worker → pool: id, status, message
+)
+
+// errProtocol marks a frame that breaks the protocol.
+var errProtocol = errors.New("espeak-ng worker protocol")
+
+func protocolErr(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errProtocol, fmt.Sprintf(format, args...))
+}
+
+// status is how a request ended, in an end frame.
+type status uint8
+
+const (
+	statusOK status = iota
+	statusCancelled
+	statusUnknownVoice
+	statusUnknownVariant
+	statusInvalidParams
+	statusFailed
+)
+
+// hello is a worker's first frame: the protocol it speaks and its sample
+// rate, or why espeak-ng could not start.
+type hello struct {
+	version uint16
+	rate    uint32
+	err     string
+}
+
+// wireRequest is one Synthesize call sent to a worker.
+type wireRequest struct {
+	id     uint64
+	params Params
+	text   string
+}
+
+// end closes a request: the worker sends it once, after the request's last
+// audio frame, whether it finished, failed or was cancelled.
+type end struct {
+	id     uint64
+	status status
+	msg    string
+}
+
+// endFor describes the error Synthesize returned in a worker.
+func endFor(id uint64, err error) end {
+	e := end{id: id}
+	switch {
+	case err == nil:
+		return e
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		e.status = statusCancelled
+	case errors.Is(err, ErrUnknownVoice):
+		e.status = statusUnknownVoice
+	case errors.Is(err, ErrUnknownVariant):
+		e.status = statusUnknownVariant
+	case errors.Is(err, ErrInvalidParams):
+		e.status = statusInvalidParams
+	default:
+		e.status = statusFailed
+	}
+	e.msg = err.Error()
+	return e
+}
+
+// err is the error a caller sees for e. The worker's message is kept and
+// the sentinel it stands for still matches with errors.Is.
+func (e end) err() error {
+	var sentinel error
+	switch e.status {
+	case statusOK:
+		return nil
+	case statusCancelled:
+		// Only a cancel frame, which detaches the caller first, or a worker
+		// being stopped by someone else, ends a request this way.
+		return fmt.Errorf("%w: it was stopped mid-request", ErrWorkerDied)
+	case statusUnknownVoice:
+		sentinel = ErrUnknownVoice
+	case statusUnknownVariant:
+		sentinel = ErrUnknownVariant
+	case statusInvalidParams:
+		sentinel = ErrInvalidParams
+	default:
+		return errors.New(e.msg)
+	}
+	return &workerError{sentinel: sentinel, msg: e.msg}
+}
+
+// workerError is an error reported by a worker process: its message as the
+// worker wrote it, matching the sentinel it stands for.
+type workerError struct {
+	sentinel error
+	msg      string
+}
+
+func (e *workerError) Error() string { return e.msg }
+func (e *workerError) Unwrap() error { return e.sentinel }
+
+// encoder builds frames in a reused buffer and writes each with a single
+// Write, so that frames from one encoder never interleave.
+type encoder struct {
+	w   io.Writer
+	buf []byte
+}
+
+func (e *encoder) begin(t frameType) {
+	e.buf = append(e.buf[:0], 0, 0, 0, 0, byte(t))
+}
+
+func (e *encoder) u8(v uint8)   { e.buf = append(e.buf, v) }
+func (e *encoder) u16(v uint16) { e.buf = binary.LittleEndian.AppendUint16(e.buf, v) }
+func (e *encoder) u32(v uint32) { e.buf = binary.LittleEndian.AppendUint32(e.buf, v) }
+func (e *encoder) u64(v uint64) { e.buf = binary.LittleEndian.AppendUint64(e.buf, v) }
+func (e *encoder) i32(v int) {
+	e.u32(uint32(int32(max(min(v, math.MaxInt32), math.MinInt32))))
+}
+
+func (e *encoder) str(s string) {
+	e.u32(uint32(len(s)))
+	e.buf = append(e.buf, s...)
+}
+
+func (e *encoder) flush() error {
+	n := len(e.buf) - 4
+	if n > maxFrame {
+		return protocolErr("frame of %d bytes, at most %d", n, maxFrame)
+	}
+	binary.LittleEndian.PutUint32(e.buf, uint32(n))
+	_, err := e.w.Write(e.buf)
+	return err
+}
+
+func (e *encoder) hello(h hello) error {
+	e.begin(frameHello)
+	e.u16(h.version)
+	e.u32(h.rate)
+	e.str(h.err)
+	return e.flush()
+}
+
+func (e *encoder) request(r wireRequest) error {
+	e.begin(frameRequest)
+	e.u64(r.id)
+	e.i32(r.params.Rate)
+	e.i32(r.params.Pitch)
+	e.i32(r.params.Range)
+	e.i32(r.params.Volume)
+	e.str(r.params.Voice)
+	e.str(r.params.Variant)
+	e.str(r.text)
+	return e.flush()
+}
+
+func (e *encoder) cancel(id uint64) error {
+	e.begin(frameCancel)
+	e.u64(id)
+	return e.flush()
+}
+
+// maxAudioSamples is the most PCM one audio frame carries; longer chunks
+// are split.
+const maxAudioSamples = (maxFrame - 1 - 8) / 2
+
+func (e *encoder) audio(id uint64, pcm []int16) error {
+	for first := true; first || len(pcm) > 0; first = false {
+		n := min(len(pcm), maxAudioSamples)
+		e.begin(frameAudio)
+		e.u64(id)
+		for _, s := range pcm[:n] {
+			e.buf = binary.LittleEndian.AppendUint16(e.buf, uint16(s))
+		}
+		if err := e.flush(); err != nil {
+			return err
+		}
+		pcm = pcm[n:]
+	}
+	return nil
+}
+
+func (e *encoder) end(x end) error {
+	e.begin(frameEnd)
+	e.u64(x.id)
+	e.u8(uint8(x.status))
+	e.str(x.msg)
+	return e.flush()
+}
+
+// requestSize is the size of r's frame after the length prefix.
+func requestSize(p Params, text string) int {
+	return 1 + 8 + 4*4 + 3*4 + len(p.Voice) + len(p.Variant) + len(text)
+}
+
+// decoder reads frames. The body it returns is valid until the next call.
+type decoder struct {
+	r   io.Reader
+	hdr [5]byte
+	buf []byte
+}
+
+// next reads one frame. A clean end of input before a frame is io.EOF; an
+// end inside one is io.ErrUnexpectedEOF.
+func (d *decoder) next() (frameType, []byte, error) {
+	if _, err := io.ReadFull(d.r, d.hdr[:4]); err != nil {
+		return 0, nil, err
+	}
+	n := int(binary.LittleEndian.Uint32(d.hdr[:4]))
+	if n < 1 || n > maxFrame {
+		return 0, nil, protocolErr("frame length %d, want 1..%d", n, maxFrame)
+	}
+	if _, err := io.ReadFull(d.r, d.hdr[4:]); err != nil {
+		return 0, nil, noEOF(err)
+	}
+	n--
+	d.buf = d.buf[:0]
+	for len(d.buf) < n {
+		have := len(d.buf)
+		step := min(n-have, readStep)
+		if cap(d.buf) < have+step {
+			grown := make([]byte, have, have+step)
+			copy(grown, d.buf)
+			d.buf = grown
+		}
+		d.buf = d.buf[:have+step]
+		if _, err := io.ReadFull(d.r, d.buf[have:]); err != nil {
+			return 0, nil, noEOF(err)
+		}
+	}
+	return frameType(d.hdr[4]), d.buf, nil
+}
+
+func noEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// fields reads a frame body; the first error sticks and later reads return
+// zero values.
+type fields struct {
+	b   []byte
+	err error
+}
+
+func (f *fields) take(n int) []byte {
+	if f.err != nil {
+		return nil
+	}
+	if n > len(f.b) {
+		f.err = protocolErr("frame ends early")
+		return nil
+	}
+	v := f.b[:n]
+	f.b = f.b[n:]
+	return v
+}
+
+func (f *fields) u8() uint8 {
+	if b := f.take(1); b != nil {
+		return b[0]
+	}
+	return 0
+}
+
+func (f *fields) u16() uint16 {
+	if b := f.take(2); b != nil {
+		return binary.LittleEndian.Uint16(b)
+	}
+	return 0
+}
+
+func (f *fields) u32() uint32 {
+	if b := f.take(4); b != nil {
+		return binary.LittleEndian.Uint32(b)
+	}
+	return 0
+}
+
+func (f *fields) u64() uint64 {
+	if b := f.take(8); b != nil {
+		return binary.LittleEndian.Uint64(b)
+	}
+	return 0
+}
+
+func (f *fields) i32() int { return int(int32(f.u32())) }
+
+func (f *fields) str() string {
+	n := f.u32()
+	if f.err == nil && uint64(n) > uint64(len(f.b)) {
+		f.err = protocolErr("string of %d bytes in %d", n, len(f.b))
+	}
+	return string(f.take(int(n)))
+}
+
+// done reports the first error, or bytes left over.
+func (f *fields) done() error {
+	if f.err == nil && len(f.b) > 0 {
+		f.err = protocolErr("%d bytes left over in a frame", len(f.b))
+	}
+	return f.err
+}
+
+func parseHello(b []byte) (hello, error) {
+	f := fields{b: b}
+	h := hello{version: f.u16(), rate: f.u32(), err: f.str()}
+	return h, f.done()
+}
+
+func parseRequest(b []byte) (wireRequest, error) {
+	f := fields{b: b}
+	var r wireRequest
+	r.id = f.u64()
+	r.params.Rate, r.params.Pitch, r.params.Range, r.params.Volume = f.i32(), f.i32(), f.i32(), f.i32()
+	r.params.Voice, r.params.Variant, r.text = f.str(), f.str(), f.str()
+	return r, f.done()
+}
+
+func parseCancel(b []byte) (uint64, error) {
+	f := fields{b: b}
+	id := f.u64()
+	return id, f.done()
+}
+
+// parseAudio returns a new slice: the caller keeps it.
+func parseAudio(b []byte) (uint64, []int16, error) {
+	f := fields{b: b}
+	id := f.u64()
+	if f.err != nil {
+		return 0, nil, f.err
+	}
+	if len(f.b)%2 != 0 {
+		return 0, nil, protocolErr("audio of %d bytes: not 16-bit samples", len(f.b))
+	}
+	pcm := make([]int16, len(f.b)/2)
+	for i := range pcm {
+		pcm[i] = int16(binary.LittleEndian.Uint16(f.b[2*i:]))
+	}
+	return id, pcm, nil
+}
+
+func parseEnd(b []byte) (end, error) {
+	f := fields{b: b}
+	e := end{id: f.u64(), status: status(f.u8()), msg: f.str()}
+	if f.err == nil && e.status > statusFailed {
+		f.err = protocolErr("unknown status %d", e.status)
+	}
+	return e, f.done()
+}

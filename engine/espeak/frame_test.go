@@ -1,0 +1,279 @@
+package espeak
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+// decodeOne parses a frame body of any type.
+func decodeOne(t *testing.T, typ frameType, body []byte) any {
+	t.Helper()
+	var v any
+	var err error
+	switch typ {
+	case frameHello:
+		v, err = parseHello(body)
+	case frameRequest:
+		v, err = parseRequest(body)
+	case frameCancel:
+		v, err = parseCancel(body)
+	case frameAudio:
+		var id uint64
+		var pcm []int16
+		id, pcm, err = parseAudio(body)
+		v = audioFrame{id, pcm}
+	case frameEnd:
+		v, err = parseEnd(body)
+	default:
+		t.Fatalf("unknown frame type %q", typ)
+	}
+	if err != nil {
+		t.Fatalf("parsing %q: %v", typ, err)
+	}
+	return v
+}
+
+type audioFrame struct {
+	id  uint64
+	pcm []int16
+}
+
+func TestFrameRoundTrip(t *testing.T) {
+	tests := []struct {
+		name  string
+		typ   frameType
+		write func(*encoder) error
+		want  any
+	}{
+		{"hello", frameHello, func(e *encoder) error { return e.hello(hello{protocolVersion, 22050, ""}) },
+			hello{protocolVersion, 22050, ""}},
+		{"hello with error", frameHello, func(e *encoder) error { return e.hello(hello{1, 0, "no data"}) },
+			hello{1, 0, "no data"}},
+		{"request", frameRequest, func(e *encoder) error {
+			return e.request(wireRequest{7, Params{Voice: "en-us", Variant: "f2", Rate: 250, Pitch: Zero, Range: 100, Volume: 150}, "Héllo,\x00 world"})
+		}, wireRequest{7, Params{Voice: "en-us", Variant: "f2", Rate: 250, Pitch: Zero, Range: 100, Volume: 150}, "Héllo,\x00 world"}},
+		{"empty request", frameRequest, func(e *encoder) error { return e.request(wireRequest{}) }, wireRequest{}},
+		{"cancel", frameCancel, func(e *encoder) error { return e.cancel(1<<63 + 5) }, uint64(1<<63 + 5)},
+		{"audio", frameAudio, func(e *encoder) error { return e.audio(3, []int16{0, 1, -1, 32767, -32768}) },
+			audioFrame{3, []int16{0, 1, -1, 32767, -32768}}},
+		{"end ok", frameEnd, func(e *encoder) error { return e.end(end{id: 9}) }, end{id: 9}},
+		{"end failed", frameEnd, func(e *encoder) error { return e.end(end{9, statusFailed, "boom"}) }, end{9, statusFailed, "boom"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			enc := encoder{w: &buf}
+			if err := tt.write(&enc); err != nil {
+				t.Fatal(err)
+			}
+			if n := binary.LittleEndian.Uint32(buf.Bytes()); int(n) != buf.Len()-4 {
+				t.Fatalf("length prefix %d for %d bytes", n, buf.Len()-4)
+			}
+			dec := decoder{r: &buf}
+			typ, body, err := dec.next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if typ != tt.typ {
+				t.Fatalf("type %q, want %q", typ, tt.typ)
+			}
+			if got := decodeOne(t, typ, body); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("decoded %+v, want %+v", got, tt.want)
+			}
+			if _, _, err := dec.next(); err != io.EOF {
+				t.Errorf("after the frame: %v, want io.EOF", err)
+			}
+		})
+	}
+}
+
+// TestAudioSplits checks that a chunk too long for one frame goes out as
+// several, in order.
+func TestAudioSplits(t *testing.T) {
+	pcm := make([]int16, maxAudioSamples*2+10)
+	for i := range pcm {
+		pcm[i] = int16(i)
+	}
+	var buf bytes.Buffer
+	enc := encoder{w: &buf}
+	if err := enc.audio(4, pcm); err != nil {
+		t.Fatal(err)
+	}
+	dec := decoder{r: &buf}
+	var got []int16
+	frames := 0
+	for {
+		typ, body, err := dec.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil || typ != frameAudio {
+			t.Fatalf("frame %d: %q, %v", frames, typ, err)
+		}
+		id, chunk, err := parseAudio(body)
+		if err != nil || id != 4 {
+			t.Fatalf("frame %d: id %d, %v", frames, id, err)
+		}
+		got = append(got, chunk...)
+		frames++
+	}
+	if frames != 3 || !slices.Equal(got, pcm) {
+		t.Errorf("%d frames holding %d samples, want 3 holding %d", frames, len(got), len(pcm))
+	}
+}
+
+func TestEncoderRejectsHugeFrame(t *testing.T) {
+	enc := encoder{w: io.Discard}
+	err := enc.request(wireRequest{text: string(make([]byte, maxFrame))})
+	if !errors.Is(err, errProtocol) {
+		t.Errorf("request over maxFrame = %v, want a protocol error", err)
+	}
+	if n := requestSize(Params{}, string(make([]byte, MaxTextBytes))); n > maxFrame {
+		t.Errorf("a request of MaxTextBytes needs %d bytes, over maxFrame", n)
+	}
+}
+
+// frame builds raw frame bytes: a length prefix counting typ and body.
+func frame(n uint32, typ frameType, body ...byte) []byte {
+	b := binary.LittleEndian.AppendUint32(nil, n)
+	return append(append(b, byte(typ)), body...)
+}
+
+func TestDecoderErrors(t *testing.T) {
+	u64 := binary.LittleEndian.AppendUint64(nil, 1)
+	tests := []struct {
+		name  string
+		input []byte
+		want  error // from next
+	}{
+		{"zero length", frame(0, frameAudio), errProtocol},
+		{"length over the limit", frame(maxFrame+1, frameAudio), errProtocol},
+		{"length 4 GiB", frame(1<<32-1, frameAudio), errProtocol},
+		{"ends in the prefix", []byte{1, 0}, io.ErrUnexpectedEOF},
+		{"ends before the type", []byte{1, 0, 0, 0}, io.ErrUnexpectedEOF},
+		{"ends in the body", frame(100, frameAudio, 1, 2, 3), io.ErrUnexpectedEOF},
+		{"claims the limit, sends little", frame(maxFrame, frameAudio, 1, 2, 3), io.ErrUnexpectedEOF},
+		{"empty input", nil, io.EOF},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dec := decoder{r: bytes.NewReader(tt.input)}
+			if _, _, err := dec.next(); !errors.Is(err, tt.want) {
+				t.Errorf("next() = %v, want %v", err, tt.want)
+			}
+			if cap(dec.buf) > len(tt.input)+readStep {
+				t.Errorf("allocated %d bytes for %d of input", cap(dec.buf), len(tt.input))
+			}
+		})
+	}
+
+	bodies := []struct {
+		name  string
+		parse func([]byte) error
+		body  []byte
+	}{
+		{"short hello", func(b []byte) error { _, err := parseHello(b); return err }, []byte{1, 0, 2}},
+		{"hello string past the end", func(b []byte) error { _, err := parseHello(b); return err },
+			append([]byte{1, 0, 0, 0, 0, 0}, 255, 255, 255, 255, 'x')},
+		{"cancel with extra bytes", func(b []byte) error { _, err := parseCancel(b); return err }, append(slices.Clone(u64), 0)},
+		{"odd audio", func(b []byte) error { _, _, err := parseAudio(b); return err }, append(slices.Clone(u64), 1, 2, 3)},
+		{"audio without id", func(b []byte) error { _, _, err := parseAudio(b); return err }, []byte{1, 2}},
+		{"end with unknown status", func(b []byte) error { _, err := parseEnd(b); return err }, append(slices.Clone(u64), 200, 0, 0, 0, 0)},
+		{"request cut short", func(b []byte) error { _, err := parseRequest(b); return err }, append(slices.Clone(u64), 1, 2, 3)},
+	}
+	for _, tt := range bodies {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.parse(tt.body); !errors.Is(err, errProtocol) {
+				t.Errorf("parse = %v, want a protocol error", err)
+			}
+		})
+	}
+}
+
+// TestEndErrors checks that errors cross the pipe keeping their message
+// and what they match.
+func TestEndErrors(t *testing.T) {
+	tests := []struct {
+		err  error
+		want []error // matched after the round trip
+	}{
+		{nil, nil},
+		{fmt.Errorf("%w %q", ErrUnknownVoice, "xx"), []error{ErrUnknownVoice}},
+		{fmt.Errorf("%w %q", ErrUnknownVariant, "zz"), []error{ErrUnknownVariant}},
+		{fmt.Errorf("%w: rate 5", ErrInvalidParams), []error{ErrInvalidParams}},
+		{errors.New("espeak-ng: synthesis failed (espeak_ERROR 1)"), nil},
+		{context.Canceled, []error{ErrWorkerDied}},
+	}
+	for _, tt := range tests {
+		var buf bytes.Buffer
+		enc := encoder{w: &buf}
+		if err := enc.end(endFor(5, tt.err)); err != nil {
+			t.Fatal(err)
+		}
+		dec := decoder{r: &buf}
+		_, body, err := dec.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := parseEnd(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := e.err()
+		if (got == nil) != (tt.err == nil) {
+			t.Errorf("%v came back as %v", tt.err, got)
+			continue
+		}
+		for _, w := range tt.want {
+			if !errors.Is(got, w) {
+				t.Errorf("%v came back as %v, which is not %v", tt.err, got, w)
+			}
+		}
+		if tt.err != nil && !errors.Is(tt.err, context.Canceled) && got.Error() != tt.err.Error() {
+			t.Errorf("message %q came back as %q", tt.err, got)
+		}
+	}
+}
+
+// FuzzDecoder feeds arbitrary bytes to the decoder and every parser: they
+// must not panic, and memory must grow with the input actually supplied,
+// never with what a length prefix claims.
+func FuzzDecoder(f *testing.F) {
+	var seed bytes.Buffer
+	enc := encoder{w: &seed}
+	enc.hello(hello{protocolVersion, 22050, ""})
+	enc.request(wireRequest{1, Params{Voice: "en-us"}, "Hello."})
+	enc.audio(1, []int16{1, 2, 3})
+	enc.cancel(1)
+	enc.end(end{1, statusFailed, "x"})
+	f.Add(seed.Bytes())
+	f.Add(frame(maxFrame, frameAudio, 1, 2))
+	f.Add(frame(1<<31, frameRequest))
+	f.Add(append(frame(13, frameRequest), 255, 255, 255, 255))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dec := decoder{r: bytes.NewReader(data)}
+		for {
+			_, body, err := dec.next()
+			if cap(dec.buf) > len(data)+readStep {
+				t.Fatalf("allocated %d bytes for %d of input", cap(dec.buf), len(data))
+			}
+			if err != nil {
+				return
+			}
+			parseHello(body)
+			parseRequest(body)
+			parseCancel(body)
+			parseAudio(body)
+			if e, err := parseEnd(body); err == nil {
+				e.err()
+			}
+		}
+	})
+}

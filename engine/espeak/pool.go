@@ -1,0 +1,385 @@
+package espeak
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// WorkerSubcommand is the hidden command-line subcommand that makes a
+// binary serve as a worker process (see ServeWorker). The default
+// PoolConfig.WorkerCommand runs this executable with it.
+const WorkerSubcommand = "__espeak-worker"
+
+// MaxTextBytes is the longest text, in bytes, that a Pool takes in one
+// request, whichever worker serves it; a protocol segment is at most 4096
+// characters, far less.
+const MaxTextBytes = 256 << 10
+
+// PoolConfig sizes and tunes a Pool. The zero value serves everything with
+// the in-process worker.
+type PoolConfig struct {
+	// Processes is the number of worker processes beside the in-process
+	// worker; 0 means none. One slot per CPU is runtime.GOMAXPROCS(0)-1.
+	Processes int
+	// WorkerCommand starts one worker process, program first. Empty means
+	// this executable with WorkerSubcommand, which works only if the
+	// program serves it (parley does).
+	WorkerCommand []string
+	// WorkerEnv is added to this process's environment for the workers.
+	WorkerEnv []string
+	// Stderr receives the workers' standard error, where a crashing worker
+	// leaves its last words; nil means this process's standard error.
+	Stderr io.Writer
+	// HangTimeout is how long a worker may stay silent while it starts or
+	// serves a request before it is killed and replaced; 0 means 10 s.
+	HangTimeout time.Duration
+	// StopGrace is how long Close waits after SIGTERM before it kills a
+	// worker; 0 means 2 s.
+	StopGrace time.Duration
+	// RestartBackoff is the wait before restarting a worker that died
+	// again without completing a request since its last restart, doubling
+	// each time up to MaxRestartBackoff; a worker that dies after serving
+	// restarts at once. 0 means 100 ms and 10 s.
+	RestartBackoff, MaxRestartBackoff time.Duration
+}
+
+func (c PoolConfig) withDefaults() PoolConfig {
+	if c.HangTimeout == 0 {
+		c.HangTimeout = 10 * time.Second
+	}
+	if c.StopGrace == 0 {
+		c.StopGrace = 2 * time.Second
+	}
+	if c.RestartBackoff == 0 {
+		c.RestartBackoff = 100 * time.Millisecond
+	}
+	if c.MaxRestartBackoff == 0 {
+		c.MaxRestartBackoff = max(10*time.Second, c.RestartBackoff)
+	}
+	if c.Stderr == nil {
+		c.Stderr = os.Stderr
+	}
+	return c
+}
+
+// Validate reports settings that cannot work.
+func (c PoolConfig) Validate() error {
+	if c.Processes < 0 {
+		return fmt.Errorf("espeak-ng: %d worker processes", c.Processes)
+	}
+	if c.HangTimeout < 0 || c.StopGrace < 0 || c.RestartBackoff < 0 || c.MaxRestartBackoff < 0 {
+		return errors.New("espeak-ng: negative pool timeout")
+	}
+	if c = c.withDefaults(); c.MaxRestartBackoff < c.RestartBackoff {
+		return errors.New("espeak-ng: MaxRestartBackoff is below RestartBackoff")
+	}
+	return nil
+}
+
+// Pool runs espeak-ng requests in parallel: on the in-process worker, and
+// on worker processes that each run their own espeak-ng. It is safe for
+// concurrent use.
+type Pool struct {
+	cfg     PoolConfig
+	argv    []string
+	engine  *Engine // the in-process worker; also validates Params
+	inProc  bool    // engine serves requests (always, outside tests)
+	procs   []*proc
+	quit    chan struct{} // closed by Close
+	wg      sync.WaitGroup
+	closing sync.Once
+
+	mu        sync.Mutex
+	localFree bool
+	free      []grant // idle worker processes
+	waiters   []*waiter
+	busy      int
+	closed    bool
+
+	restarts, workerRequests atomic.Int64
+}
+
+// grant is one slot handed to a request: the in-process worker when p is
+// nil, else worker process p as started for the gen'th time. A grant
+// outlives the process it names when the process dies while the grant is
+// in the free list or on its way to a waiter; proc.do notices.
+type grant struct {
+	p   *proc
+	gen uint64
+}
+
+type waiter struct {
+	ch chan granted // buffered: the pool never blocks handing over a slot
+}
+
+type granted struct {
+	g   grant
+	err error
+}
+
+// OpenPool opens the in-process worker (see Open) and starts cfg.Processes
+// worker processes, waiting until each has started espeak-ng. A worker
+// that cannot start fails OpenPool, so that a misconfigured host fails at
+// start-up; later deaths are handled by restarting.
+func OpenPool(cfg PoolConfig) (*Pool, error) {
+	return openPool(cfg, true)
+}
+
+// openPool is OpenPool; without inProc every request goes to a worker
+// process, which tests and benchmarks of the processes use.
+func openPool(cfg PoolConfig, inProc bool) (*Pool, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	argv := slices.Clone(cfg.WorkerCommand)
+	if cfg.Processes > 0 && len(argv) == 0 {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("espeak-ng: worker command: %w", err)
+		}
+		argv = []string{exe, WorkerSubcommand}
+	}
+	e, err := Open()
+	if err != nil {
+		return nil, err
+	}
+	p := &Pool{cfg: cfg, argv: argv, engine: e, inProc: inProc, localFree: inProc, quit: make(chan struct{})}
+	started := make(chan error, cfg.Processes)
+	for range cfg.Processes {
+		x := &proc{pool: p}
+		p.procs = append(p.procs, x)
+		p.wg.Add(1)
+		go x.run(started)
+	}
+	for range cfg.Processes {
+		if serr := <-started; serr != nil && err == nil {
+			err = serr
+		}
+	}
+	if err != nil {
+		p.Close()
+		return nil, fmt.Errorf("espeak-ng: starting a worker process: %w", err)
+	}
+	return p, nil
+}
+
+// SampleRate is the rate of the PCM that Synthesize emits, the same on
+// every worker.
+func (p *Pool) SampleRate() int { return p.engine.SampleRate() }
+
+// Synthesize speaks text with params as Engine.Synthesize does, on the
+// in-process worker if it is free, else on a free worker process, else on
+// the first slot to free up (requests wait in order, for as long as ctx
+// allows). Text is at most MaxTextBytes.
+//
+// emit is called as each chunk is made: on the espeak-ng thread
+// in-process, and on the goroutine that reads the worker process's output
+// otherwise. Either way it holds up its slot while it runs, so it must not
+// block for long, call into this package or call runtime.Goexit; a panic
+// in it is re-raised in the caller.
+//
+// If the worker process dies or hangs mid-request, Synthesize returns
+// ErrWorkerDied or ErrWorkerHung and the pool replaces the worker; other
+// requests are not affected. When ctx ends, Synthesize returns ctx.Err()
+// as soon as emit is not running; the worker process aborts at its next
+// chunk and takes another request only once it has acknowledged the
+// abort, so none of the aborted audio reaches a later request.
+func (p *Pool) Synthesize(ctx context.Context, text string, params Params, emit func(pcm []int16) error) error {
+	if emit == nil {
+		return errors.New("espeak-ng: nil emit")
+	}
+	if err := p.engine.validate(params); err != nil {
+		return err
+	}
+	if len(text) > MaxTextBytes {
+		return fmt.Errorf("%w: %d bytes, at most %d", ErrTextTooLong, len(text), MaxTextBytes)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if text == "" {
+		return nil
+	}
+	for {
+		g, err := p.acquire(ctx)
+		if err != nil {
+			return err
+		}
+		if g.p == nil {
+			return p.synthesizeLocal(ctx, text, params, emit)
+		}
+		err = g.p.do(ctx, g.gen, text, params, emit)
+		if !errors.Is(err, errStale) {
+			return err
+		}
+		// The process died before the request reached it: try another.
+		p.discard()
+	}
+}
+
+func (p *Pool) synthesizeLocal(ctx context.Context, text string, params Params, emit func(pcm []int16) error) error {
+	defer p.release(grant{})
+	return p.engine.Synthesize(ctx, text, params, emit)
+}
+
+// PoolStats is a Pool's load.
+type PoolStats struct {
+	Slots  int // the in-process worker and the configured worker processes
+	Ready  int // slots running: able to take a request now or when free
+	Busy   int // slots serving a request (or waiting for a worker's abort)
+	Queued int // requests waiting for a slot
+	// Restarts counts worker processes started to replace one that died.
+	Restarts int64
+	// WorkerRequests counts requests sent to worker processes.
+	WorkerRequests int64
+}
+
+// Stats reports the pool's load.
+func (p *Pool) Stats() PoolStats {
+	s := PoolStats{Slots: len(p.procs), Restarts: p.restarts.Load(), WorkerRequests: p.workerRequests.Load()}
+	for _, x := range p.procs {
+		if x.running() {
+			s.Ready++
+		}
+	}
+	p.mu.Lock()
+	s.Busy, s.Queued = p.busy, len(p.waiters)
+	if p.inProc {
+		s.Slots++
+		if !p.closed {
+			s.Ready++
+		}
+	}
+	p.mu.Unlock()
+	return s
+}
+
+// Close fails queued requests with ErrClosed, aborts the ones in progress
+// (they return ErrClosed), stops every worker process (SIGTERM, then
+// SIGKILL after StopGrace) and waits for them to exit. It is idempotent
+// and always returns nil.
+func (p *Pool) Close() error {
+	p.closing.Do(func() {
+		p.mu.Lock()
+		p.closed = true
+		waiters := p.waiters
+		p.waiters, p.free = nil, nil
+		p.mu.Unlock()
+		for _, w := range waiters {
+			w.ch <- granted{err: ErrClosed}
+		}
+		close(p.quit)
+		for _, x := range p.procs {
+			x.stop()
+		}
+		p.engine.Close()
+		p.wg.Wait()
+	})
+	return nil
+}
+
+// acquire takes a free slot, preferring the in-process worker, or waits
+// in line for one.
+func (p *Pool) acquire(ctx context.Context) (grant, error) {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return grant{}, ErrClosed
+	}
+	if g, ok := p.takeLocked(); ok {
+		p.busy++
+		p.mu.Unlock()
+		return g, nil
+	}
+	w := &waiter{ch: make(chan granted, 1)}
+	p.waiters = append(p.waiters, w)
+	p.mu.Unlock()
+	select {
+	case r := <-w.ch:
+		return r.g, r.err
+	case <-ctx.Done():
+	}
+	p.mu.Lock()
+	if i := slices.Index(p.waiters, w); i >= 0 {
+		p.waiters = slices.Delete(p.waiters, i, i+1)
+		p.mu.Unlock()
+		return grant{}, ctx.Err()
+	}
+	p.mu.Unlock()
+	// A slot was handed over as ctx ended: pass it on.
+	if r := <-w.ch; r.err == nil {
+		p.release(r.g)
+	}
+	return grant{}, ctx.Err()
+}
+
+func (p *Pool) takeLocked() (grant, bool) {
+	if p.localFree {
+		p.localFree = false
+		return grant{}, true
+	}
+	if n := len(p.free); n > 0 {
+		// The most recently used process first: its caches are warm.
+		g := p.free[n-1]
+		p.free = p.free[:n-1]
+		return g, true
+	}
+	return grant{}, false
+}
+
+// release gives back a slot that a request held.
+func (p *Pool) release(g grant) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.busy--
+	p.offerLocked(g)
+}
+
+// offer adds a slot that has just become ready: a worker process that
+// started.
+func (p *Pool) offer(g grant) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.offerLocked(g)
+}
+
+func (p *Pool) offerLocked(g grant) {
+	if p.closed {
+		return
+	}
+	if len(p.waiters) > 0 {
+		w := p.waiters[0]
+		p.waiters = slices.Delete(p.waiters, 0, 1)
+		p.busy++
+		w.ch <- granted{g: g}
+		return
+	}
+	if g.p == nil {
+		p.localFree = true
+	} else {
+		p.free = append(p.free, g)
+	}
+}
+
+// discard drops a held slot whose process died: the process comes back
+// through offer once it is restarted.
+func (p *Pool) discard() {
+	p.mu.Lock()
+	p.busy--
+	p.mu.Unlock()
+}
+
+// remove drops a dead process's idle slot from the free list.
+func (p *Pool) remove(x *proc) {
+	p.mu.Lock()
+	p.free = slices.DeleteFunc(p.free, func(g grant) bool { return g.p == x })
+	p.mu.Unlock()
+}

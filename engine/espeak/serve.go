@@ -1,0 +1,185 @@
+package espeak
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"time"
+)
+
+// synthesizer is Engine.Synthesize's shape; tests wrap it to make a worker
+// misbehave.
+type synthesizer func(ctx context.Context, text string, p Params, emit func([]int16) error) error
+
+// ServeWorker is the worker-process side of a Pool: it opens espeak-ng,
+// announces itself on out, and then serves the requests that arrive on in,
+// one at a time, streaming each chunk of audio as espeak-ng makes it. It
+// returns nil when in ends (the pool closed the pipe, or died) or ctx ends
+// (SIGTERM), and an error if in breaks the protocol, out cannot be
+// written, or in ends while a request is stuck inside espeak-ng. When ctx
+// ends, a read in progress on in, and a synthesis that has not stopped,
+// are left behind: the process is about to exit.
+//
+// When out is the process's standard output, ServeWorker first moves it to
+// a private descriptor and points standard output at standard error, so
+// that nothing else printing there (espeak-ng's C code, say) can corrupt
+// the frames.
+func ServeWorker(ctx context.Context, in io.Reader, out io.Writer) error {
+	out, err := privateStdout(out)
+	if err != nil {
+		return err
+	}
+	return serveWorker(ctx, in, out, nil)
+}
+
+// orphanGrace is how long a worker whose input has ended (the pool closed
+// it, or died) waits for its request to stop before it gives up on it and
+// returns, so that a worker stuck inside espeak-ng exits rather than
+// outlive a server that can no longer kill it.
+const orphanGrace = 5 * time.Second
+
+// work is a request the reader has accepted, with the context its cancel
+// frame ends.
+type work struct {
+	wireRequest
+	ctx context.Context
+}
+
+func serveWorker(ctx context.Context, in io.Reader, out io.Writer, wrap func(synthesizer) synthesizer) error {
+	enc := &encoder{w: out}
+	e, err := Open()
+	if err != nil {
+		enc.hello(hello{version: protocolVersion, err: err.Error()})
+		return err
+	}
+	defer e.Close()
+	synth := synthesizer(e.Synthesize)
+	if wrap != nil {
+		synth = wrap(synth)
+	}
+	if err := enc.hello(hello{version: protocolVersion, rate: uint32(e.SampleRate())}); err != nil {
+		return err
+	}
+
+	// The reader owns the request in progress: it starts it, cancels it on
+	// a cancel frame, and refuses a second one before its end is sent.
+	var mu sync.Mutex
+	var active bool
+	var activeID uint64
+	var cancelActive context.CancelFunc = func() {}
+	finish := func() {
+		mu.Lock()
+		active = false
+		cancelActive()
+		mu.Unlock()
+	}
+	jobs := make(chan work, 1)
+	readErr := make(chan error, 1)
+	inputEnded := make(chan struct{})
+	go func() {
+		defer close(inputEnded)
+		defer close(jobs)
+		readErr <- readRequests(in, func(r wireRequest) (context.Context, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if active {
+				return nil, protocolErr("request %d before request %d ended", r.id, activeID)
+			}
+			rctx, cancel := context.WithCancel(ctx)
+			active, activeID, cancelActive = true, r.id, cancel
+			return rctx, nil
+		}, func(id uint64) {
+			mu.Lock()
+			defer mu.Unlock()
+			if active && id == activeID {
+				cancelActive()
+			}
+		}, jobs)
+		mu.Lock()
+		cancelActive()
+		mu.Unlock()
+	}()
+
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case w, ok := <-jobs:
+			if !ok {
+				return <-readErr
+			}
+			// Synthesis runs beside this loop so that the worker can exit
+			// even if espeak-ng never returns.
+			var werr error
+			res := make(chan error, 1)
+			go func() {
+				res <- synth(w.ctx, w.text, w.params, func(pcm []int16) error {
+					werr = enc.audio(w.id, pcm)
+					return werr
+				})
+			}()
+			var serr error
+			select {
+			case serr = <-res:
+			case <-ctx.Done():
+				return nil
+			case <-inputEnded:
+				// The reader has cancelled w: it stops at its next chunk,
+				// unless it is stuck inside espeak-ng, with nobody left to
+				// kill this process.
+				t := time.NewTimer(orphanGrace)
+				select {
+				case serr = <-res:
+					t.Stop()
+				case <-t.C:
+					return errors.New("espeak-ng worker: input ended and a request is stuck")
+				}
+			}
+			finish()
+			if werr != nil {
+				return werr
+			}
+			if err := enc.end(endFor(w.id, serr)); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// readRequests reads frames from in until it ends: each request is started
+// with begin and queued on jobs, each cancel passed to cancel. A clean end
+// of input is nil.
+func readRequests(in io.Reader, begin func(wireRequest) (context.Context, error), cancel func(uint64), jobs chan<- work) error {
+	dec := decoder{r: in}
+	for {
+		typ, body, err := dec.next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch typ {
+		case frameRequest:
+			r, err := parseRequest(body)
+			if err != nil {
+				return err
+			}
+			rctx, err := begin(r)
+			if err != nil {
+				return err
+			}
+			// jobs has room: begin admits one request at a time.
+			jobs <- work{wireRequest: r, ctx: rctx}
+		case frameCancel:
+			id, err := parseCancel(body)
+			if err != nil {
+				return err
+			}
+			cancel(id)
+		default:
+			return protocolErr("unexpected frame %q from the pool", typ)
+		}
+	}
+}

@@ -1,0 +1,325 @@
+package realtime_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/engine"
+	"github.com/parley-voice/parley/limits"
+	"github.com/parley-voice/parley/metrics"
+	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/realtime"
+	"github.com/parley-voice/parley/store"
+	"github.com/parley-voice/parley/tts"
+	"github.com/parley-voice/parley/voice"
+	"github.com/parley-voice/parley/voicestore"
+)
+
+// faultEngine wraps the real engines. A segment with one of its trigger
+// words fails ("kaboom"), panics ("panicky") or hangs ignoring ctx until
+// the test ends ("frozen"); every call and chunk is counted.
+type faultEngine struct {
+	engine.Synthesizer
+	release chan struct{} // closed at the end of the test: hung calls return
+	once    sync.Once
+	active  atomic.Int64 // calls in progress
+	hung    atomic.Int64 // calls hanging now
+	chunks  atomic.Int64 // chunks emitted
+}
+
+func (f *faultEngine) Synthesize(ctx context.Context, seg engine.Segment, v engine.Voice, emit func([]int16) error) error {
+	f.active.Add(1)
+	defer f.active.Add(-1)
+	switch {
+	case strings.Contains(seg.Text, "kaboom"):
+		return errors.New("test engine failure")
+	case strings.Contains(seg.Text, "panicky"):
+		panic("test engine panic")
+	case strings.Contains(seg.Text, "frozen"):
+		f.hung.Add(1)
+		defer f.hung.Add(-1)
+		<-f.release
+		return emit(make([]int16, 480)) // too late: must not be heard
+	}
+	return f.Synthesizer.Synthesize(ctx, seg, v, func(pcm []int16) error {
+		f.chunks.Add(1)
+		return emit(pcm)
+	})
+}
+
+func (f *faultEngine) unblock() { f.once.Do(func() { close(f.release) }) }
+
+// engineHarness is a realtime.Server built the way server.New builds it
+// (store on disk, key authentication, real engines), with a faultEngine
+// around the engines, behind a real loopback listener.
+type engineHarness struct {
+	rt      *realtime.Server
+	eng     *faultEngine
+	metrics *metrics.Metrics
+	url     string
+	key     string
+}
+
+func newEngineHarness(t *testing.T, cfg realtime.Config) *engineHarness {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engines, err := engine.Open(engine.Config{})
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	secret, err := voice.LoadOrCreateSecret(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim := limits.New(limits.Config{})
+	h := &engineHarness{eng: &faultEngine{Synthesizer: engines, release: make(chan struct{})}, metrics: metrics.New()}
+	h.rt, err = realtime.NewServer(cfg, realtime.Deps{
+		Auth:       auth.Keys{DB: db},
+		Voices:     &voicestore.Store{DB: db, Secret: secret},
+		Accounting: &auth.Accounting{Limiter: lim, Usage: db},
+		Pipeline:   &tts.Pipeline{Engine: h.eng},
+		Limiter:    lim,
+		Metrics:    h.metrics,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.key, _, err = db.CreateKey(ctx, "faults", "realtime"); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.url = "ws://" + ln.Addr().String() + "/v1/realtime"
+	hs := &http.Server{Handler: h.rt, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = hs.Serve(ln)
+	}()
+	t.Cleanup(func() {
+		h.eng.unblock()
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+		<-served
+		if err := h.rt.Shutdown(sctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		engines.Close()
+		db.Close()
+	})
+	return h
+}
+
+func (h *engineHarness) dial(t *testing.T) *client {
+	t.Helper()
+	return dialURL(t, h.url, dialConfig{})
+}
+
+func TestEngineFaults(t *testing.T) {
+	cfg := realtime.DefaultConfig()
+	// Long enough for a good segment on a loaded machine under -race.
+	cfg.SegmentTimeout = 2 * time.Second
+	h := newEngineHarness(t, cfg)
+	other := h.dial(t)
+	other.config(h.key, msg{"language": "English"})
+	cases := []struct {
+		name, text, message string
+	}{
+		{"error", "The engine fails on this kaboom segment.", "synthesis failed for a segment"},
+		{"panic", "The engine panics on this panicky segment.", "synthesis failed for a segment"},
+		{"hang", "The engine hangs on this frozen segment.", "synthesis timed out for a segment"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := h.dial(t)
+			c.config(h.key, msg{"language": "English"})
+			// The faulty segment, then a good one, in one generation.
+			c.sendTokens(tc.text+" "+sentence, 8)
+			c.send(msg{"type": "flush"})
+			// Another session meanwhile is not affected.
+			checkAudio(t, other.speak(sentence), sentence)
+			g := c.collect()
+			if len(g.other) != 1 || g.other[0].Type != protocol.TypeError || g.other[0].Code != 4005 || g.other[0].Message != tc.message {
+				t.Fatalf("messages in the generation: %+v, want one error 4005 %q", g.other, tc.message)
+			}
+			// Only the good segment was heard, all of it.
+			ms := int64(len(g.pcm)) * 1000 / (2 * protocol.SampleRate)
+			if words := int64(len(strings.Fields(sentence))); ms < words*150 || ms > words*900 {
+				t.Fatalf("%d ms of audio for the good segment of %d words", ms, words)
+			}
+			if g.done.Characters != len(tc.text+" "+sentence) {
+				t.Fatalf("done.characters = %d", g.done.Characters)
+			}
+			// The session goes on.
+			checkAudio(t, c.speak(sentence), sentence)
+		})
+	}
+	if n := h.eng.hung.Load(); n != 1 {
+		t.Fatalf("%d engine calls hanging, want the 1 the test started (abandoned, not waited for)", n)
+	}
+}
+
+// proxy forwards TCP connections to a target until frozen: then it stops
+// forwarding, in both directions, without closing anything, like a client
+// whose network went away.
+type proxy struct {
+	ln     net.Listener
+	target string
+	frozen atomic.Bool
+	done   chan struct{}
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	conns  []net.Conn
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln, target: target, done: make(chan struct{})}
+	p.wg.Add(1)
+	go p.accept()
+	t.Cleanup(func() {
+		close(p.done)
+		ln.Close()
+		p.mu.Lock()
+		for _, c := range p.conns {
+			c.Close()
+		}
+		p.mu.Unlock()
+		p.wg.Wait()
+	})
+	return p
+}
+
+func (p *proxy) accept() {
+	defer p.wg.Done()
+	for {
+		down, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		up, err := net.Dial("tcp", p.target)
+		if err != nil {
+			down.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns = append(p.conns, down, up)
+		p.mu.Unlock()
+		p.wg.Add(2)
+		go p.pump(up, down)
+		go p.pump(down, up)
+	}
+}
+
+func (p *proxy) pump(dst io.Writer, src io.Reader) {
+	defer p.wg.Done()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if p.frozen.Load() {
+			<-p.done
+			return
+		}
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// TestVanishedClientStopsSynthesis drops a client in the middle of a long
+// generation: the engine must stop, the session end, and nothing leak.
+func TestVanishedClientStopsSynthesis(t *testing.T) {
+	cfg := realtime.DefaultConfig()
+	cfg.PingInterval = 500 * time.Millisecond
+	cfg.MaxQueuedAudio = 10 * time.Minute // only the vanishing ends the session
+	h := newEngineHarness(t, cfg)
+	long := strings.Repeat("This long passage keeps the engine busy for minutes if nobody stops it. ", 40)
+	cases := []struct {
+		name   string
+		silent bool // no FIN, no RST: only keepalive can tell
+		drop   func(net.Conn)
+		within time.Duration
+	}{
+		{"FIN", false, func(c net.Conn) { c.Close() }, 2 * time.Second},
+		{"RST", false, func(c net.Conn) {
+			c.(*net.TCPConn).SetLinger(0)
+			c.Close()
+		}, 2 * time.Second},
+		// Two ping intervals, and slack for a loaded machine.
+		{"silent", true, nil, 4 * time.Second},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			url := h.url
+			var p *proxy
+			if tc.silent {
+				p = newProxy(t, strings.TrimSuffix(strings.TrimPrefix(h.url, "ws://"), "/v1/realtime"))
+				url = "ws://" + p.ln.Addr().String() + "/v1/realtime"
+			}
+			var tcp net.Conn
+			c := dialURL(t, url, dialConfig{onConn: func(nc net.Conn) { tcp = nc }})
+			c.config(h.key, msg{"language": "English"})
+			c.send(msg{"type": "binary_mode"})
+			c.expect(protocol.TypeBinaryModeAck)
+			c.send(msg{"type": "text", "text": long})
+			c.send(msg{"type": "flush"})
+			for i := 0; i < 5; i++ {
+				if f := c.next(); f.binary == nil {
+					t.Fatalf("want audio, got %+v", f.m)
+				}
+			}
+			if h.eng.active.Load() == 0 {
+				t.Fatal("the engine is not busy: the test cannot tell whether it stops")
+			}
+			before := h.eng.chunks.Load()
+			dropped := time.Now()
+			if tc.silent {
+				p.frozen.Store(true)
+			} else {
+				tc.drop(tcp)
+			}
+			deadline := dropped.Add(tc.within)
+			for h.rt.Sessions() != 0 || h.eng.active.Load() != 0 {
+				if time.Now().After(deadline) {
+					t.Fatalf("%v after the drop: %d sessions, %d engine calls busy", tc.within, h.rt.Sessions(), h.eng.active.Load())
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			after := h.eng.chunks.Load() - before
+			t.Logf("session and synthesis ended %v after the drop; %d chunks were synthesised meanwhile",
+				time.Since(dropped).Round(time.Millisecond), after)
+			// The passage is over 1,500 chunks of audio: an engine that
+			// went on would make hundreds more within the bound.
+			if !tc.silent && after > 50 {
+				t.Fatalf("%d chunks synthesised after the client vanished", after)
+			}
+		})
+	}
+}
