@@ -70,11 +70,14 @@ func (f *fakeLLM) conversations() [][]map[string]string {
 }
 
 // startNode runs a whole Parley node with the agent on loopback.
-func startNode(t *testing.T, llmURL string) (base, key string) {
+func startNode(t *testing.T, llmURL string, opts ...func(*server.Config)) (base, key string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := server.Config{DataDir: t.TempDir(), Realtime: realtime.DefaultConfig(), Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
 	cfg.Agent.WarmDecoders = 1
+	for _, o := range opts {
+		o(&cfg)
+	}
 	if llmURL != "" {
 		t.Setenv("OPENAI_BASE_URL", llmURL)
 		t.Setenv("OPENAI_API_KEY", "test")
@@ -374,5 +377,62 @@ func TestAgentRejectsBadStart(t *testing.T) {
 		}
 		c.CloseNow()
 		cancel()
+	}
+}
+
+// TestAgentAdmission checks what is refused before a session starts: a
+// page on a foreign origin (403, before the upgrade, since browsers open
+// WebSockets across origins without asking) and sessions beyond
+// MaxSessions (503), while the server's own origin and listed ones pass.
+func TestAgentAdmission(t *testing.T) {
+	base, _ := startNode(t, "", func(c *server.Config) {
+		c.Agent.MaxSessions = 2
+		c.AllowedOrigins = []string{"https://app.example"}
+	})
+	url := strings.Replace(base, "http", "ws", 1) + "/v1/agent"
+	dial := func(origin string) (*websocket.Conn, int) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		h := http.Header{}
+		if origin != "" {
+			h.Set("Origin", origin)
+		}
+		c, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: h})
+		if err != nil {
+			if resp == nil {
+				t.Fatal(err)
+			}
+			return nil, resp.StatusCode
+		}
+		t.Cleanup(func() { c.CloseNow() })
+		return c, http.StatusSwitchingProtocols
+	}
+	if _, code := dial("https://evil.example"); code != http.StatusForbidden {
+		t.Fatalf("foreign origin: %d, want 403", code)
+	}
+	own, code := dial(base)
+	if code != http.StatusSwitchingProtocols {
+		t.Fatalf("the server's own origin: %d, want 101", code)
+	}
+	if _, code := dial("https://app.example"); code != http.StatusSwitchingProtocols {
+		t.Fatalf("allowed origin: %d, want 101", code)
+	}
+	if _, code := dial(""); code != http.StatusServiceUnavailable {
+		t.Fatalf("third session with MaxSessions 2: %d, want 503", code)
+	}
+	// A session that ends gives its place back.
+	own.CloseNow()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, code := dial("")
+		if code == http.StatusSwitchingProtocols {
+			c.CloseNow()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no place after a session ended: %d", code)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -88,6 +88,7 @@ type Server struct {
 	mu       sync.Mutex
 	ttsURL   string
 	sessions map[*session]struct{}
+	admitted int // sessions past admission, registered or not
 	closed   bool
 	wg       sync.WaitGroup
 }
@@ -129,15 +130,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":"server is shutting down"}`, http.StatusServiceUnavailable)
 		return
 	}
-	if len(s.sessions) >= s.cfg.MaxSessions {
+	// admitted, not len(sessions), is the count: a session is registered
+	// only after its upgrade, and admissions racing it must see it.
+	if s.admitted >= s.cfg.MaxSessions {
 		s.mu.Unlock()
 		http.Error(w, `{"error":"too many agent sessions"}`, http.StatusServiceUnavailable)
 		return
 	}
+	s.admitted++
 	s.wg.Add(1)
 	ttsURL := s.ttsURL
 	s.mu.Unlock()
-	defer s.wg.Done()
+	defer func() {
+		s.mu.Lock()
+		s.admitted--
+		s.mu.Unlock()
+		s.wg.Done()
+	}()
 	opts := &websocket.AcceptOptions{}
 	if s.deps.CheckOrigin != nil {
 		if !s.deps.CheckOrigin(r) {
@@ -157,6 +166,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	sess := newSession(s, conn, ttsURL)
 	s.mu.Lock()
+	if s.closed {
+		// Shutdown began during the upgrade and has not seen this session.
+		s.mu.Unlock()
+		sess.cancel()
+		_ = conn.Close(websocket.StatusGoingAway, "server shutting down")
+		return
+	}
 	s.sessions[sess] = struct{}{}
 	s.mu.Unlock()
 	defer func() {

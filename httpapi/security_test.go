@@ -15,21 +15,6 @@ import (
 	"github.com/parley-voice/parley/server"
 )
 
-// send sends req and reads the whole answer.
-func send(t *testing.T, req *http.Request) response {
-	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{status: resp.StatusCode, header: resp.Header, body: b}
-}
-
 func TestCORS(t *testing.T) {
 	const good, evil = "https://app.example.com", "https://evil.example.net"
 	cases := []struct {

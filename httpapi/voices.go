@@ -60,11 +60,7 @@ func (a *API) parseDesign(r *http.Request, p auth.Principal) (synthesis, error) 
 
 // designVoice serves POST /v1/voices/design: a WAV preview.
 func (a *API) designVoice(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	s, err := a.parseDesign(r, p)
-	if err != nil {
-		return err
-	}
-	release, err := a.admit(r.Context(), w, p, s.chars)
+	s, release, err := a.admitDesign(w, r, p)
 	if err != nil {
 		return err
 	}
@@ -82,16 +78,26 @@ func (a *API) designVoice(w http.ResponseWriter, r *http.Request, p auth.Princip
 
 // designVoiceStream serves POST /v1/voices/design/stream: the preview as SSE.
 func (a *API) designVoiceStream(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	s, err := a.parseDesign(r, p)
-	if err != nil {
-		return err
-	}
-	release, err := a.admit(r.Context(), w, p, s.chars)
+	s, release, err := a.admitDesign(w, r, p)
 	if err != nil {
 		return err
 	}
 	defer release()
 	return a.streamPCM(w, r, s, func() { a.charge(p, s.chars) })
+}
+
+// admitDesign parses a design request and admits its preview's synthesis;
+// the caller releases the admission.
+func (a *API) admitDesign(w http.ResponseWriter, r *http.Request, p auth.Principal) (synthesis, func(), error) {
+	s, err := a.parseDesign(r, p)
+	if err != nil {
+		return synthesis{}, nil, err
+	}
+	release, err := a.admit(r.Context(), w, p, s.chars)
+	if err != nil {
+		return synthesis{}, nil, err
+	}
+	return s, release, nil
 }
 
 type createVoiceRequest struct {

@@ -29,44 +29,38 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if *planName == "" {
 			return fmt.Errorf("keys create: --plan is required (%s)", strings.Join(plan.Names(), ", "))
 		}
-		db, err := store.Open(ctx, *dir)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		secret, k, err := db.CreateKey(ctx, *name, *planName)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "created key %s (plan %s, name %q); it is shown only once:\n%s\n", k.ID, k.Plan, k.Name, secret)
-		return nil
+		return withStore(ctx, *dir, func(db *store.DB) error {
+			secret, k, err := db.CreateKey(ctx, *name, *planName)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "created key %s (plan %s, name %q); it is shown only once:\n%s\n", k.ID, k.Plan, k.Name, secret)
+			return nil
+		})
 	case "list":
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
-		db, err := store.Open(ctx, *dir)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		ks, err := db.ListKeys(ctx)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tPLAN\tCREATED\tLAST USED\tSTATUS")
-		for _, k := range ks {
-			status := "active"
-			if k.RevokedAt != nil {
-				status = "revoked " + k.RevokedAt.UTC().Format(time.RFC3339)
+		return withStore(ctx, *dir, func(db *store.DB) error {
+			ks, err := db.ListKeys(ctx)
+			if err != nil {
+				return err
 			}
-			last := "-"
-			if k.LastUsedAt != nil {
-				last = k.LastUsedAt.UTC().Format(time.RFC3339)
+			tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tPLAN\tCREATED\tLAST USED\tSTATUS")
+			for _, k := range ks {
+				status := "active"
+				if k.RevokedAt != nil {
+					status = "revoked " + k.RevokedAt.UTC().Format(time.RFC3339)
+				}
+				last := "-"
+				if k.LastUsedAt != nil {
+					last = k.LastUsedAt.UTC().Format(time.RFC3339)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, k.Plan, k.CreatedAt.UTC().Format(time.RFC3339), last, status)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, k.Plan, k.CreatedAt.UTC().Format(time.RFC3339), last, status)
-		}
-		return tw.Flush()
+			return tw.Flush()
+		})
 	case "revoke":
 		if err := parse(fs, args[1:]); err != nil {
 			return err
@@ -74,16 +68,23 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if fs.NArg() != 1 {
 			return errors.New("keys revoke: want exactly one key ID")
 		}
-		db, err := store.Open(ctx, *dir)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		if err := db.RevokeKey(ctx, fs.Arg(0)); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "revoked %s\n", fs.Arg(0))
-		return nil
+		return withStore(ctx, *dir, func(db *store.DB) error {
+			if err := db.RevokeKey(ctx, fs.Arg(0)); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "revoked %s\n", fs.Arg(0))
+			return nil
+		})
 	}
 	return fmt.Errorf("keys: unknown subcommand %q (want create, list or revoke)", args[0])
+}
+
+// withStore runs f on the store in dir, closing it afterwards.
+func withStore(ctx context.Context, dir string, f func(*store.DB) error) error {
+	db, err := store.Open(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return f(db)
 }

@@ -20,19 +20,16 @@ func voices(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, *dir)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	vs, err := db.ListAllVoices(ctx)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tACCOUNT\tNAME\tSOURCE\tCREATED\tDESCRIPTION")
-	for _, v := range vs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.AccountID, v.Name, v.Source, v.CreatedAt.UTC().Format(time.RFC3339), v.Description)
-	}
-	return tw.Flush()
+	return withStore(ctx, *dir, func(db *store.DB) error {
+		vs, err := db.ListAllVoices(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tACCOUNT\tNAME\tSOURCE\tCREATED\tDESCRIPTION")
+		for _, v := range vs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", v.ID, v.AccountID, v.Name, v.Source, v.CreatedAt.UTC().Format(time.RFC3339), v.Description)
+		}
+		return tw.Flush()
+	})
 }
