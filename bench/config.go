@@ -3,6 +3,8 @@ package bench
 import (
 	"fmt"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -12,9 +14,24 @@ import (
 // Targets.
 const (
 	TargetRealtime  = "realtime"   // the /v1/realtime WebSocket
-	TargetHTTPBatch = "http-batch" // POST /v1/audio/speech; not implemented yet
-	TargetSSE       = "sse"        // POST /v1/audio/speech/stream; not implemented yet
+	TargetHTTPBatch = "http-batch" // POST /v1/audio/speech, raw pcm body
+	TargetSSE       = "sse"        // POST /v1/audio/speech/stream
+	// TargetIdle opens realtime sessions, configures them and holds them
+	// without generations, to measure what idle sessions cost the server.
+	TargetIdle = "idle"
 )
+
+// Endpoint paths (PROTOCOL.md sections 1 and 2).
+const (
+	pathRealtime = "/v1/realtime"
+	pathSpeech   = "/v1/audio/speech"
+	pathStream   = "/v1/audio/speech/stream"
+	pathMetrics  = "/metrics"
+)
+
+// MetricsAuto, as Config.MetricsURL, scrapes /metrics on the host of
+// Config.URL.
+const MetricsAuto = "auto"
 
 // Audio modes of the realtime target.
 const (
@@ -25,10 +42,22 @@ const (
 // Config is one benchmark run. Start from DefaultConfig: fields are taken
 // literally (TokensPerSec 0 means one message), except where noted.
 type Config struct {
-	Target string // TargetRealtime; "" means TargetRealtime
-	URL    string // ws://, wss://, http:// or https://
+	Target string // TargetRealtime, TargetHTTPBatch, TargetSSE or TargetIdle; "" means TargetRealtime
+	// URL is ws://, wss://, http:// or https://. For the realtime and idle
+	// targets it is the realtime endpoint; a URL without a path gets
+	// /v1/realtime. For the HTTP targets it is the server's base URL or an
+	// endpoint URL: a Parley endpoint path at its end (/v1/realtime,
+	// /v1/audio/speech, /v1/audio/speech/stream) is replaced by the
+	// target's, and the target's is appended to any other path; ws becomes
+	// http and wss https.
+	URL    string
 	APIKey string
-	Mode   string // ModeJSON or ModeBinary; "" means ModeJSON
+	Mode   string // realtime and idle: ModeJSON or ModeBinary; "" means ModeJSON
+	// MetricsURL is the server's Prometheus endpoint, scraped for its
+	// resident memory and goroutines at the start, the peak and the end of
+	// the run: MetricsAuto derives it from URL (http(s)://HOST:PORT/metrics),
+	// "" disables scraping.
+	MetricsURL string
 
 	VoiceDescription string // empty: the server's default voice
 	Language         string // as config sends it; empty means Auto
@@ -37,14 +66,17 @@ type Config struct {
 	// Ramp spreads the sessions' starts evenly over this time.
 	Ramp time.Duration
 	// Duration stops sessions from starting generations once it has passed
-	// since the run began; 0 means no limit.
+	// since the run began; 0 means no limit. Idle sessions are held until
+	// it has passed (and every session has been opened); it is required
+	// for TargetIdle.
 	Duration time.Duration
 	// Generations per session; 0 means no limit. One of Duration and
-	// Generations must be set.
+	// Generations must be set. TargetIdle runs no generations and takes 0.
 	Generations int
 
 	// TokensPerSec is the rate at which a text is streamed; 0 sends each
-	// text in one message.
+	// text in one message. The HTTP targets send each text whole, in one
+	// request, and report 0.
 	TokensPerSec float64
 	// OneSentence makes each generation one short sentence of the corpus,
 	// sent in one message and flushed at once.
@@ -76,6 +108,7 @@ func DefaultConfig() Config {
 	return Config{
 		Target:            TargetRealtime,
 		Mode:              ModeJSON,
+		MetricsURL:        MetricsAuto,
 		Language:          string(protocol.Auto),
 		Sessions:          1,
 		Ramp:              time.Second,
@@ -108,19 +141,30 @@ func (c Config) withDefaults() Config {
 }
 
 // Validate reports the first setting that cannot work, wrapping
-// ErrInvalidConfig; a target that is not implemented yet is
-// ErrUnsupportedTarget.
+// ErrInvalidConfig.
 func (c Config) Validate() error {
 	c = c.withDefaults()
 	switch c.Target {
-	case TargetRealtime:
-	case TargetHTTPBatch, TargetSSE:
-		return fmt.Errorf("%w: %q", ErrUnsupportedTarget, c.Target)
+	case TargetRealtime, TargetHTTPBatch, TargetSSE:
+	case TargetIdle:
+		switch {
+		case c.Duration == 0:
+			return fmt.Errorf("%w: the idle target holds sessions for a duration; set one", ErrInvalidConfig)
+		case c.Generations != 0:
+			return fmt.Errorf("%w: the idle target runs no generations", ErrInvalidConfig)
+		case c.EngineBaseline:
+			return fmt.Errorf("%w: the idle target has no first audio to compare with the engines", ErrInvalidConfig)
+		}
 	default:
 		return fmt.Errorf("%w: unknown target %q", ErrInvalidConfig, c.Target)
 	}
-	if err := checkURL(c.URL); err != nil {
+	if err := checkURL(c.URL, "ws", "wss", "http", "https"); err != nil {
 		return err
+	}
+	if c.MetricsURL != "" && c.MetricsURL != MetricsAuto {
+		if err := checkURL(c.MetricsURL, "http", "https"); err != nil {
+			return fmt.Errorf("metrics %w", err)
+		}
 	}
 	if c.APIKey == "" {
 		return fmt.Errorf("%w: an API key is required", ErrInvalidConfig)
@@ -156,7 +200,7 @@ func (c Config) Validate() error {
 	return nil
 }
 
-func checkURL(s string) error {
+func checkURL(s string, schemes ...string) error {
 	if s == "" {
 		return fmt.Errorf("%w: a URL is required", ErrInvalidConfig)
 	}
@@ -164,13 +208,67 @@ func checkURL(s string) error {
 	if err != nil {
 		return fmt.Errorf("%w: URL: %v", ErrInvalidConfig, err)
 	}
-	switch u.Scheme {
-	case "ws", "wss", "http", "https":
-	default:
-		return fmt.Errorf("%w: URL scheme must be ws, wss, http or https, not %q", ErrInvalidConfig, u.Scheme)
+	if !slices.Contains(schemes, u.Scheme) {
+		return fmt.Errorf("%w: URL scheme must be %s, not %q", ErrInvalidConfig, strings.Join(schemes, ", "), u.Scheme)
 	}
 	if u.Host == "" {
 		return fmt.Errorf("%w: URL %q has no host", ErrInvalidConfig, s)
 	}
 	return nil
+}
+
+// httpTarget reports whether the target is one of the HTTP endpoints.
+func (c Config) httpTarget() bool { return c.Target == TargetHTTPBatch || c.Target == TargetSSE }
+
+// endpoint returns the URL the target talks to (see Config.URL). Call it on
+// a valid config.
+func (c Config) endpoint() string {
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return c.URL
+	}
+	if !c.httpTarget() {
+		if u.Path == "" || u.Path == "/" {
+			u.Path = pathRealtime
+		}
+		return u.String()
+	}
+	want := pathSpeech
+	if c.Target == TargetSSE {
+		want = pathStream
+	}
+	switch u.Scheme {
+	case "ws":
+		u.Scheme = "http"
+	case "wss":
+		u.Scheme = "https"
+	}
+	base := strings.TrimSuffix(u.Path, "/")
+	for _, p := range []string{pathStream, pathSpeech, pathRealtime} {
+		if strings.HasSuffix(base, p) {
+			base = strings.TrimSuffix(base, p)
+			break
+		}
+	}
+	u.Path, u.RawPath = base+want, ""
+	return u.String()
+}
+
+// metricsEndpoint returns the URL to scrape, or "" for none. Call it on a
+// valid config.
+func (c Config) metricsEndpoint() string {
+	if c.MetricsURL != MetricsAuto {
+		return c.MetricsURL
+	}
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return ""
+	}
+	switch u.Scheme {
+	case "ws":
+		u.Scheme = "http"
+	case "wss":
+		u.Scheme = "https"
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: pathMetrics}).String()
 }

@@ -5,7 +5,6 @@ import "errors"
 // Errors of the run as a whole. What goes wrong in a session is not an
 // error of Run: it is counted in the Report.
 var (
-	ErrInvalidConfig     = errors.New("bench: invalid config")
-	ErrUnsupportedTarget = errors.New("bench: target not implemented yet")
-	ErrNoSentences       = errors.New("bench: the corpus has no short sentence for one-sentence mode")
+	ErrInvalidConfig = errors.New("bench: invalid config")
+	ErrNoSentences   = errors.New("bench: the corpus has no short sentence for one-sentence mode")
 )

@@ -65,16 +65,16 @@ func TestRunMisbehavingServer(t *testing.T) {
 		completed int
 	}{
 		{"drops the connection", func(_ context.Context, c *websocket.Conn) { _ = c.CloseNow() },
-			SessionCounts{Failed: 1}, map[int]int{closeAbnormal: 1}, map[string]int{}, 0},
+			SessionCounts{Established: 1, Failed: 1}, map[int]int{closeAbnormal: 1}, map[string]int{}, 0},
 		{"closes with a code", func(_ context.Context, c *websocket.Conn) { _ = c.Close(4005, "server error") },
-			SessionCounts{Failed: 1}, map[int]int{4005: 1}, map[string]int{}, 0},
+			SessionCounts{Established: 1, Failed: 1}, map[int]int{4005: 1}, map[string]int{}, 0},
 		{"never sends done", func(ctx context.Context, c *websocket.Conn) { write(ctx, c, audioFrame(40)) },
-			SessionCounts{Failed: 1}, map[int]int{}, map[string]int{failTimeout: 1}, 0},
+			SessionCounts{Established: 1, Failed: 1}, map[int]int{}, map[string]int{failTimeout: 1}, 0},
 		{"sends garbage", func(ctx context.Context, c *websocket.Conn) { write(ctx, c, []byte("not json")) },
-			SessionCounts{Failed: 1}, map[int]int{}, map[string]int{failProtocol: 1}, 0},
+			SessionCounts{Established: 1, Failed: 1}, map[int]int{}, map[string]int{failProtocol: 1}, 0},
 		{"miscounts chunks", func(ctx context.Context, c *websocket.Conn) {
 			write(ctx, c, audioFrame(40), audioFrame(40), protocol.Marshal(protocol.Done{Type: protocol.TypeDone, TotalChunks: 3, AudioDurationMS: 80}))
-		}, SessionCounts{Completed: 1}, map[int]int{}, map[string]int{clientChunkMismatch: 1}, 1},
+		}, SessionCounts{Established: 1, Completed: 1}, map[int]int{}, map[string]int{clientChunkMismatch: 1}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -67,4 +68,9 @@ func (s *testServer) config() Config {
 	c.Duration, c.Ramp = 0, 100*time.Millisecond
 	c.TokensPerSec = 200
 	return c
+}
+
+// base is the server's base URL, for the HTTP targets.
+func (s *testServer) base() string {
+	return "http://" + strings.TrimSuffix(strings.TrimPrefix(s.url, "ws://"), "/v1/realtime")
 }

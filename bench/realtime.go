@@ -97,7 +97,7 @@ type wsConn struct {
 type received struct {
 	frames []frameArrival
 	done   time.Time
-	info   doneInfo
+	info   *doneInfo
 }
 
 // setup sends one set-up message and waits for its acknowledgement.
@@ -154,7 +154,7 @@ func (c *wsConn) readLoop(ctx context.Context) {
 			cur.frames = append(cur.frames, frameArrival{at: at, samples: base64Len(m.Chunk) / 2})
 		case protocol.TypeDone:
 			cur.done = at
-			cur.info = doneInfo{totalChunks: m.TotalChunks, audioDurationMS: m.AudioDurationMS}
+			cur.info = &doneInfo{totalChunks: m.TotalChunks, audioDurationMS: m.AudioDurationMS}
 			select {
 			case c.dones <- cur:
 			case <-ctx.Done():
@@ -227,6 +227,19 @@ func (c *wsConn) generate(ctx context.Context, w *work) (*genRecord, error) {
 	}
 	g.done, g.frames, g.doneMsg = rec.done, rec.frames, rec.info
 	return g, nil
+}
+
+func (c *wsConn) hold(ctx context.Context, until time.Time) error {
+	c.timer.Reset(time.Until(until))
+	defer c.timer.Stop()
+	select {
+	case <-c.timer.C:
+		return nil
+	case <-c.readerDone:
+		return c.readFailure()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // errReaderEnded stops a generation whose connection is gone; failed then

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,10 +25,19 @@ type Report struct {
 	Sessions    SessionCounts    `json:"sessions"`
 	Generations GenerationCounts `json:"generations"`
 
-	TTFAFlushMS     Dist `json:"ttfa_flush_ms"`      // flush sent → first audio
+	// ConnectMS is dial → session configured (config_ack, or
+	// binary_mode_ack in binary mode), for the realtime and idle targets.
+	ConnectMS Dist `json:"connect_ms"`
+
+	// TTFAFlushMS is flush sent → first audio. The HTTP targets have no
+	// flush: for them it is the request sent → the first audio bytes of the
+	// body (batch) or the first chunk event (SSE).
+	TTFAFlushMS     Dist `json:"ttfa_flush_ms"`
 	TTFASentenceMS  Dist `json:"ttfa_sentence_ms"`   // first sentence end sent → first audio
-	TTFAFirstTextMS Dist `json:"ttfa_first_text_ms"` // first text sent → first audio
-	ChunkGapMS      Dist `json:"chunk_gap_ms"`       // between consecutive audio frames of a generation
+	TTFAFirstTextMS Dist `json:"ttfa_first_text_ms"` // first text (HTTP: the request) sent → first audio
+	// ChunkGapMS is between consecutive audio frames of a generation: chunk
+	// events for SSE, body reads that carry audio for the batch target.
+	ChunkGapMS Dist `json:"chunk_gap_ms"`
 
 	Underruns Underruns `json:"underruns"`
 
@@ -37,7 +48,8 @@ type Report struct {
 	// with the number of sessions.
 	RTFAggregate float64 `json:"rtf_aggregate"`
 	// AudioS is the audio received; DoneAudioS the sum of the done
-	// messages' audio_duration_ms (0 from servers without the extension).
+	// messages' audio_duration_ms (0 from servers without the extension,
+	// and from the batch target, which has no done message).
 	AudioS     float64 `json:"audio_s"`
 	DoneAudioS float64 `json:"done_audio_s"`
 
@@ -45,6 +57,9 @@ type Report struct {
 
 	// Baseline is set with Config.EngineBaseline.
 	Baseline *Baseline `json:"engine_baseline,omitempty"`
+
+	// Server is the server's own figures, unless Config.MetricsURL is "".
+	Server *ServerFigures `json:"server,omitempty"`
 }
 
 // RunConfig echoes the settings of a run (never the key).
@@ -67,8 +82,12 @@ type RunConfig struct {
 
 // SessionCounts says how sessions ended.
 type SessionCounts struct {
-	Completed   int `json:"completed"`   // ran to the end of the run
-	Failed      int `json:"failed"`      // closed by the server, unreachable, or timed out
+	// Established sessions were opened: for the realtime and idle targets,
+	// connected and configured; the HTTP targets have nothing to open, so
+	// every session that started.
+	Established int `json:"established"`
+	Completed   int `json:"completed"`   // ran to the end of the run; idle: held for the duration
+	Failed      int `json:"failed"`      // closed by the server, refused a request, unreachable, or timed out
 	Interrupted int `json:"interrupted"` // cut short by the run's context
 }
 
@@ -85,13 +104,18 @@ type Underruns struct {
 	TotalMS     float64 `json:"total_ms"`    // time spent waiting for audio
 }
 
-// Errors counts what went wrong. Closes and Client count failed sessions
-// (one reason each); Messages counts the server's `error` messages, fatal
-// or not.
+// Errors counts what went wrong. Closes, HTTP and Client count failed
+// sessions (one reason each); Messages counts the server's `error`
+// messages, fatal or not.
 type Errors struct {
-	Closes   map[int]int    `json:"closes"`   // by close code; 1006: no close frame
-	Messages map[int]int    `json:"messages"` // `error` messages by code
-	Client   map[string]int `json:"client"`   // dial, timeout, protocol, chunk_count_mismatch
+	Closes   map[int]int `json:"closes"`   // by close code; 1006: no close frame
+	HTTP     map[int]int `json:"http"`     // by the status of the failed request
+	Messages map[int]int `json:"messages"` // `error` messages by code
+	// Client is by kind: dial, timeout, protocol, reset (an HTTP
+	// connection ended early), sse_error (an SSE error event), and
+	// chunk_count_mismatch (done's total_chunks differs from the frames
+	// received; not a failure).
+	Client map[string]int `json:"client"`
 	// Examples are up to 10 distinct descriptions, for diagnosis.
 	Examples []string `json:"examples"`
 }
@@ -115,6 +139,9 @@ func (e Errors) total() int {
 	for _, v := range e.Closes {
 		n += v
 	}
+	for _, v := range e.HTTP {
+		n += v
+	}
 	for k, v := range e.Client {
 		if k != clientChunkMismatch {
 			n += v
@@ -127,7 +154,7 @@ func (e Errors) total() int {
 func (r *Report) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	c := r.Config
-	ew.printf("parley bench: %s %s (%s audio)\n", c.Target, c.URL, c.Mode)
+	ew.printf("parley bench: %s %s (%s)\n", c.Target, c.URL, describeAudio(c))
 	voice := c.VoiceDescription
 	if voice == "" {
 		voice = "the server's default"
@@ -137,8 +164,18 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.Interrupted {
 		state = " (interrupted)"
 	}
-	ew.printf("ran %.1f s%s; sessions: %d completed, %d failed, %d interrupted; generations: %d completed, %d failed\n\n",
-		r.ElapsedS, state, r.Sessions.Completed, r.Sessions.Failed, r.Sessions.Interrupted, r.Generations.Completed, r.Generations.Failed)
+	s := r.Sessions
+	switch c.Target {
+	case TargetIdle:
+		ew.printf("ran %.1f s%s; sessions: %d established, %d held to the end, %d failed, %d interrupted\n\n",
+			r.ElapsedS, state, s.Established, s.Completed, s.Failed, s.Interrupted)
+	case TargetHTTPBatch, TargetSSE:
+		ew.printf("ran %.1f s%s; sessions: %d completed, %d failed, %d interrupted; generations: %d completed, %d failed\n\n",
+			r.ElapsedS, state, s.Completed, s.Failed, s.Interrupted, r.Generations.Completed, r.Generations.Failed)
+	default:
+		ew.printf("ran %.1f s%s; sessions: %d established, %d completed, %d failed, %d interrupted; generations: %d completed, %d failed\n\n",
+			r.ElapsedS, state, s.Established, s.Completed, s.Failed, s.Interrupted, r.Generations.Completed, r.Generations.Failed)
+	}
 
 	rows := [][]string{{"", "n", "p50", "p90", "p99", "max", "min", "mean"}}
 	row := func(name string, d Dist) {
@@ -148,18 +185,42 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		rows = append(rows, []string{name, strconv.Itoa(d.N), num(d.P50), num(d.P90), num(d.P99), num(d.Max), num(d.Min), num(d.Mean)})
 	}
+	if c.Target == TargetIdle {
+		row("connect (ms)", r.ConnectMS)
+		writeTable(ew, rows)
+		ew.printf("\n")
+		r.writeServer(ew)
+		r.writeErrors(ew)
+		return ew.err
+	}
 	row("TTFA after flush (ms)", r.TTFAFlushMS)
-	row("TTFA after 1st sentence (ms)", r.TTFASentenceMS)
-	row("TTFA after 1st text (ms)", r.TTFAFirstTextMS)
+	if c.Target == TargetRealtime {
+		row("TTFA after 1st sentence (ms)", r.TTFASentenceMS)
+		row("TTFA after 1st text (ms)", r.TTFAFirstTextMS)
+	}
 	row("chunk gap (ms)", r.ChunkGapMS)
 	row("real-time factor", r.RTF)
+	if c.Target == TargetRealtime {
+		row("connect (ms)", r.ConnectMS)
+	}
 	if b := r.Baseline; b != nil {
 		row("bare engine first chunk (ms)", b.FirstChunkMS)
 	}
 	writeTable(ew, rows)
-	ew.printf("\naudio: %.1f s received (done messages: %.1f s); aggregate real-time factor %.1f\n", r.AudioS, r.DoneAudioS, r.RTFAggregate)
+	switch c.Target {
+	case TargetHTTPBatch:
+		ew.printf("(HTTP has no flush: TTFA is from the request being sent to the first body bytes; chunks are body reads)\n")
+	case TargetSSE:
+		ew.printf("(HTTP has no flush: TTFA is from the request being sent to the first chunk event; chunks are chunk events)\n")
+	}
+	if c.Target == TargetHTTPBatch {
+		ew.printf("\naudio: %.1f s received; aggregate real-time factor %.1f\n", r.AudioS, r.RTFAggregate)
+	} else {
+		ew.printf("\naudio: %.1f s received (done messages: %.1f s); aggregate real-time factor %.1f\n", r.AudioS, r.DoneAudioS, r.RTFAggregate)
+	}
 	ew.printf("underruns (player starts after %d %s): %d of %d generations, %d in all, %.0f ms waiting\n",
 		c.PrebufferChunks, plural(c.PrebufferChunks, "chunk", "chunks"), r.Underruns.Generations, r.Generations.Completed, r.Underruns.Events, r.Underruns.TotalMS)
+	r.writeServer(ew)
 	r.writeErrors(ew)
 	if b := r.Baseline; b != nil {
 		ew.printf("engine baseline (bare engines in this process; %s):\n  server %s / bare engine first chunk: p50 %.2fx, p99 %.2fx",
@@ -172,15 +233,57 @@ func (r *Report) WriteText(w io.Writer) error {
 	return ew.err
 }
 
+// writeServer writes the server's figures, if they were scraped.
+func (r *Report) writeServer(ew *errWriter) {
+	f := r.Server
+	if f == nil {
+		return
+	}
+	ew.printf("server (%s):\n", f.MetricsURL)
+	rows := [][]string{{"", "at (s)", "sessions open", "RSS (MiB)", "goroutines"}}
+	var failed []string
+	for _, p := range []struct {
+		name string
+		sc   Scrape
+	}{{"start", f.Start}, {"peak", f.Peak}, {"end", f.End}} {
+		if p.sc.Error != "" {
+			failed = append(failed, fmt.Sprintf("  %s: %s\n", p.name, p.sc.Error))
+		}
+		rss, gr := "-", "-"
+		if p.sc.RSSBytes > 0 {
+			rss = fmt.Sprintf("%.1f", float64(p.sc.RSSBytes)/(1<<20))
+		}
+		if p.sc.Goroutines > 0 {
+			gr = strconv.Itoa(p.sc.Goroutines)
+		}
+		rows = append(rows, []string{"  " + p.name, num(p.sc.AtS), strconv.Itoa(p.sc.SessionsOpen), rss, gr})
+	}
+	writeTable(ew, rows)
+	for _, line := range failed {
+		ew.printf("%s", line)
+	}
+	switch {
+	case f.RSSPerSessionBytes != 0:
+		ew.printf("  RSS with %d idle %s: %+.1f MiB over the start, %s per session\n",
+			f.Peak.SessionsOpen, plural(f.Peak.SessionsOpen, "session", "sessions"),
+			float64(f.Peak.RSSBytes-f.Start.RSSBytes)/(1<<20), kibOrMiB(f.RSSPerSessionBytes))
+	case f.Start.RSSBytes > 0 && f.Peak.RSSBytes > 0:
+		ew.printf("  RSS at the peak: %+.1f MiB over the start\n", float64(f.Peak.RSSBytes-f.Start.RSSBytes)/(1<<20))
+	}
+}
+
 func (r *Report) writeErrors(ew *errWriter) {
 	e := r.Errors
-	if len(e.Closes) == 0 && len(e.Messages) == 0 && len(e.Client) == 0 {
+	if len(e.Closes) == 0 && len(e.HTTP) == 0 && len(e.Messages) == 0 && len(e.Client) == 0 {
 		ew.printf("errors: none\n")
 		return
 	}
 	ew.printf("errors:\n")
 	for _, code := range slices.Sorted(maps.Keys(e.Closes)) {
 		ew.printf("  closed with %d (%s): %d %s\n", code, closeName(code), e.Closes[code], plural(e.Closes[code], "session", "sessions"))
+	}
+	for _, code := range slices.Sorted(maps.Keys(e.HTTP)) {
+		ew.printf("  http %d (%s): %d %s\n", code, http.StatusText(code), e.HTTP[code], plural(e.HTTP[code], "session", "sessions"))
 	}
 	for _, code := range slices.Sorted(maps.Keys(e.Messages)) {
 		ew.printf("  error messages with code %d: %d\n", code, e.Messages[code])
@@ -200,15 +303,31 @@ func closeName(code int) string {
 	return protocol.CloseCode(code).String()
 }
 
+// describeAudio says how the target receives audio.
+func describeAudio(c RunConfig) string {
+	switch c.Target {
+	case TargetHTTPBatch:
+		return "raw pcm body"
+	case TargetSSE:
+		return "base64 chunk events"
+	}
+	return c.Mode + " audio"
+}
+
 func describeWorkload(c RunConfig) string {
+	if c.Target == TargetIdle {
+		return fmt.Sprintf("configured, then held idle for %g s", c.DurationS)
+	}
 	var s string
 	switch {
 	case c.OneSentence:
-		s = fmt.Sprintf("one sentence per generation (%d sentences)", c.CorpusTexts)
+		s = fmt.Sprintf("one sentence per generation (%d %s)", c.CorpusTexts, plural(c.CorpusTexts, "sentence", "sentences"))
+	case c.Target == TargetHTTPBatch || c.Target == TargetSSE:
+		s = fmt.Sprintf("whole texts, one request each (%d %s)", c.CorpusTexts, plural(c.CorpusTexts, "text", "texts"))
 	case c.TokensPerSec == 0:
-		s = fmt.Sprintf("whole texts in one message (%d texts)", c.CorpusTexts)
+		s = fmt.Sprintf("whole texts in one message (%d %s)", c.CorpusTexts, plural(c.CorpusTexts, "text", "texts"))
 	default:
-		s = fmt.Sprintf("texts streamed as %d–%d character tokens at %g/s (%d texts)", minTokenChars, maxTokenChars, c.TokensPerSec, c.CorpusTexts)
+		s = fmt.Sprintf("texts streamed as %d–%d character tokens at %g/s (%d %s)", minTokenChars, maxTokenChars, c.TokensPerSec, c.CorpusTexts, plural(c.CorpusTexts, "text", "texts"))
 	}
 	var limits []string
 	if c.Generations > 0 {
@@ -236,6 +355,13 @@ func writeTable(ew *errWriter, rows [][]string) {
 		}
 		ew.printf("%s\n", line)
 	}
+}
+
+func kibOrMiB(b float64) string {
+	if math.Abs(b) >= 1<<20 {
+		return fmt.Sprintf("%.1f MiB", b/(1<<20))
+	}
+	return fmt.Sprintf("%.1f KiB", b/(1<<10))
 }
 
 func num(v float64) string { return fmt.Sprintf("%.1f", v) }

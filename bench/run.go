@@ -28,6 +28,10 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
+	if cfg.httpTarget() {
+		cfg.TokensPerSec = 0
+	}
+	cfg.URL = cfg.endpoint()
 	texts := cfg.Corpus
 	if texts == nil {
 		texts = BuiltinCorpus()
@@ -39,7 +43,8 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 		}
 	}
 	lang, _ := protocol.ParseLanguage(cfg.Language)
-	r := &runner{cfg: cfg, texts: texts, lang: lang, col: newCollector(cfg.OneSentence)}
+	col := newCollector(cfg.OneSentence || cfg.httpTarget())
+	r := &runner{cfg: cfg, texts: texts, lang: lang, col: col, gate: make(chan struct{})}
 	if cfg.EngineBaseline {
 		b, err := openBaseline(cfg.VoiceDescription, lang)
 		if err != nil {
@@ -48,10 +53,31 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 		defer b.close()
 		r.base = b
 	}
-	r.target = &realtimeTarget{cfg: cfg, sink: r.col.serverError}
+	client, tr := newHTTPClient(cfg)
+	defer tr.CloseIdleConnections()
+	switch cfg.Target {
+	case TargetHTTPBatch, TargetSSE:
+		r.target = &httpTarget{cfg: cfg, url: cfg.URL, client: client, sse: cfg.Target == TargetSSE}
+	default:
+		r.target = &realtimeTarget{cfg: cfg, sink: col.serverError}
+	}
+	var server *ServerFigures
+	if u := cfg.metricsEndpoint(); u != "" {
+		r.scraper = &scraper{url: u, client: client}
+		server = &ServerFigures{MetricsURL: u}
+		server.Start = r.scrapeNow(ctx)
+	}
 
 	r.start = time.Now()
-	var wg sync.WaitGroup
+	var wg, peak sync.WaitGroup
+	r.arrived.Add(cfg.Sessions)
+	peak.Go(func() {
+		r.arrived.Wait()
+		if server != nil {
+			server.Peak = r.scrapeNow(ctx)
+		}
+		close(r.gate)
+	})
 	for i := range cfg.Sessions {
 		wg.Go(func() { r.session(ctx, i) })
 	}
@@ -63,7 +89,14 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 		defer close(stop)
 	}
 	wg.Wait()
-	rep := r.col.report(cfg, len(texts), time.Since(r.start))
+	peak.Wait()
+	elapsed := time.Since(r.start)
+	if server != nil {
+		server.End = r.scrapeNow(ctx)
+		server.perSession(cfg.Target)
+	}
+	rep := col.report(cfg, len(texts), elapsed)
+	rep.Server = server
 	if err := ctx.Err(); err != nil {
 		rep.Interrupted = true
 		return rep, err
@@ -73,39 +106,88 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 
 // runner is one run: it owns the sessions' goroutines through Run.
 type runner struct {
-	cfg    Config
-	texts  []string
-	lang   protocol.Language
-	target target
-	base   *baseline
-	col    *collector
-	start  time.Time
+	cfg     Config
+	texts   []string
+	lang    protocol.Language
+	target  target
+	base    *baseline
+	col     *collector
+	scraper *scraper // nil: no metrics
+	start   time.Time
+
+	// Sessions that end normally stay open until every session has
+	// arrived at the peak and the peak has been measured: gate is closed
+	// then.
+	arrived sync.WaitGroup
+	gate    chan struct{}
 }
 
 func (r *runner) expired() bool {
 	return r.cfg.Duration > 0 && time.Since(r.start) >= r.cfg.Duration
 }
 
-// session runs session i from its ramp delay to its end.
+func (r *runner) scrapeNow(ctx context.Context) Scrape {
+	at := time.Now()
+	open := int(r.col.up.Load())
+	sc := r.scraper.scrape(ctx)
+	if !r.start.IsZero() {
+		sc.AtS = at.Sub(r.start).Seconds()
+	}
+	sc.SessionsOpen = open
+	return sc
+}
+
+// session runs session i from its ramp delay to its end, and keeps it open
+// until the peak if it ended normally.
 func (r *runner) session(ctx context.Context, i int) {
+	c, err := r.run(ctx, i)
+	r.col.sessionEnded(err)
+	r.arrived.Done()
+	select {
+	case <-r.gate:
+	case <-ctx.Done():
+	}
+	if c != nil {
+		c.close()
+		r.col.up.Add(-1)
+	}
+}
+
+// run opens session i and does its work. It returns the conn, still open,
+// unless the session failed, and why the session ended (nil: normally).
+func (r *runner) run(ctx context.Context, i int) (conn, error) {
 	delay := r.cfg.Ramp * time.Duration(i) / time.Duration(r.cfg.Sessions)
 	t := time.NewTimer(delay)
 	select {
 	case <-t.C:
 	case <-ctx.Done():
 		t.Stop()
-		r.col.sessionEnded(ctx.Err())
-		return
+		return nil, ctx.Err()
 	}
 	rng := rand.New(rand.NewPCG(r.cfg.Seed, uint64(i)))
+	opened := time.Now()
 	c, err := r.target.open(ctx)
 	if err != nil {
-		r.col.sessionEnded(err)
-		return
+		return nil, err
 	}
-	defer c.close()
+	r.col.opened(time.Since(opened), !r.cfg.httpTarget())
 	r.col.up.Add(1)
-	defer r.col.up.Add(-1)
+	if r.cfg.Target == TargetIdle {
+		// realtimeTarget's conns are holders.
+		err = c.(holder).hold(ctx, r.start.Add(r.cfg.Duration))
+	} else {
+		err = r.generations(ctx, c, rng)
+	}
+	if err != nil && ctx.Err() == nil {
+		c.close()
+		r.col.up.Add(-1)
+		return nil, err
+	}
+	return c, err
+}
+
+// generations runs the session's generations on c.
+func (r *runner) generations(ctx context.Context, c conn, rng *rand.Rand) error {
 	for n := 0; r.cfg.Generations == 0 || n < r.cfg.Generations; n++ {
 		if r.expired() || ctx.Err() != nil {
 			break
@@ -119,15 +201,14 @@ func (r *runner) session(ctx context.Context, i int) {
 		g, err := c.generate(ctx, w)
 		if err != nil {
 			r.col.generationFailed(ctx.Err() == nil)
-			r.col.sessionEnded(err)
-			return
+			return err
 		}
 		if r.base != nil && n%2 == 1 {
 			r.measureBaseline(ctx, w)
 		}
 		r.col.addGeneration(g, r.cfg.PrebufferChunks)
 	}
-	r.col.sessionEnded(ctx.Err())
+	return ctx.Err()
 }
 
 func (r *runner) newWork(rng *rand.Rand) *work {
@@ -187,24 +268,39 @@ const clientChunkMismatch = "chunk_count_mismatch"
 // collector gathers every sample of a run. Sessions add to it as they go,
 // so the progress line can show the run so far.
 type collector struct {
-	oneSentence bool
-	up          atomic.Int64 // sessions connected and configured
+	flushPrimary bool         // TTFA after flush is the primary latency
+	up           atomic.Int64 // sessions open
 
-	mu                                sync.Mutex
-	ttfaFlush, ttfaSentence, ttfaText []float64
-	gaps, rtf, baseFirst              []float64
-	gens, gensFailed, baseErrors      int
-	samples, doneAudioMS              int64
-	underrunGens, underruns           int
-	dry                               time.Duration
-	completed, failed, interrupted    int
-	closes, messages                  map[int]int
-	client                            map[string]int
-	examples                          []string
+	mu                                          sync.Mutex
+	ttfaFlush, ttfaSentence, ttfaText           []float64
+	gaps, rtf, baseFirst, connect               []float64
+	gens, gensFailed, baseErrors                int
+	samples, doneAudioMS                        int64
+	underrunGens, underruns                     int
+	dry                                         time.Duration
+	established, completed, failed, interrupted int
+	closes, statuses, messages                  map[int]int
+	client                                      map[string]int
+	examples                                    []string
 }
 
-func newCollector(oneSentence bool) *collector {
-	return &collector{oneSentence: oneSentence, closes: map[int]int{}, messages: map[int]int{}, client: map[string]int{}}
+// newCollector returns an empty collector. flushPrimary makes TTFA after
+// flush the latency of the progress line and of the baseline comparison:
+// in one-sentence mode, and for the HTTP targets, where the whole text
+// comes at once.
+func newCollector(flushPrimary bool) *collector {
+	return &collector{flushPrimary: flushPrimary, closes: map[int]int{}, statuses: map[int]int{}, messages: map[int]int{}, client: map[string]int{}}
+}
+
+// opened counts a session opened in d; connected says that it made a
+// connection (the WebSocket targets), whose time is a sample.
+func (c *collector) opened(d time.Duration, connected bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.established++
+	if connected {
+		c.connect = append(c.connect, ms(d))
+	}
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -228,7 +324,6 @@ func (c *collector) addGeneration(g *genRecord, prebuffer int) {
 	defer c.mu.Unlock()
 	c.gens++
 	c.samples += int64(samples)
-	c.doneAudioMS += g.doneMsg.audioDurationMS
 	c.gaps = append(c.gaps, gaps...)
 	if len(g.frames) > 0 {
 		first := g.frames[0].at
@@ -246,9 +341,12 @@ func (c *collector) addGeneration(g *genRecord, prebuffer int) {
 		c.underruns += pb.underruns
 		c.dry += pb.dry
 	}
-	if g.doneMsg.totalChunks != len(g.frames) {
-		c.client[clientChunkMismatch]++
-		c.example(fmt.Sprintf("done.total_chunks %d, %d audio frames received", g.doneMsg.totalChunks, len(g.frames)))
+	if d := g.doneMsg; d != nil {
+		c.doneAudioMS += d.audioDurationMS
+		if d.totalChunks != len(g.frames) {
+			c.client[clientChunkMismatch]++
+			c.example(fmt.Sprintf("done.total_chunks %d, %d audio frames received", d.totalChunks, len(g.frames)))
+		}
 	}
 }
 
@@ -289,9 +387,12 @@ func (c *collector) sessionEnded(err error) {
 		c.interrupted++
 	case errors.As(err, &f):
 		c.failed++
-		if f.kind == failClose {
+		switch f.kind {
+		case failClose:
 			c.closes[f.code]++
-		} else {
+		case failHTTP:
+			c.statuses[f.code]++
+		default:
 			c.client[f.kind]++
 		}
 		c.example(f.Error())
@@ -319,7 +420,7 @@ func (c *collector) example(s string) {
 
 // primary is the TTFA the progress line and the baseline ratio use.
 func (c *collector) primary() ([]float64, string) {
-	if c.oneSentence {
+	if c.flushPrimary {
 		return c.ttfaFlush, "ttfa_flush_ms"
 	}
 	return c.ttfaSentence, "ttfa_sentence_ms"
@@ -349,8 +450,9 @@ func (c *collector) report(cfg Config, corpus int, elapsed time.Duration) *Repor
 			CorpusTexts: corpus, Seed: cfg.Seed, PrebufferChunks: cfg.PrebufferChunks,
 		},
 		ElapsedS:        elapsed.Seconds(),
-		Sessions:        SessionCounts{Completed: c.completed, Failed: c.failed, Interrupted: c.interrupted},
+		Sessions:        SessionCounts{Established: c.established, Completed: c.completed, Failed: c.failed, Interrupted: c.interrupted},
 		Generations:     GenerationCounts{Completed: c.gens, Failed: c.gensFailed},
+		ConnectMS:       distOf(c.connect),
 		TTFAFlushMS:     distOf(c.ttfaFlush),
 		TTFASentenceMS:  distOf(c.ttfaSentence),
 		TTFAFirstTextMS: distOf(c.ttfaText),
@@ -360,7 +462,7 @@ func (c *collector) report(cfg Config, corpus int, elapsed time.Duration) *Repor
 		AudioS:          samplesDuration(int(c.samples)).Seconds(),
 		DoneAudioS:      float64(c.doneAudioMS) / 1000,
 		Errors: Errors{
-			Closes: c.closes, Messages: c.messages, Client: c.client,
+			Closes: c.closes, HTTP: c.statuses, Messages: c.messages, Client: c.client,
 			Examples: append([]string{}, c.examples...),
 		},
 	}
@@ -376,7 +478,7 @@ func (c *collector) report(cfg Config, corpus int, elapsed time.Duration) *Repor
 			ServerMetric: metric,
 		}
 		server := r.TTFASentenceMS
-		if c.oneSentence {
+		if c.flushPrimary {
 			server = r.TTFAFlushMS
 		}
 		if b.FirstChunkMS.P50 > 0 {

@@ -31,7 +31,7 @@ func run(t *testing.T, ctx context.Context, cfg Config) *Report {
 // checkClean checks a run in which nothing should have gone wrong.
 func checkClean(t *testing.T, rep *Report, sessions, gens int) {
 	t.Helper()
-	if rep.Sessions != (SessionCounts{Completed: sessions}) {
+	if rep.Sessions != (SessionCounts{Established: sessions, Completed: sessions}) {
 		t.Errorf("sessions = %+v, want %d completed", rep.Sessions, sessions)
 	}
 	if want := (GenerationCounts{Completed: sessions * gens}); rep.Generations != want {
@@ -172,8 +172,9 @@ func TestRunWrongKey(t *testing.T) {
 	cfg := s.config()
 	cfg.APIKey, cfg.Sessions, cfg.Generations = "pk_not_a_key", 2, 3
 	rep := run(t, context.Background(), cfg)
-	if rep.Sessions != (SessionCounts{Failed: 2}) {
-		t.Errorf("sessions = %+v, want 2 failed", rep.Sessions)
+	// The server acknowledges config before the key is checked.
+	if rep.Sessions != (SessionCounts{Established: 2, Failed: 2}) {
+		t.Errorf("sessions = %+v, want 2 established and failed", rep.Sessions)
 	}
 	if rep.Errors.Closes[4002] != 2 || len(rep.Errors.Closes) != 1 {
 		t.Errorf("closes = %v, want 2 × 4002", rep.Errors.Closes)
@@ -246,8 +247,8 @@ func TestRunServerShutdown(t *testing.T) {
 	if rep == nil {
 		return
 	}
-	if rep.Sessions != (SessionCounts{Failed: 2}) {
-		t.Errorf("sessions = %+v, want 2 failed", rep.Sessions)
+	if rep.Sessions != (SessionCounts{Established: 2, Failed: 2}) {
+		t.Errorf("sessions = %+v, want 2 established and failed", rep.Sessions)
 	}
 	if rep.Errors.Closes[1001] != 2 {
 		t.Errorf("closes = %v, want 2 × 1001 (going away)", rep.Errors.Closes)
@@ -275,7 +276,7 @@ func TestRunInterrupted(t *testing.T) {
 	if time.Since(start) > 20*time.Second {
 		t.Errorf("interrupting took %v", time.Since(start))
 	}
-	if rep == nil || !rep.Interrupted || rep.Sessions != (SessionCounts{Interrupted: 2}) {
+	if rep == nil || !rep.Interrupted || rep.Sessions != (SessionCounts{Established: 2, Interrupted: 2}) {
 		t.Fatalf("report = %+v, want 2 interrupted sessions", rep)
 	}
 	if rep.Errors.total() != 0 {

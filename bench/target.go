@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// target is one kind of endpoint. Adding the HTTP batch or SSE endpoint is
-// a new target: everything else (workload, pacing policy, statistics,
-// report) is shared.
+// target is one kind of endpoint: realtimeTarget, or httpTarget for the
+// batch and SSE endpoints. Everything else (workload, pacing policy,
+// statistics, report) is shared.
 type target interface {
 	// open connects and configures one session. Errors are *failure, or
 	// ctx's error.
@@ -23,6 +23,14 @@ type conn interface {
 	// close ends the session normally and releases everything. It is
 	// idempotent and may follow a failure.
 	close()
+}
+
+// holder is a conn that can stay open without generations: the idle
+// workload's. Realtime conns are holders.
+type holder interface {
+	// hold keeps the session open until the time until, and returns nil
+	// then; a *failure if the server ends it first, or ctx's error.
+	hold(ctx context.Context, until time.Time) error
 }
 
 // errorSink counts a server's non-fatal `error` message; it is safe for
@@ -43,16 +51,18 @@ type work struct {
 	firstSegment firstSeg
 }
 
-// genRecord is one completed generation as the client saw it.
+// genRecord is one completed generation as the client saw it. The HTTP
+// targets have no text messages and no flush: firstText and flush are the
+// request being sent.
 type genRecord struct {
 	firstText, boundary, flush time.Time // sends; boundary is zero without one
-	done                       time.Time // arrival of done
+	done                       time.Time // arrival of done, or the end of the body
 	frames                     []frameArrival
-	doneMsg                    doneInfo
+	doneMsg                    *doneInfo // nil: the endpoint has no end message
 }
 
-// frameArrival is one audio frame: when its header arrived and how many
-// samples it carried.
+// frameArrival is one audio frame (realtime), chunk event (SSE) or body
+// read (batch): when it arrived and how many samples it carried.
 type frameArrival struct {
 	at      time.Time
 	samples int
@@ -66,22 +76,28 @@ type doneInfo struct {
 
 // Failure kinds.
 const (
-	failClose    = "close"    // the server closed the connection (code set)
-	failDial     = "dial"     // no connection
-	failTimeout  = "timeout"  // an acknowledgement or done did not come in time
-	failProtocol = "protocol" // the server sent something unusable
+	failClose    = "close"     // the server closed the connection (code set)
+	failHTTP     = "http"      // the server answered a request with an error status (code set)
+	failDial     = "dial"      // no connection
+	failTimeout  = "timeout"   // an acknowledgement, done or the response did not come in time
+	failProtocol = "protocol"  // the server sent something unusable
+	failReset    = "reset"     // an HTTP connection ended before the response did
+	failSSEError = "sse_error" // the SSE stream ended with an error event
 )
 
 // failure is why a session ended early.
 type failure struct {
 	kind    string
-	code    int // close code for failClose
+	code    int // close code for failClose, status for failHTTP
 	message string
 }
 
 func (f *failure) Error() string {
-	if f.kind == failClose {
+	switch f.kind {
+	case failClose:
 		return fmt.Sprintf("close %d: %s", f.code, f.message)
+	case failHTTP:
+		return fmt.Sprintf("http %d: %s", f.code, f.message)
 	}
 	return f.kind + ": " + f.message
 }

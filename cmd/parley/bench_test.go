@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,6 +76,44 @@ func TestBenchJSON(t *testing.T) {
 	}
 }
 
+func TestBenchHTTPTargets(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) }) // runs last
+	url, key := benchServer(t)
+	base := "http://" + strings.TrimSuffix(strings.TrimPrefix(url, "ws://"), "/v1/realtime")
+	tests := []struct {
+		target, metrics, wantURL string
+		wantServer               bool
+	}{
+		{"sse", "auto", base + "/v1/audio/speech/stream", true},
+		{"http-batch", "", base + "/v1/audio/speech", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.target, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			args := []string{"--target", tt.target, "--url", base, "--key", key, "--generations", "1", "--one-sentence",
+				"--metrics-url", tt.metrics, "--json"}
+			if err := bench(context.Background(), args, &stdout, &stderr); err != nil {
+				t.Fatalf("bench: %v; stderr: %s", err, stderr.String())
+			}
+			var rep loadbench.Report
+			dec := json.NewDecoder(&stdout)
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&rep); err != nil {
+				t.Fatalf("output is not a report: %v", err)
+			}
+			if rep.Config.Target != tt.target || rep.Config.URL != tt.wantURL || rep.Generations.Completed != 1 || rep.TTFAFlushMS.N != 1 {
+				t.Errorf("report = %+v", rep)
+			}
+			if (rep.Server != nil) != tt.wantServer {
+				t.Fatalf("server figures %+v with --metrics-url %q", rep.Server, tt.metrics)
+			}
+			if rep.Server != nil && (rep.Server.MetricsURL != base+"/metrics" || rep.Server.Peak.RSSBytes <= 0) {
+				t.Errorf("server figures %+v", rep.Server)
+			}
+		})
+	}
+}
+
 func TestBenchFlags(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -82,7 +121,9 @@ func TestBenchFlags(t *testing.T) {
 		wantErr error // nil: any error
 	}{
 		{"no url", []string{"--key", "k"}, loadbench.ErrInvalidConfig},
-		{"sse not yet", []string{"--url", "ws://h/v1/realtime", "--key", "k", "--target", "sse"}, loadbench.ErrUnsupportedTarget},
+		{"unknown target", []string{"--url", "ws://h/v1/realtime", "--key", "k", "--target", "grpc"}, loadbench.ErrInvalidConfig},
+		{"idle with generations", []string{"--url", "ws://h/v1/realtime", "--key", "k", "--target", "idle", "--generations", "3"}, loadbench.ErrInvalidConfig},
+		{"metrics URL not http", []string{"--url", "ws://h/v1/realtime", "--key", "k", "--metrics-url", "ws://h/metrics"}, loadbench.ErrInvalidConfig},
 		{"bad mode", []string{"--url", "ws://h/v1/realtime", "--key", "k", "--mode", "hex"}, loadbench.ErrInvalidConfig},
 		{"missing corpus", []string{"--url", "ws://h/v1/realtime", "--key", "k", "--corpus", t.TempDir() + "/none.txt"}, nil},
 		{"stray argument", []string{"--url", "ws://h/v1/realtime", "--key", "k", "extra"}, nil},
