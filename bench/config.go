@@ -81,6 +81,11 @@ type Config struct {
 	// OneSentence makes each generation one short sentence of the corpus,
 	// sent in one message and flushed at once.
 	OneSentence bool
+	// Listen makes a session wait, after each generation, until its
+	// simulated player has played the audio: a conversation, in which each
+	// session needs audio at the rate it is played, rather than answers
+	// back to back, which need it as fast as the server can make it.
+	Listen bool
 	// Corpus is the texts to speak, each at most protocol.MaxBufferChars
 	// characters; nil means BuiltinCorpus.
 	Corpus []string

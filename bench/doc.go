@@ -16,6 +16,11 @@
 // done. With TokensPerSec 0 the whole text goes in one message. In
 // one-sentence mode (Config.OneSentence) each generation sends one short
 // sentence of the corpus in one message, followed at once by the flush.
+// With Config.Listen a session waits after each generation until its
+// simulated player (see Underruns) has played the audio, as a voice agent's
+// user listens to an answer before the next: each session then needs audio
+// at the rate it plays, where back-to-back generations need it as fast as
+// the server can make it, a much heavier load per session.
 // Token sizes and text choice come from a generator seeded with Config.Seed
 // and the session's index, so runs are repeatable.
 //

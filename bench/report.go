@@ -75,6 +75,7 @@ type RunConfig struct {
 	Generations      int     `json:"generations"` // per session; 0: no limit
 	TokensPerSec     float64 `json:"tokens_per_sec"`
 	OneSentence      bool    `json:"one_sentence"`
+	Listen           bool    `json:"listen"`       // each generation heard before the next
 	CorpusTexts      int     `json:"corpus_texts"` // texts, or sentences in one-sentence mode
 	Seed             uint64  `json:"seed"`
 	PrebufferChunks  int     `json:"prebuffer_chunks"`
@@ -328,6 +329,9 @@ func describeWorkload(c RunConfig) string {
 		s = fmt.Sprintf("whole texts in one message (%d %s)", c.CorpusTexts, plural(c.CorpusTexts, "text", "texts"))
 	default:
 		s = fmt.Sprintf("texts streamed as %d–%d character tokens at %g/s (%d %s)", minTokenChars, maxTokenChars, c.TokensPerSec, c.CorpusTexts, plural(c.CorpusTexts, "text", "texts"))
+	}
+	if c.Listen {
+		s += ", each played to the end before the next"
 	}
 	var limits []string
 	if c.Generations > 0 {

@@ -206,7 +206,18 @@ func (r *runner) generations(ctx context.Context, c conn, rng *rand.Rand) error 
 		if r.base != nil && n%2 == 1 {
 			r.measureBaseline(ctx, w)
 		}
-		r.col.addGeneration(g, r.cfg.PrebufferChunks)
+		played := r.col.addGeneration(g, r.cfg.PrebufferChunks)
+		if r.cfg.Listen {
+			// A conversation: the next answer comes once this one has been
+			// heard.
+			t := time.NewTimer(time.Until(played))
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			}
+		}
 	}
 	return ctx.Err()
 }
@@ -305,7 +316,9 @@ func (c *collector) opened(d time.Duration, connected bool) {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-func (c *collector) addGeneration(g *genRecord, prebuffer int) {
+// addGeneration records a completed generation and returns when its
+// simulated player has played the last of its audio.
+func (c *collector) addGeneration(g *genRecord, prebuffer int) time.Time {
 	var gaps []float64
 	frames := make([]arrival, len(g.frames))
 	samples := 0
@@ -348,6 +361,7 @@ func (c *collector) addGeneration(g *genRecord, prebuffer int) {
 			c.example(fmt.Sprintf("done.total_chunks %d, %d audio frames received", d.totalChunks, len(g.frames)))
 		}
 	}
+	return g.firstText.Add(pb.end)
 }
 
 func samplesDuration(n int) time.Duration {
@@ -447,6 +461,7 @@ func (c *collector) report(cfg Config, corpus int, elapsed time.Duration) *Repor
 			VoiceDescription: cfg.VoiceDescription, Language: cfg.Language,
 			Sessions: cfg.Sessions, RampS: cfg.Ramp.Seconds(), DurationS: cfg.Duration.Seconds(),
 			Generations: cfg.Generations, TokensPerSec: cfg.TokensPerSec, OneSentence: cfg.OneSentence,
+			Listen:      cfg.Listen,
 			CorpusTexts: corpus, Seed: cfg.Seed, PrebufferChunks: cfg.PrebufferChunks,
 		},
 		ElapsedS:        elapsed.Seconds(),

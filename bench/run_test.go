@@ -286,3 +286,24 @@ func TestRunInterrupted(t *testing.T) {
 		t.Errorf("progress output %q", p)
 	}
 }
+
+// TestRunListen checks that a listening session waits until its
+// generation has been played: on espeak-ng, which speaks hundreds of times
+// faster than real time, a one-generation run then lasts at least as long
+// as its audio.
+func TestRunListen(t *testing.T) {
+	s := startServer(t)
+	cfg := s.config()
+	cfg.OneSentence, cfg.Generations, cfg.Listen = true, 1, true
+	cfg.VoiceDescription = "a British man"
+	start := time.Now()
+	rep := run(t, context.Background(), cfg)
+	elapsed := time.Since(start)
+	checkClean(t, rep, 1, 1)
+	if !rep.Config.Listen {
+		t.Error("report config: listen false")
+	}
+	if audio := time.Duration(rep.AudioS * float64(time.Second)); elapsed < audio {
+		t.Errorf("listening run took %v, less than its audio (%v)", elapsed, audio)
+	}
+}

@@ -64,6 +64,7 @@ type arrival struct {
 type playback struct {
 	underruns int           // times the buffer ran dry before a later frame
 	dry       time.Duration // total time spent waiting for those frames
+	end       time.Duration // when the last frame has been played
 }
 
 // simulatePlayback plays frames in real time on a player that starts once
@@ -88,5 +89,6 @@ func simulatePlayback(frames []arrival, prebuffer int) playback {
 		}
 		runsOut += f.audio
 	}
+	pb.end = runsOut
 	return pb
 }

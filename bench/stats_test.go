@@ -77,25 +77,25 @@ func TestSimulatePlayback(t *testing.T) {
 		want      playback
 	}{
 		{"no frames", nil, 2, playback{}},
-		{"one frame", timeline([2]int{10, 80}), 2, playback{}},
+		{"one frame", timeline([2]int{10, 80}), 2, playback{end: 90 * ms}},
 		// 80 ms chunks every 20 ms: far faster than playback.
-		{"faster than real time", timeline([2]int{10, 80}, [2]int{30, 80}, [2]int{50, 80}, [2]int{70, 80}, [2]int{90, 80}), 2, playback{}},
+		{"faster than real time", timeline([2]int{10, 80}, [2]int{30, 80}, [2]int{50, 80}, [2]int{70, 80}, [2]int{90, 80}), 2, playback{end: 430 * ms}},
 		// Exactly real time after the prebuffer: the buffer never empties.
-		{"real time", timeline([2]int{0, 80}, [2]int{80, 80}, [2]int{160, 80}, [2]int{240, 80}), 1, playback{}},
+		{"real time", timeline([2]int{0, 80}, [2]int{80, 80}, [2]int{160, 80}, [2]int{240, 80}), 1, playback{end: 320 * ms}},
 		// Start at 20 with 160 ms buffered: runs out at 180; the third chunk
 		// comes at 300, so the player waits 120 ms.
 		{"one gap longer than the buffer", timeline([2]int{10, 80}, [2]int{20, 80}, [2]int{300, 80}, [2]int{310, 80}), 2,
-			playback{underruns: 1, dry: 120 * ms}},
+			playback{underruns: 1, dry: 120 * ms, end: 460 * ms}},
 		// The same gap with a larger prebuffer is absorbed: start at 300
 		// with 240 ms, runs out at 540; the last chunk is at 310.
-		{"prebuffer absorbs the gap", timeline([2]int{10, 80}, [2]int{20, 80}, [2]int{300, 80}, [2]int{310, 80}), 3, playback{}},
+		{"prebuffer absorbs the gap", timeline([2]int{10, 80}, [2]int{20, 80}, [2]int{300, 80}, [2]int{310, 80}), 3, playback{end: 620 * ms}},
 		// Start at 40 with 80 ms: dry at 120, chunk at 200 (80 ms wait, runs
 		// out at 280); dry again until 400 (120 ms wait).
 		{"two underruns", timeline([2]int{0, 40}, [2]int{40, 40}, [2]int{200, 80}, [2]int{400, 40}), 2,
-			playback{underruns: 2, dry: 200 * ms}},
+			playback{underruns: 2, dry: 200 * ms, end: 440 * ms}},
 		// A gap exactly as long as the buffer is not an underrun.
-		{"gap equal to the buffer", timeline([2]int{0, 50}, [2]int{0, 50}, [2]int{100, 50}), 2, playback{}},
-		{"prebuffer larger than the generation", timeline([2]int{0, 10}, [2]int{500, 10}), 3, playback{}},
+		{"gap equal to the buffer", timeline([2]int{0, 50}, [2]int{0, 50}, [2]int{100, 50}), 2, playback{end: 150 * ms}},
+		{"prebuffer larger than the generation", timeline([2]int{0, 10}, [2]int{500, 10}), 3, playback{end: 520 * ms}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

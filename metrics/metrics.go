@@ -26,8 +26,9 @@ type Metrics struct {
 	AgentStage     *prometheus.HistogramVec // agent turn latency by stage
 }
 
-// latencyBuckets covers 5 ms to 10 s, dense where time to first audio lives.
-var latencyBuckets = []float64{.005, .01, .02, .03, .05, .075, .1, .15, .2, .3, .5, .75, 1, 2, 5, 10}
+// latencyBuckets covers 0.5 ms to 10 s, dense where time to first audio
+// lives: espeak-ng's first audio takes about a millisecond, flite's tens.
+var latencyBuckets = []float64{.0005, .001, .0025, .005, .01, .02, .03, .05, .075, .1, .15, .2, .3, .5, .75, 1, 2, 5, 10}
 
 // New creates the collectors on a fresh registry, with the Go and process
 // collectors included.

@@ -62,9 +62,9 @@ func measure(t *testing.T) sample {
 
 // TestSoak runs sessions that stream generations, and reconnect now and
 // then, for -soak: goroutines and memory after the warm-up must stay flat,
-// and everything must go away with the sessions. The default is a short
-// run; go test ./realtime -run Soak -soak 10m -soak-sessions 100 is the
-// long one.
+// and everything must go away with the sessions. The default, in the test
+// command, is 100 sessions for 30 s; the long run is
+// go test ./realtime -run Soak -timeout 30m -args -soak 10m.
 func TestSoak(t *testing.T) {
 	h := newHarness(t, roomy, func(c *server.Config) {
 		c.Limits.MaxConns = 10_000

@@ -27,6 +27,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	duration := fs.Duration("duration", 0, "stop starting generations after this time; idle: hold the sessions this long (default 30s, or no limit with --generations)")
 	fs.IntVar(&cfg.Generations, "generations", 0, "generations per session (0: no limit)")
 	fs.Float64Var(&cfg.TokensPerSec, "tokens-per-sec", cfg.TokensPerSec, "rate of 1-6 character text tokens, like an LLM (0: each text in one message); the HTTP targets send whole texts")
+	fs.BoolVar(&cfg.Listen, "listen", false, "after each generation, wait until the simulated player has played it (a conversation) instead of starting the next at once")
 	fs.BoolVar(&cfg.OneSentence, "one-sentence", false, "each generation is one short sentence in one message, flushed at once (time-to-first-audio benchmark)")
 	corpus := fs.String("corpus", "", "file of texts to speak, one per paragraph (default: the built-in corpus)")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed for token sizes and text choice")

@@ -24,8 +24,10 @@ Usage:
   parley keys list [--data DIR]
   parley keys revoke ID [--data DIR]
   parley voices list [--data DIR]                       the saved voices of every account
-  parley bench --url URL --key KEY [--sessions N] [--tokens-per-sec R] [--json]
-                                                        load generator; reports time to first audio
+  parley bench --url URL --key KEY [--target realtime|http-batch|sse|idle]
+               [--sessions N] [--tokens-per-sec R] [--listen] [--json]
+                                                        load generator: time to first audio, underruns,
+                                                        server memory
 
 Run "parley COMMAND -h" for a command's flags. Every serve flag can also be
 set with an environment variable: --max-conns is PARLEY_MAX_CONNS.
