@@ -74,3 +74,36 @@ func (s *testServer) config() Config {
 func (s *testServer) base() string {
 	return "http://" + strings.TrimSuffix(strings.TrimPrefix(s.url, "ws://"), "/v1/realtime")
 }
+
+// runUntilShutdown runs cfg against s, shuts s down once n sessions are
+// open and after, and returns the run's report (nil if Run failed, which
+// it reports).
+func runUntilShutdown(t *testing.T, s *testServer, cfg Config, n int, after time.Duration) *Report {
+	t.Helper()
+	done := make(chan *Report, 1)
+	go func() {
+		rep, err := Run(context.Background(), cfg, nil)
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		done <- rep
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for s.srv.Sessions() < n {
+		if time.Now().After(deadline) {
+			t.Fatal("sessions did not connect")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(after)
+	if err := s.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case rep := <-done:
+		return rep
+	case <-time.After(30 * time.Second):
+		t.Fatal("the run did not end after the server shut down")
+		return nil
+	}
+}

@@ -219,31 +219,7 @@ func TestRunServerShutdown(t *testing.T) {
 	s := startServer(t)
 	cfg := s.config()
 	cfg.Sessions, cfg.Duration = 2, time.Minute
-	done := make(chan *Report, 1)
-	go func() {
-		rep, err := Run(context.Background(), cfg, nil)
-		if err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		done <- rep
-	}()
-	deadline := time.Now().Add(20 * time.Second)
-	for s.srv.Sessions() < 2 {
-		if time.Now().After(deadline) {
-			t.Fatal("sessions did not connect")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	time.Sleep(300 * time.Millisecond)
-	if err := s.shutdown(); err != nil {
-		t.Fatal(err)
-	}
-	var rep *Report
-	select {
-	case rep = <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the run did not end after the server shut down")
-	}
+	rep := runUntilShutdown(t, s, cfg, 2, 300*time.Millisecond)
 	if rep == nil {
 		return
 	}

@@ -3,6 +3,7 @@ package realtime
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/coder/websocket"
@@ -60,7 +61,7 @@ func (s *session) writeLoop() {
 			// The connection is gone, or the client did not take a frame
 			// within WriteTimeout: end the session. No close frame can
 			// follow a frame cut short.
-			if errors.Is(err, context.DeadlineExceeded) && s.closeCode.CompareAndSwap(0, int32(protocol.CloseServerError)) {
+			if errors.Is(err, errWriteTimeout) && s.closeCode.CompareAndSwap(0, int32(protocol.CloseServerError)) {
 				s.log.Info("client too slow to read; connection dropped")
 			}
 			s.cancel()
@@ -70,12 +71,23 @@ func (s *session) writeLoop() {
 	}
 }
 
+// errWriteTimeout marks a write that the client did not take within
+// WriteTimeout.
+var errWriteTimeout = errors.New("realtime: client did not read a frame in time")
+
 // write writes one frame. Its deadline is independent of the session
 // context, so that a clear or a fatal error never cuts a frame in half.
+// A write that fails once its deadline has passed is errWriteTimeout,
+// whatever the library returned: it may report the timeout as the closed
+// connection it made of it.
 func (s *session) write(typ websocket.MessageType, data []byte) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.srv.cfg.WriteTimeout)
 	defer cancel()
-	return s.conn.Write(ctx, typ, data)
+	err := s.conn.Write(ctx, typ, data)
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("%w: %w", errWriteTimeout, err)
+	}
+	return err
 }
 
 func (s *session) closeWith(cr *closeRequest) {
