@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync/atomic"
 	"time"
 
 	"github.com/parley-voice/parley/engine/espeak"
 	"github.com/parley-voice/parley/engine/flite"
+	"github.com/parley-voice/parley/engine/sched"
 	"github.com/parley-voice/parley/protocol"
 )
 
@@ -92,9 +92,7 @@ var (
 type Engines struct {
 	cfg    Config
 	espeak *espeak.Pool
-	flite  chan struct{} // semaphore of FliteConcurrency slots
-
-	fliteBusy, fliteQueued atomic.Int64
+	flite  *sched.Slots // FliteConcurrency slots, urgent syntheses first
 }
 
 // Open starts the engines that cfg enables. An enabled engine that cannot
@@ -121,7 +119,7 @@ func Open(cfg Config) (*Engines, error) {
 			e.Close()
 			return nil, fmt.Errorf("engine: flite: %w", err)
 		}
-		e.flite = make(chan struct{}, cfg.FliteConcurrency)
+		e.flite = sched.NewSlots(cfg.FliteConcurrency)
 	}
 	return e, nil
 }
@@ -160,7 +158,8 @@ func (e *Engines) Stats() []Stat {
 		s = append(s, Stat{Engine: Espeak, Queued: st.Queued, Busy: st.Busy})
 	}
 	if e.flite != nil {
-		s = append(s, Stat{Engine: Flite, Queued: int(e.fliteQueued.Load()), Busy: int(e.fliteBusy.Load())})
+		busy, queued := e.flite.Stats()
+		s = append(s, Stat{Engine: Flite, Queued: queued, Busy: busy})
 	}
 	return s
 }
@@ -177,17 +176,10 @@ func (e *Engines) Synthesize(ctx context.Context, seg Segment, v Voice, emit fun
 		if err != nil {
 			return err
 		}
-		e.fliteQueued.Add(1)
-		select {
-		case e.flite <- struct{}{}:
-			e.fliteQueued.Add(-1)
-		case <-ctx.Done():
-			e.fliteQueued.Add(-1)
-			return ctx.Err()
+		if err := e.flite.Acquire(ctx); err != nil {
+			return err
 		}
-		defer func() { <-e.flite }()
-		e.fliteBusy.Add(1)
-		defer e.fliteBusy.Add(-1)
+		defer e.flite.Release()
 		st, err := newStream(rate, e.cfg, emit)
 		if err != nil {
 			return err

@@ -46,7 +46,8 @@ type job struct {
 
 // generation is one generation's bookkeeping. The reader sets started,
 // firstReady and chars before it queues the generation's flush job; the
-// speaker owns admitted and spoken; the writer owns the rest.
+// speaker owns admitted, spoken, recorded, playFrom and pushed; the writer
+// owns the rest.
 type generation struct {
 	started    time.Time
 	firstReady time.Time
@@ -55,6 +56,11 @@ type generation struct {
 	admitted bool
 	spoken   int64
 	recorded bool
+	// playFrom is when the first audio was queued for the client, and
+	// pushed the samples queued since: the client's player runs dry at
+	// about playFrom + pushed, which is when the next segment is needed.
+	playFrom time.Time
+	pushed   int64
 
 	chunks     int
 	samples    int64

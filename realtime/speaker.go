@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parley-voice/parley/audio"
+	"github.com/parley-voice/parley/engine/sched"
 	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/tts"
@@ -130,9 +131,20 @@ func (s *session) speak(j job) bool {
 			s.fail(protocol.ErrSlowClient)
 			return errStopped
 		}
+		if j.gen.pushed == 0 {
+			j.gen.playFrom = time.Now()
+		}
+		j.gen.pushed += int64(len(pcm))
 		return nil
 	}
-	seg, err := s.synthesize(j.ctx, tts.Request{Text: j.text, Language: s.language, Voice: s.profile,
+	// The engines serve the segment whose listener runs dry first: now for
+	// a generation not yet heard, else when its queued audio has played,
+	// less the time a segment takes to start.
+	ctx := sched.Urgent(j.ctx)
+	if g := j.gen; g.pushed > 0 {
+		ctx = sched.PlayBy(j.ctx, g.playFrom.Add(audio.Duration(int(g.pushed), protocol.SampleRate)-startMargin))
+	}
+	seg, err := s.synthesize(ctx, tts.Request{Text: j.text, Language: s.language, Voice: s.profile,
 		Lookahead: j.lookahead, Previous: s.lastLang}, emit)
 	if seg.Language != "" {
 		s.lastLang = seg.Language
@@ -166,6 +178,11 @@ var (
 	errHung        = errors.New("realtime: engine did not finish the segment in time")
 	errEnginePanic = errors.New("realtime: engine panicked")
 )
+
+// startMargin is what a segment needs to reach the client's player before
+// the audio ahead of it runs out: the engine's time to its first chunk,
+// with room to spare.
+const startMargin = 250 * time.Millisecond
 
 // stopGrace is how long a cancelled segment may take to stop before its
 // engine is deemed hung: engines stop within a chunk.

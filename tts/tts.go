@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-voice/parley/engine"
+	"github.com/parley-voice/parley/engine/sched"
 	"github.com/parley-voice/parley/langdetect"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/segment"
@@ -81,7 +82,11 @@ func (p *Pipeline) SpeakAll(ctx context.Context, text string, lang protocol.Lang
 		if i+1 < len(parts) {
 			r.Lookahead = parts[i+1]
 		}
-		seg, err := p.Speak(ctx, r, emit)
+		sctx := ctx
+		if len(out) == 0 {
+			sctx = sched.Urgent(ctx) // the listener waits for the first audio
+		}
+		seg, err := p.Speak(sctx, r, emit)
 		if err != nil {
 			return out, err
 		}

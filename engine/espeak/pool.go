@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/parley-voice/parley/engine/sched"
 )
 
 // WorkerSubcommand is the hidden command-line subcommand that makes a
@@ -116,7 +118,8 @@ type grant struct {
 }
 
 type waiter struct {
-	ch chan granted // buffered: the pool never blocks handing over a slot
+	ch  chan granted // buffered: the pool never blocks handing over a slot
+	due time.Time    // sched.Due: when the audio is needed
 }
 
 type granted struct {
@@ -177,8 +180,8 @@ func (p *Pool) SampleRate() int { return p.engine.SampleRate() }
 
 // Synthesize speaks text with params as Engine.Synthesize does, on the
 // in-process worker if it is free, else on a free worker process, else on
-// the first slot to free up (requests wait in order, for as long as ctx
-// allows). Text is at most MaxTextBytes.
+// the first slot to free up (requests wait by when their audio is needed,
+// sched.Due, for as long as ctx allows). Text is at most MaxTextBytes.
 //
 // emit is called as each chunk is made: on the espeak-ng thread
 // in-process, and on the goroutine that reads the worker process's output
@@ -287,7 +290,7 @@ func (p *Pool) Close() error {
 }
 
 // acquire takes a free slot, preferring the in-process worker, or waits
-// in line for one.
+// in line for one, earliest sched.Due first.
 func (p *Pool) acquire(ctx context.Context) (grant, error) {
 	p.mu.Lock()
 	if p.closed {
@@ -299,8 +302,8 @@ func (p *Pool) acquire(ctx context.Context) (grant, error) {
 		p.mu.Unlock()
 		return g, nil
 	}
-	w := &waiter{ch: make(chan granted, 1)}
-	p.waiters = append(p.waiters, w)
+	w := &waiter{ch: make(chan granted, 1), due: sched.Due(ctx)}
+	p.waiters = sched.InsertByDue(p.waiters, w, func(x *waiter) time.Time { return x.due })
 	p.mu.Unlock()
 	select {
 	case r := <-w.ch:

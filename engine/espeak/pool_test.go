@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-voice/parley/engine/sched"
 	"github.com/parley-voice/parley/protocol"
 )
 
@@ -270,6 +272,48 @@ func TestPoolDispatch(t *testing.T) {
 	}
 	if s := p.Stats(); s.Queued != 0 || s.Busy != 0 {
 		t.Errorf("idle Stats = %+v", s)
+	}
+}
+
+// TestPoolUrgentFirst queues two requests needed later and then an urgent
+// one behind a busy slot: the urgent one is served first, the others in
+// arrival order.
+func TestPoolUrgentFirst(t *testing.T) {
+	p := newPool(t, poolConfig(0, "serve"), true)
+	release := holdSlot(t, p, sentence, nil)
+	var mu sync.Mutex
+	var order []string
+	done := make(chan error, 3)
+	later := time.Now().Add(time.Minute)
+	for i, name := range []string{"plain 1", "plain 2", "urgent"} {
+		ctx := sched.PlayBy(context.Background(), later)
+		if name == "urgent" {
+			ctx = sched.Urgent(context.Background())
+		}
+		go func() {
+			first := true
+			done <- p.Synthesize(ctx, sentence, Params{Voice: "en-us"}, func([]int16) error {
+				if first {
+					first = false
+					mu.Lock()
+					order = append(order, name)
+					mu.Unlock()
+				}
+				return nil
+			})
+		}()
+		waitFor(t, "queued", func() bool { return p.Stats().Queued == i+1 })
+	}
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := []string{"urgent", "plain 1", "plain 2"}; !slices.Equal(order, want) {
+		t.Errorf("served in order %v, want %v", order, want)
 	}
 }
 
