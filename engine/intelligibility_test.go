@@ -49,9 +49,14 @@ var harvard = []string{
 //	flite/rms         0.375                    0.46
 //	flite/slt         0.425                    0.51
 //	flite/awb         0.475                    0.56
-//	espeak/en-us+m6   0.782 (0.700 .. 0.825)   0.86
+//	espeak/en-us+m6   0.782 (0.700 .. 0.825)   0.92 (see below)
 //	espeak/en-us      0.902 (0.850 .. 0.950)   0.98
 //	espeak/en-us+f2   0.918 (0.875 .. 0.963)   0.99
+//
+// With espeak-ng's worker pool (a request may be served in-process or by a
+// worker process), five later runs gave en-us+m6 0.812, 0.812, 0.812,
+// 0.812 and 0.863, en-us 0.912 to 0.925 and en-us+f2 0.875 to 0.950: m6's
+// bound is its highest rate seen plus about 0.06.
 func TestIntelligibility(t *testing.T) {
 	voices := []struct {
 		v     Voice
@@ -63,7 +68,7 @@ func TestIntelligibility(t *testing.T) {
 		{Voice{Engine: Flite, Name: "kal16"}, 0.39},
 		{Voice{Engine: Espeak, Name: "en-us"}, 0.98},
 		{Voice{Engine: Espeak, Name: "en-us", Variant: "f2"}, 0.99},
-		{Voice{Engine: Espeak, Name: "en-us", Variant: "m6"}, 0.86},
+		{Voice{Engine: Espeak, Name: "en-us", Variant: "m6"}, 0.92},
 	}
 	e := openEngines(t)
 	pool, err := pocketsphinx.NewPool(pocketsphinx.DefaultConfig(), runtime.GOMAXPROCS(0))
