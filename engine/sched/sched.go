@@ -57,7 +57,7 @@ func (s *Slots) Acquire(ctx context.Context) error {
 		return nil
 	}
 	w := slotWaiter{ch: make(chan struct{}, 1), due: Due(ctx)}
-	s.waiters = insertByDue(s.waiters, w, func(x slotWaiter) time.Time { return x.due })
+	s.waiters = InsertByDue(s.waiters, w, func(x slotWaiter) time.Time { return x.due })
 	s.mu.Unlock()
 	select {
 	case <-w.ch:
@@ -103,10 +103,6 @@ func (s *Slots) Stats() (busy, queued int) {
 // InsertByDue inserts w into line, which is ordered by due, after every
 // element due no later than w: earliest first, arrival order among equals.
 func InsertByDue[T any](line []T, w T, due func(T) time.Time) []T {
-	return insertByDue(line, w, due)
-}
-
-func insertByDue[T any](line []T, w T, due func(T) time.Time) []T {
 	d := due(w)
 	i := len(line)
 	for i > 0 && due(line[i-1]).After(d) {
