@@ -32,7 +32,8 @@
 // total, only a stall timeout, so a 325 MB model on a slow line completes.
 // Transient failures (a cut connection, a stall, 5xx, 429) are retried from
 // the .part a few times; a cut download that gives up keeps its .part, and
-// the next Pull resumes it.
+// the next Pull resumes it. A .part is locked (flock) while it is written, so
+// a second Pull of the same file fails with ErrBusy instead of corrupting it.
 //
 // # Where the pins come from
 //

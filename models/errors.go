@@ -22,6 +22,9 @@ var (
 	// number of bytes than the catalogue pins: the file upstream is not the
 	// one pinned.
 	ErrSizeMismatch = errors.New("models: size mismatch")
+	// ErrBusy means another Pull, in this process or another, is
+	// downloading the same file into the same directory.
+	ErrBusy = errors.New("models: another pull of this file is running")
 	// ErrStalled means the server sent no bytes for Config.StallTimeout in
 	// the middle of a file.
 	ErrStalled = errors.New("models: download stalled")

@@ -195,6 +195,16 @@ func (p *Puller) pullFile(ctx context.Context, f File, pr *progress) error {
 		return fmt.Errorf("models: %w", err)
 	}
 	part := target + partSuffix
+	// The lock is taken on the part and held until it has been renamed:
+	// two pulls appending to one part would corrupt it.
+	lock, err := os.OpenFile(part, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("models: %w", err)
+	}
+	defer lock.Close()
+	if err := lockFile(lock); err != nil {
+		return fmt.Errorf("models: %s: %w", f.Path, err)
+	}
 	delay := p.cfg.RetryDelay
 	for attempt := 1; ; attempt++ {
 		err := p.fetch(ctx, f, part, pr)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -445,4 +446,48 @@ func countRequests(reqs []request, path string) int {
 		}
 	}
 	return n
+}
+
+func TestPullRefusesConcurrentPullOfTheSameFile(t *testing.T) {
+	var voice Model
+	e := newPullEnv(t, func(s *fileServer) []Model {
+		voice = testModel(s, "xx_XX-busy-medium", EnginePiper, piperFiles("xx_XX-busy-medium", 13, 300_000))
+		return []Model{voice}
+	})
+	onnx := voice.Files[1]
+	e.srv.stall[urlPath(onnx)] = 50_000
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	started := make(chan struct{})
+	var once sync.Once
+	first := e.puller(t, func(c *Config) {
+		c.Progress = func(p Progress) {
+			if p.Done >= voice.Files[0].Size+50_000 {
+				once.Do(func() { close(started) })
+			}
+		}
+	})
+	done := make(chan error, 1)
+	go func() { done <- first.Pull(ctx, voice.Name) }()
+	select {
+	case <-started:
+	case err := <-done:
+		t.Fatalf("first pull ended early: %v", err)
+	}
+	second := e.puller(t, func(c *Config) { c.Progress = nil })
+	if err := second.Pull(context.Background(), voice.Name); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second pull while the first runs: %v", err)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("first pull: %v", err)
+	}
+	// Once the first has stopped, a pull goes ahead and resumes its part.
+	e.srv.mu.Lock()
+	delete(e.srv.stall, urlPath(onnx))
+	e.srv.mu.Unlock()
+	if err := second.Pull(context.Background(), voice.Name); err != nil {
+		t.Fatal(err)
+	}
+	e.checkInstalled(t, voice)
 }
