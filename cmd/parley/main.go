@@ -24,6 +24,9 @@ Usage:
   parley keys list [--data DIR]
   parley keys revoke ID [--data DIR]
   parley voices list [--data DIR]                       the saved voices of every account
+  parley models list [--data DIR] [--json]              neural voices: installed and available
+  parley models pull NAME... [--data DIR]               download voices (sha256 pinned, resumable)
+  parley models rm NAME... [--data DIR]                 delete installed voices
   parley bench --url URL --key KEY [--target realtime|http-batch|sse|idle]
                [--sessions N] [--tokens-per-sec R] [--listen] [--json]
                                                         load generator: time to first audio, underruns,
@@ -60,6 +63,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return voices(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return bench(ctx, args[1:], stdout, stderr)
+	case "models":
+		return modelsCmd(ctx, args[1:], stdout, stderr)
 	case "__espeak-worker":
 		return espeakWorker(ctx, stdin, stdout, stderr)
 	case "help", "-h", "--help":
