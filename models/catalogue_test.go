@@ -1,6 +1,10 @@
 package models
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
 	"net/url"
 	"strings"
 	"testing"
@@ -112,4 +116,30 @@ func TestLoadCatalogueRejects(t *testing.T) {
 	if _, err := LoadCatalogue(strings.NewReader(`{"models": [` + model("k", good) + `]}`)); err != nil {
 		t.Fatalf("valid catalogue refused: %v", err)
 	}
+}
+
+// TestPinMatchesPublishedFile hashes a file as published upstream (the
+// config of en_US-amy-low, kept in testdata) and compares it with the
+// catalogue's pin, which was taken from other public sources: the pins are
+// the real files' digests.
+func TestPinMatchesPublishedFile(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "en_US-amy-low.onnx.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := Builtin().Lookup("en_US-amy-low")
+	if !ok {
+		t.Fatal("en_US-amy-low is not in the catalogue")
+	}
+	for _, f := range m.Files {
+		if f.Path != "en_US-amy-low.onnx.json" {
+			continue
+		}
+		sum := sha256.Sum256(data)
+		if got := hex.EncodeToString(sum[:]); got != f.SHA256 || int64(len(data)) != f.Size {
+			t.Fatalf("published config: %d bytes, sha256 %s; catalogue pins %d bytes, %s", len(data), got, f.Size, f.SHA256)
+		}
+		return
+	}
+	t.Fatal("en_US-amy-low has no config file in the catalogue")
 }
