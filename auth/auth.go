@@ -53,27 +53,20 @@ func PrincipalOf(k store.Key) (Principal, error) {
 // UsageStore is the part of the store that accounting needs.
 type UsageStore interface {
 	Usage(ctx context.Context, keyID, month string) (chars, requests int64, err error)
-	AddUsage(ctx context.Context, keyID, month string, chars int64) error
+	// Charge adds chars and requests to the key's month, durably.
+	Charge(ctx context.Context, keyID, month string, chars, requests int64) error
 }
 
-// Accounting admits work for principals. Usage of the current month is read
-// from the store once per key and then kept in memory, so that admission
-// costs no query; every charge is written through to the store.
+// Accounting admits work for principals: connection slots and generation
+// rate through Limiter, and the monthly character quota through
+// reservations and charges (see Reserve). It is safe for concurrent use.
 type Accounting struct {
 	Limiter *limits.Limiter
 	Usage   UsageStore
 	Now     func() time.Time // nil means time.Now
 
-	mu    sync.Mutex
-	month string
-	cache map[string]int64 // key id → characters this month
-}
-
-func (a *Accounting) now() time.Time {
-	if a.Now != nil {
-		return a.Now()
-	}
-	return time.Now()
+	mu      sync.Mutex
+	ledgers map[string]*ledger // key id → this month's usage and reservations
 }
 
 // AcquireConn takes one of the key's connection slots.
@@ -85,56 +78,4 @@ func (a *Accounting) AcquireConn(p Principal) (func(), error) {
 func (a *Accounting) AllowGeneration(ctx context.Context, p Principal) error {
 	_, err := a.Limiter.AllowGeneration(p.KeyID)
 	return err
-}
-
-// Remaining returns the characters p may still synthesise this month.
-func (a *Accounting) Remaining(ctx context.Context, p Principal) (int64, error) {
-	used, err := a.used(ctx, p.KeyID)
-	if err != nil {
-		return 0, err
-	}
-	if r := p.Plan.MonthlyChars - used; r > 0 {
-		return r, nil
-	}
-	return 0, nil
-}
-
-// Record charges chars to p in the current month.
-func (a *Accounting) Record(ctx context.Context, p Principal, chars int64) error {
-	month := store.Month(a.now())
-	if err := a.Usage.AddUsage(ctx, p.KeyID, month, chars); err != nil {
-		return err
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if _, ok := a.cache[p.KeyID]; ok && a.month == month {
-		a.cache[p.KeyID] += chars
-	}
-	return nil
-}
-
-func (a *Accounting) used(ctx context.Context, keyID string) (int64, error) {
-	month := store.Month(a.now())
-	a.mu.Lock()
-	if a.month != month || a.cache == nil {
-		a.month, a.cache = month, make(map[string]int64)
-	}
-	n, ok := a.cache[keyID]
-	a.mu.Unlock()
-	if ok {
-		return n, nil
-	}
-	chars, _, err := a.Usage.Usage(ctx, keyID, month)
-	if err != nil {
-		return 0, err
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.month == month {
-		if cur, ok := a.cache[keyID]; ok {
-			return cur, nil // a concurrent caller loaded it (and may have charged since)
-		}
-		a.cache[keyID] = chars
-	}
-	return chars, nil
 }

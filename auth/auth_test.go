@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,37 +49,74 @@ func TestKeys(t *testing.T) {
 	}
 }
 
+func freeKey(t *testing.T, db *store.DB) Principal {
+	t.Helper()
+	secret, _, err := db.CreateKey(context.Background(), "q", "free")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Keys{DB: db}.Authenticate(context.Background(), secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestAccountingQuota(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	secret, _, err := db.CreateKey(ctx, "q", "free")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := Keys{DB: db}.Authenticate(ctx, secret)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := freeKey(t, db)
 	now := time.Date(2026, 3, 31, 23, 0, 0, 0, time.UTC)
 	a := &Accounting{Limiter: limits.New(limits.Config{}), Usage: db, Now: func() time.Time { return now }}
 	r, err := a.Remaining(ctx, p)
 	if err != nil || r != 50_000 {
 		t.Fatalf("fresh free key: remaining %d, %v; want 50000", r, err)
 	}
-	if err := a.Record(ctx, p, 49_990); err != nil {
+	h, err := a.Reserve(ctx, p, 49_990)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if r, _ := a.Remaining(ctx, p); r != 10 {
-		t.Fatalf("remaining after 49990 = %d, want 10", r)
+		t.Fatalf("remaining with 49990 reserved = %d, want 10", r)
+	}
+	if _, err := a.Reserve(ctx, p, 11); !errors.Is(err, ErrQuotaExceeded) {
+		t.Fatalf("reserving past the quota: %v, want ErrQuotaExceeded", err)
+	}
+	// Charged in two segments, the second smaller than what is left of the
+	// reservation; the rest is returned by Release.
+	if err := h.Charge(ctx, 40_000); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Charge(ctx, 9_000); err != nil {
+		t.Fatal(err)
+	}
+	h.Release()
+	h.Release() // idempotent
+	if r, _ := a.Remaining(ctx, p); r != 1_000 {
+		t.Fatalf("remaining after charging 49000 = %d, want 1000", r)
 	}
 	// A second Accounting (another process) sees the stored usage.
 	b := &Accounting{Limiter: limits.New(limits.Config{}), Usage: db, Now: func() time.Time { return now }}
-	if r, _ := b.Remaining(ctx, p); r != 10 {
-		t.Fatalf("remaining seen from a fresh Accounting = %d, want 10", r)
+	if r, _ := b.Remaining(ctx, p); r != 1_000 {
+		t.Fatalf("remaining seen from a fresh Accounting = %d, want 1000", r)
 	}
-	if err := a.Record(ctx, p, 20); err != nil {
+	// Extend grows a hold while it fits.
+	h, err = a.Reserve(ctx, p, 0)
+	if err != nil {
 		t.Fatal(err)
 	}
+	if err := h.Extend(ctx, 600); err != nil {
+		t.Fatal(err)
+	}
+	var qe *QuotaError
+	if err := h.Extend(ctx, 401); !errors.As(err, &qe) || qe.Remaining != 400 || qe.Limit != 50_000 {
+		t.Fatalf("extending past the quota: %v, want a QuotaError with 400 left", err)
+	}
+	// Work already done is charged even beyond its reservation.
+	if err := h.Charge(ctx, 1_020); err != nil {
+		t.Fatal(err)
+	}
+	h.Release()
 	if r, _ := a.Remaining(ctx, p); r != 0 {
 		t.Fatalf("remaining past the quota = %d, want 0", r)
 	}
@@ -86,7 +125,91 @@ func TestAccountingQuota(t *testing.T) {
 		t.Fatalf("remaining in a new month = %d, want 50000", r)
 	}
 	chars, reqs, err := db.Usage(ctx, p.KeyID, "2026-03")
-	if err != nil || chars != 50_010 || reqs != 2 {
-		t.Fatalf("stored March usage = %d chars, %d requests, %v", chars, reqs, err)
+	if err != nil || chars != 50_020 || reqs != 2 {
+		t.Fatalf("stored March usage = %d chars, %d requests, %v; want 50020 in 2 requests", chars, reqs, err)
+	}
+}
+
+// TestConcurrentReservationsNeverOvershoot races many requests at the edge
+// of a quota: exactly as many as fit are admitted.
+func TestConcurrentReservationsNeverOvershoot(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	p := freeKey(t, db)
+	if err := db.AddUsage(ctx, p.KeyID, store.Month(time.Now()), 50_000-250); err != nil {
+		t.Fatal(err)
+	}
+	a := &Accounting{Limiter: limits.New(limits.Config{}), Usage: db}
+	var wg sync.WaitGroup
+	var admitted atomic.Int64
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h, err := a.Reserve(ctx, p, 100)
+			if errors.Is(err, ErrQuotaExceeded) {
+				return
+			}
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			admitted.Add(1)
+			if err := h.Charge(ctx, 100); err != nil {
+				t.Error(err)
+			}
+			h.Release()
+		}()
+	}
+	wg.Wait()
+	if n := admitted.Load(); n != 2 {
+		t.Fatalf("%d requests of 100 admitted with 250 left, want 2", n)
+	}
+	chars, _, err := db.Usage(ctx, p.KeyID, store.Month(time.Now()))
+	if err != nil || chars != 50_000-50 {
+		t.Fatalf("stored usage %d, %v; want %d", chars, err, 50_000-50)
+	}
+}
+
+// TestChargesRacingTheFirstLoadAreKept charges a key from many goroutines
+// while its usage is being loaded for the first time: no charge may be
+// lost from what this process believes is used.
+func TestChargesRacingTheFirstLoadAreKept(t *testing.T) {
+	ctx := context.Background()
+	for range 20 {
+		db := openDB(t)
+		p := freeKey(t, db)
+		a := &Accounting{Limiter: limits.New(limits.Config{}), Usage: db}
+		b := &Accounting{Limiter: limits.New(limits.Config{}), Usage: db}
+		// b charges through its own holds while a loads.
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				h, err := a.Reserve(ctx, p, 10)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if err := h.Charge(ctx, 10); err != nil {
+					t.Error(err)
+				}
+				h.Release()
+			}()
+			go func() {
+				defer wg.Done()
+				if _, err := a.Remaining(ctx, p); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if r, _ := a.Remaining(ctx, p); r != 50_000-40 {
+			t.Fatalf("remaining %d after 4 charges of 10, want %d", r, 50_000-40)
+		}
+		if r, _ := b.Remaining(ctx, p); r != 50_000-40 {
+			t.Fatalf("a fresh Accounting sees %d remaining, want %d", r, 50_000-40)
+		}
 	}
 }

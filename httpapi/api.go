@@ -34,6 +34,14 @@ type Config struct {
 	BodyTimeout time.Duration
 	// MaxConcurrentPerKey bounds a key's simultaneous syntheses.
 	MaxConcurrentPerKey int
+	// WriteTimeout bounds one write of an answer to its client; a client
+	// that takes nothing for that long is disconnected and its synthesis
+	// cancelled.
+	WriteTimeout time.Duration
+	// StreamBuffer bounds, in bytes, what a streamed answer keeps waiting
+	// for its client before its synthesis pauses (between segments, holding
+	// no engine): the answer buffers at most this plus one segment.
+	StreamBuffer int
 	// CORSOrigins are the origins whose pages may call the API, as
 	// scheme://host[:port]; "*" (the default, when nil) is any origin. An
 	// empty, non-nil list answers no cross-origin request.
@@ -56,6 +64,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxConcurrentPerKey == 0 {
 		c.MaxConcurrentPerKey = 10
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = 10 * time.Second
+	}
+	if c.StreamBuffer == 0 {
+		c.StreamBuffer = 1 << 20
 	}
 	if c.CORSOrigins == nil {
 		c.CORSOrigins = []string{"*"}
@@ -262,10 +276,23 @@ func (w *statusWriter) statusCode() int {
 	return w.status
 }
 
-// admit applies the key's limits to a synthesis of chars characters: the
-// per-minute generation rate, the concurrency limit and the monthly quota.
-// release must be called when the synthesis ends.
-func (a *API) admit(ctx context.Context, w http.ResponseWriter, p auth.Principal, chars int) (release func(), err error) {
+// grant is an admitted synthesis: a concurrency slot and the quota
+// reserved for it. end releases both.
+type grant struct {
+	hold auth.Hold
+	conc func()
+}
+
+func (g *grant) end() {
+	g.hold.Release()
+	g.conc()
+}
+
+// admit applies the key's limits to synthesis s: the concurrency limit,
+// the per-minute generation rate, and the monthly quota, of which it
+// reserves s's billed characters. The caller ends the grant when the
+// synthesis ends.
+func (a *API) admit(ctx context.Context, w http.ResponseWriter, p auth.Principal, s synthesis) (*grant, error) {
 	rel, err := a.conc.AcquireKeyConn(p.KeyID)
 	if err != nil {
 		return nil, errorf(http.StatusTooManyRequests, "too many concurrent requests for this key").
@@ -282,18 +309,23 @@ func (a *API) admit(ctx context.Context, w http.ResponseWriter, p auth.Principal
 		return nil, e.with("Retry-After", itoa(int(math.Ceil(st.RetryIn.Seconds()))))
 	}
 	setRateHeaders(w.Header(), st)
-	remaining, err := a.d.Accounting.Remaining(ctx, p)
+	hold, err := a.d.Accounting.Reserve(ctx, p, s.billed)
 	if err != nil {
 		rel()
-		return nil, err
+		return nil, quotaError(err)
 	}
-	if int64(chars) > remaining {
-		rel()
-		next := nextMonth(time.Now())
-		return nil, errorf(http.StatusTooManyRequests, fmt.Sprintf("monthly character quota exhausted: %d characters left of %d", remaining, p.Plan.MonthlyChars)).
-			with("Retry-After", itoa(int(math.Ceil(time.Until(next).Seconds()))))
+	return &grant{hold: hold, conc: rel}, nil
+}
+
+// quotaError maps a refused reservation to 429 until the next month.
+func quotaError(err error) error {
+	var qe *auth.QuotaError
+	if !errors.As(err, &qe) {
+		return err
 	}
-	return rel, nil
+	next := nextMonth(time.Now())
+	return errorf(http.StatusTooManyRequests, qe.Error()).
+		with("Retry-After", itoa(int(math.Ceil(time.Until(next).Seconds()))))
 }
 
 // setRateHeaders sets the X-RateLimit headers; Reset is in seconds from now.

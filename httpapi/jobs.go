@@ -25,11 +25,11 @@ func (a *API) submitJob(w http.ResponseWriter, r *http.Request, p auth.Principal
 	}
 	// Limits apply when the job is accepted, so that a client cannot queue
 	// past its quota or rate.
-	release, err := a.admit(r.Context(), w, p, s.chars)
+	g, err := a.admit(r.Context(), w, p, s)
 	if err != nil {
 		return err
 	}
-	release()
+	g.end()
 	body, err := json.Marshal(req)
 	if err != nil {
 		return err
@@ -127,5 +127,10 @@ func (a *API) Run(ctx context.Context, j store.Job, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return a.synthesize(ctx, p, s, w)
+	hold, err := a.d.Accounting.Reserve(ctx, p, s.billed)
+	if err != nil {
+		return err
+	}
+	defer hold.Release()
+	return a.synthesize(ctx, p, s, hold, w, nil)
 }

@@ -16,7 +16,9 @@ import (
 
 	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/codec"
+	"github.com/parley-voice/parley/engine/sched"
 	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/tts"
 	"github.com/parley-voice/parley/voice"
 	"github.com/parley-voice/parley/voicestore"
 )
@@ -43,6 +45,8 @@ type speechRequest struct {
 type synthesis struct {
 	text   string
 	chars  int
+	segs   []tts.Segment // text, split and prepared
+	billed int64         // the quota cost of segs
 	lang   protocol.Language
 	prof   voice.Profile
 	format string
@@ -164,6 +168,17 @@ func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechReque
 		prof.Rate *= *req.Speed
 	}
 	s.prof = prof
+	if s.segs, err = tts.Split(s.text, s.lang, s.prof); err != nil {
+		return s, err
+	}
+	spoken := 0
+	for _, seg := range s.segs {
+		spoken += seg.Spoken()
+		s.billed += int64(seg.Billed())
+	}
+	if spoken > tts.MaxSpokenChars {
+		return s, errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("text is %d characters long when spoken (numbers and symbols read out), at most %d allowed", spoken, tts.MaxSpokenChars))
+	}
 	return s, nil
 }
 
@@ -195,92 +210,132 @@ func (a *API) speech(w http.ResponseWriter, r *http.Request, p auth.Principal) e
 	if req.WebhookURL != "" {
 		return a.submitJob(w, r, p, req, s)
 	}
-	release, err := a.admit(r.Context(), w, p, s.chars)
+	g, err := a.admit(r.Context(), w, p, s)
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer g.end()
 	if s.sse {
-		return a.openAISSE(w, r, p, s)
+		return a.openAISSE(w, r, p, s, g.hold)
 	}
 	w.Header().Set("Content-Type", codec.ContentType(s.format))
 	if s.format == "wav" {
 		var buf bytes.Buffer
-		if err := a.synthesize(r.Context(), p, s, &buf); err != nil {
+		if err := a.synthesize(r.Context(), p, s, g.hold, &buf, nil); err != nil {
 			return err
 		}
-		w.Header().Set("Content-Length", itoa(buf.Len()))
-		_, err := buf.WriteTo(w)
-		return err
+		return a.writeWhole(w, buf.Bytes())
 	}
-	return a.synthesize(r.Context(), p, s, flushWriter{w})
+	return a.streamOut(r.Context(), w, nil, func(ctx context.Context, out *pipe) error {
+		return a.synthesize(ctx, p, s, g.hold, pipeWriter{out}, a.waitForClient(out))
+	})
 }
 
-// synthesize encodes the whole text in s's format to out and charges it.
-func (a *API) synthesize(ctx context.Context, p auth.Principal, s synthesis, out io.Writer) error {
+// writeWhole writes a whole answer, with its length, under a write
+// deadline.
+func (a *API) writeWhole(w http.ResponseWriter, b []byte) error {
+	w.Header().Set("Content-Length", itoa(len(b)))
+	_, err := newDeadlineWriter(w, a.cfg.WriteTimeout).Write(b)
+	return err
+}
+
+// pipeWriter is an io.Writer into a pipe, for encoders.
+type pipeWriter struct{ p *pipe }
+
+func (w pipeWriter) Write(b []byte) (int, error) {
+	w.p.push(b)
+	return len(b), nil
+}
+
+// synthesize encodes s in its format to out, charging hold as each segment
+// is spoken; wait is as for speak. out must not block on a client: it is
+// written from inside the engines' callbacks.
+func (a *API) synthesize(ctx context.Context, p auth.Principal, s synthesis, hold auth.Hold, out io.Writer, wait func(context.Context) error) error {
 	enc, err := codec.NewEncoder(s.format, out)
 	if err != nil {
 		return errorf(http.StatusBadRequest, err.Error())
 	}
-	_, err = a.d.Pipeline.SpeakAll(ctx, s.text, s.lang, s.prof, enc.Write)
+	err = a.speak(ctx, p, s, hold, wait, enc.Write)
 	if cerr := enc.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return err
+	return err
+}
+
+// speak speaks s's segments in order into emit, charging hold with each
+// segment's billed characters as soon as it is spoken. Before each segment
+// it calls wait, if not nil, which may hold the synthesis back (holding no
+// engine) until the client has caught up.
+func (a *API) speak(ctx context.Context, p auth.Principal, s synthesis, hold auth.Hold, wait func(context.Context) error, emit func([]int16) error) error {
+	for i := range s.segs {
+		if wait != nil {
+			if err := wait(ctx); err != nil {
+				return err
+			}
+		}
+		sctx := ctx
+		if i == 0 {
+			sctx = sched.Urgent(ctx) // the listener waits for the first audio
+		}
+		seg := &s.segs[i]
+		err := a.d.Pipeline.SpeakPrepared(sctx, seg, emit)
+		if seg.Samples > 0 {
+			a.charge(ctx, p, hold, seg)
+		}
+		if err != nil {
+			return err
+		}
 	}
-	a.charge(p, s.chars)
 	return nil
 }
 
-// charge records characters synthesised, even if the client has gone.
-func (a *API) charge(p auth.Principal, chars int) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+// charge records a spoken segment against the quota, even when the client
+// has gone: its audio was made.
+func (a *API) charge(ctx context.Context, p auth.Principal, hold auth.Hold, seg *tts.Segment) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := a.d.Accounting.Record(ctx, p, int64(chars)); err != nil {
+	if err := hold.Charge(ctx, int64(seg.Billed())); err != nil {
 		a.log.Error("recording usage failed", "key", p.KeyID, "err", err)
 	}
-	a.d.Metrics.Characters.Add(float64(chars))
-}
-
-// flushWriter flushes after every write, so that encoded audio reaches the
-// client as it is produced.
-type flushWriter struct{ w http.ResponseWriter }
-
-func (f flushWriter) Write(b []byte) (int, error) {
-	n, err := f.w.Write(b)
-	if err == nil {
-		err = http.NewResponseController(f.w).Flush()
-	}
-	return n, err
+	a.d.Metrics.Characters.Add(float64(seg.Billed()))
+	a.d.Metrics.AudioSeconds.Add(float64(seg.Samples) / protocol.SampleRate)
 }
 
 // openAISSE streams OpenAI's speech SSE events: speech.audio.delta with
 // base64 audio in the requested format, then speech.audio.done.
-func (a *API) openAISSE(w http.ResponseWriter, r *http.Request, p auth.Principal, s synthesis) error {
-	sse := a.newSSE(w, r)
-	defer sse.stop()
-	enc, err := codec.NewEncoder(s.format, sseAudio{sse})
-	if err != nil {
-		return errorf(http.StatusBadRequest, err.Error())
-	}
-	_, err = a.d.Pipeline.SpeakAll(r.Context(), s.text, s.lang, s.prof, enc.Write)
-	if cerr := enc.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return sse.event(map[string]any{"type": "error", "error": map[string]string{"message": "synthesis failed"}})
-	}
-	a.charge(p, s.chars)
-	return sse.event(map[string]any{"type": "speech.audio.done", "usage": map[string]int{"input_tokens": s.chars, "output_tokens": 0, "total_tokens": s.chars}})
+func (a *API) openAISSE(w http.ResponseWriter, r *http.Request, p auth.Principal, s synthesis, hold auth.Hold) error {
+	startSSE(w)
+	return a.streamOut(r.Context(), w, sseKeepalive, func(ctx context.Context, out *pipe) error {
+		enc, err := codec.NewEncoder(s.format, sseAudio{out})
+		if err != nil {
+			return err
+		}
+		err = a.speak(ctx, p, s, hold, a.waitForClient(out), enc.Write)
+		if cerr := enc.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				a.log.Error("OpenAI SSE synthesis failed", "key", p.KeyID, "err", err)
+				out.push(sseEvent(map[string]any{"type": "error", "error": map[string]string{"message": "synthesis failed"}}))
+			}
+			return nil
+		}
+		out.push(sseEvent(map[string]any{"type": "speech.audio.done", "usage": map[string]int{"input_tokens": s.chars, "output_tokens": 0, "total_tokens": s.chars}}))
+		return nil
+	})
 }
 
-type sseAudio struct{ s *sseStream }
+// waitForClient holds a synthesis back before each segment while more
+// than StreamBuffer bytes of its answer wait for the client.
+func (a *API) waitForClient(out *pipe) func(context.Context) error {
+	return func(ctx context.Context) error { return out.waitBelow(ctx, a.cfg.StreamBuffer) }
+}
+
+type sseAudio struct{ out *pipe }
 
 func (w sseAudio) Write(b []byte) (int, error) {
-	if err := w.s.event(map[string]string{"type": "speech.audio.delta", "audio": base64.StdEncoding.EncodeToString(b)}); err != nil {
-		return 0, err
-	}
+	w.out.push(sseEvent(map[string]string{"type": "speech.audio.delta", "audio": base64.StdEncoding.EncodeToString(b)}))
 	return len(b), nil
 }
 

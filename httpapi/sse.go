@@ -1,10 +1,10 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/parley-voice/parley/audio"
@@ -12,86 +12,28 @@ import (
 	"github.com/parley-voice/parley/protocol"
 )
 
-// sseStream writes server-sent events, with a ": keepalive" comment every
-// Keepalive while nothing else is written. Writes are serialised; stop ends
-// the keepalive goroutine and waits for it.
-type sseStream struct {
-	w    http.ResponseWriter
-	rc   *http.ResponseController
-	mu   sync.Mutex
-	err  error
-	quit chan struct{}
-	done chan struct{}
-}
-
-func (a *API) newSSE(w http.ResponseWriter, r *http.Request) *sseStream {
+// startSSE sends the headers of an event stream.
+func startSSE(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
 	w.WriteHeader(http.StatusOK)
-	s := &sseStream{w: w, rc: http.NewResponseController(w), quit: make(chan struct{}), done: make(chan struct{})}
-	s.flush()
-	go func() {
-		defer close(s.done)
-		t := time.NewTicker(a.cfg.Keepalive)
-		defer t.Stop()
-		for {
-			select {
-			case <-s.quit:
-				return
-			case <-r.Context().Done():
-				return
-			case <-t.C:
-				s.write([]byte(": keepalive\n\n"))
-			}
-		}
-	}()
-	return s
 }
 
-func (s *sseStream) write(b []byte) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return s.err
-	}
-	if _, err := s.w.Write(b); err != nil {
-		s.err = err
-		return err
-	}
-	return s.flushLocked()
-}
+// sseKeepalive is written while an event stream has nothing else to say.
+var sseKeepalive = []byte(": keepalive\n\n")
 
-func (s *sseStream) flush() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_ = s.flushLocked()
-}
-
-func (s *sseStream) flushLocked() error {
-	if err := s.rc.Flush(); err != nil {
-		s.err = err
-	}
-	return s.err
-}
-
-// event writes one "data:" event with v as JSON.
-func (s *sseStream) event(v any) error {
+// sseEvent is one "data:" event with v as JSON.
+func sseEvent(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return err
+		panic(err) // only our own event types are marshalled
 	}
 	msg := make([]byte, 0, len(b)+8)
 	msg = append(msg, "data: "...)
 	msg = append(msg, b...)
-	msg = append(msg, "\n\n"...)
-	return s.write(msg)
-}
-
-func (s *sseStream) stop() {
-	close(s.quit)
-	<-s.done
+	return append(msg, "\n\n"...)
 }
 
 // sseChunk and sseDone are the events of PROTOCOL.md's SSE endpoint.
@@ -134,43 +76,45 @@ func (a *API) speechStream(w http.ResponseWriter, r *http.Request, p auth.Princi
 	if err != nil {
 		return err
 	}
-	release, err := a.admit(r.Context(), w, p, s.chars)
+	g, err := a.admit(r.Context(), w, p, s)
 	if err != nil {
 		return err
 	}
-	defer release()
-	return a.streamPCM(w, r, s, func() { a.charge(p, s.chars) })
+	defer g.end()
+	return a.streamPCM(w, r, p, s, g.hold)
 }
 
 // streamPCM speaks s as SSE chunk events, then done; on failure an error
-// event ends the stream. onSuccess runs once everything was synthesised.
-func (a *API) streamPCM(w http.ResponseWriter, r *http.Request, s synthesis, onSuccess func()) error {
+// event ends the stream.
+func (a *API) streamPCM(w http.ResponseWriter, r *http.Request, p auth.Principal, s synthesis, hold auth.Hold) error {
 	start := time.Now()
-	sse := a.newSSE(w, r)
-	defer sse.stop()
-	var n int
-	var samples int64
-	var first int64
-	var buf []byte
-	_, err := a.d.Pipeline.SpeakAll(r.Context(), s.text, s.lang, s.prof, func(pcm []int16) error {
-		if n == 0 {
-			first = time.Since(start).Milliseconds()
+	startSSE(w)
+	return a.streamOut(r.Context(), w, sseKeepalive, func(ctx context.Context, out *pipe) error {
+		var n int
+		var samples int64
+		var first int64
+		var buf []byte
+		err := a.speak(ctx, p, s, hold, a.waitForClient(out), func(pcm []int16) error {
+			if n == 0 {
+				first = time.Since(start).Milliseconds()
+			}
+			buf = audio.PCMToBytes(buf[:0], pcm)
+			out.push(sseEvent(sseChunk{Chunk: base64.StdEncoding.EncodeToString(buf), ChunkIndex: n,
+				SampleRate: protocol.SampleRate, Format: protocol.Format, FirstChunkLatencyMS: first}))
+			n++
+			samples += int64(len(pcm))
+			return nil
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err() // the client went away or fell behind; nobody to tell
+			}
+			a.log.Error("SSE synthesis failed", "key", p.KeyID, "err", err)
+			out.push(sseEvent(sseError{Error: "synthesis failed", Done: true}))
+			return nil
 		}
-		buf = audio.PCMToBytes(buf[:0], pcm)
-		ev := sseChunk{Chunk: base64.StdEncoding.EncodeToString(buf), ChunkIndex: n, SampleRate: protocol.SampleRate,
-			Format: protocol.Format, FirstChunkLatencyMS: first}
-		n++
-		samples += int64(len(pcm))
-		return sse.event(ev)
+		out.push(sseEvent(sseDone{Done: true, TotalChunks: n, TotalTimeMS: time.Since(start).Milliseconds(),
+			AudioDurationMS: samples * 1000 / protocol.SampleRate}))
+		return nil
 	})
-	if err != nil {
-		if r.Context().Err() != nil {
-			return nil // the client went away; nobody to tell
-		}
-		a.log.Error("SSE synthesis failed", "err", err)
-		return sse.event(sseError{Error: "synthesis failed", Done: true})
-	}
-	onSuccess()
-	return sse.event(sseDone{Done: true, TotalChunks: n, TotalTimeMS: time.Since(start).Milliseconds(),
-		AudioDurationMS: samples * 1000 / protocol.SampleRate})
 }

@@ -60,44 +60,42 @@ func (a *API) parseDesign(r *http.Request, p auth.Principal) (synthesis, error) 
 
 // designVoice serves POST /v1/voices/design: a WAV preview.
 func (a *API) designVoice(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	s, release, err := a.admitDesign(w, r, p)
+	s, g, err := a.admitDesign(w, r, p)
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer g.end()
 	var buf bytes.Buffer
-	if err := a.synthesize(r.Context(), p, s, &buf); err != nil {
+	if err := a.synthesize(r.Context(), p, s, g.hold, &buf, nil); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "audio/wav")
 	w.Header().Set("X-Voice-Terms", strings.Join(s.prof.Terms, ", "))
-	w.Header().Set("Content-Length", itoa(buf.Len()))
-	_, err = buf.WriteTo(w)
-	return err
+	return a.writeWhole(w, buf.Bytes())
 }
 
 // designVoiceStream serves POST /v1/voices/design/stream: the preview as SSE.
 func (a *API) designVoiceStream(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	s, release, err := a.admitDesign(w, r, p)
+	s, g, err := a.admitDesign(w, r, p)
 	if err != nil {
 		return err
 	}
-	defer release()
-	return a.streamPCM(w, r, s, func() { a.charge(p, s.chars) })
+	defer g.end()
+	return a.streamPCM(w, r, p, s, g.hold)
 }
 
 // admitDesign parses a design request and admits its preview's synthesis;
 // the caller releases the admission.
-func (a *API) admitDesign(w http.ResponseWriter, r *http.Request, p auth.Principal) (synthesis, func(), error) {
+func (a *API) admitDesign(w http.ResponseWriter, r *http.Request, p auth.Principal) (synthesis, *grant, error) {
 	s, err := a.parseDesign(r, p)
 	if err != nil {
 		return synthesis{}, nil, err
 	}
-	release, err := a.admit(r.Context(), w, p, s.chars)
+	g, err := a.admit(r.Context(), w, p, s)
 	if err != nil {
 		return synthesis{}, nil, err
 	}
-	return s, release, nil
+	return s, g, nil
 }
 
 type createVoiceRequest struct {

@@ -23,16 +23,16 @@ type VoiceResolver interface {
 	ResolveConfig(ctx context.Context, p Principal, cfg protocol.Config) (voice.Profile, error)
 }
 
-// Accounting admits generations and records characters synthesised.
+// Accounting admits generations and charges what they speak.
 type Accounting interface {
 	// AllowGeneration is called when a generation starts; an error closes
 	// the session with 4004.
 	AllowGeneration(ctx context.Context, p Principal) error
-	// Remaining returns how many characters p may still synthesise this
-	// month.
-	Remaining(ctx context.Context, p Principal) (int64, error)
-	// Record adds characters synthesised by p.
-	Record(ctx context.Context, p Principal, chars int64) error
+	// Reserve sets characters of p's monthly quota aside; an
+	// auth.ErrQuotaExceeded error closes the session with 4004. A
+	// generation reserves each segment before speaking it, and charges it
+	// once spoken.
+	Reserve(ctx context.Context, p Principal, chars int64) (auth.Hold, error)
 	// AcquireConn takes one of p's connection slots; an error closes the
 	// session with 4004.
 	AcquireConn(p Principal) (release func(), err error)

@@ -46,16 +46,19 @@ type job struct {
 
 // generation is one generation's bookkeeping. The reader sets started,
 // firstReady and chars before it queues the generation's flush job; the
-// speaker owns admitted, spoken, recorded, playFrom and pushed; the writer
-// owns the rest.
+// speaker owns admitted, hold, spoken, ended, playFrom and pushed; the
+// writer owns the rest.
 type generation struct {
 	started    time.Time
 	firstReady time.Time
 	chars      int
 
 	admitted bool
-	spoken   int64
-	recorded bool
+	// hold is the generation's reservation of the monthly quota: each
+	// segment is reserved before it is spoken and charged once it is.
+	hold   auth.Hold
+	spoken bool // a segment made audio
+	ended  bool // the hold is released
 	// playFrom is when the first audio was queued for the client, and
 	// pushed the samples queued since: the client's player runs dry at
 	// about playFrom + pushed, which is when the next segment is needed.

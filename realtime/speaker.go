@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parley-voice/parley/audio"
+	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/engine/sched"
 	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/protocol"
@@ -19,11 +20,7 @@ import (
 // messages. It owns each generation's admission and usage accounting.
 func (s *session) speakLoop() {
 	var last *generation // the generation of the last segment spoken
-	defer func() {
-		// Characters of a generation cut short by the end of the session
-		// were synthesised all the same.
-		s.record(last)
-	}()
+	defer func() { s.end(last) }()
 	authed := false
 	for {
 		var j job
@@ -49,7 +46,7 @@ func (s *session) speakLoop() {
 		switch j.kind {
 		case jobSegment:
 			if last != j.gen {
-				s.record(last)
+				s.end(last)
 				last = j.gen
 			}
 			if !s.speak(j) {
@@ -62,17 +59,17 @@ func (s *session) speakLoop() {
 			if j.gen.chars > 0 && !s.admit(j.gen) {
 				return
 			}
-			s.record(j.gen)
+			s.end(j.gen)
 			s.srv.deps.Metrics.Generations.WithLabelValues("done").Inc()
 			if !s.out.push(outItem{kind: outDone, gen: j.gen, epoch: j.epoch}) {
 				s.fail(protocol.ErrSlowClient)
 				return
 			}
 		case jobClear:
-			if last != nil && !last.recorded {
+			if last != nil && !last.ended {
 				s.srv.deps.Metrics.Generations.WithLabelValues("cleared").Inc()
 			}
-			s.record(last)
+			s.end(last)
 			last = nil
 			s.sendJSON(struct {
 				Type string `json:"type"`
@@ -108,16 +105,18 @@ func (s *session) speak(j job) bool {
 		return false
 	}
 	d := s.srv.deps
-	remaining, err := d.Accounting.Remaining(s.ctx, s.principal)
-	if err != nil {
-		if s.ctx.Err() == nil {
-			s.log.Error("quota lookup failed", "err", err)
-			s.fail(protocol.ErrServer)
-		}
-		return false
+	seg := tts.Prepare(tts.Request{Text: j.text, Language: s.language, Voice: s.profile,
+		Lookahead: j.lookahead, Previous: s.lastLang})
+	if seg.Normalized == "" {
+		return true
 	}
-	if int64(j.chars) > remaining {
-		s.fail(protocol.ErrQuotaExceeded)
+	if seg.Spoken() > tts.MaxSpokenChars {
+		d.Metrics.Errors.WithLabelValues(metrics.Code(int(protocol.CloseInvalid))).Inc()
+		s.sendJSON(protocol.NewErrorMessage(protocol.Errorf(protocol.CloseInvalid,
+			"segment not spoken: it is %d characters long when spoken (numbers and symbols read out), at most %d allowed", seg.Spoken(), tts.MaxSpokenChars)), j.epoch)
+		return true
+	}
+	if !s.reserve(j.gen, int64(seg.Billed())) {
 		return false
 	}
 	emit := func(pcm []int16) error {
@@ -144,15 +143,10 @@ func (s *session) speak(j job) bool {
 	if g := j.gen; g.pushed > 0 {
 		ctx = sched.PlayBy(j.ctx, g.playFrom.Add(audio.Duration(int(g.pushed), protocol.SampleRate)-startMargin))
 	}
-	seg, err := s.synthesize(ctx, tts.Request{Text: j.text, Language: s.language, Voice: s.profile,
-		Lookahead: j.lookahead, Previous: s.lastLang}, emit)
-	if seg.Language != "" {
-		s.lastLang = seg.Language
-	}
-	if seg.Samples > 0 || err == nil {
-		j.gen.spoken += int64(j.chars)
-		d.Metrics.Characters.Add(float64(j.chars))
-		d.Metrics.AudioSeconds.Add(float64(seg.Samples) / protocol.SampleRate)
+	err := s.synthesize(ctx, &seg, emit)
+	s.lastLang = seg.Language
+	if seg.Samples > 0 {
+		s.charge(j.gen, &seg)
 	}
 	switch {
 	case err == nil, errors.Is(err, errStopped), errors.Is(err, context.Canceled):
@@ -195,65 +189,103 @@ const stopGrace = 5 * time.Second
 // its goroutine lives on until the engine returns, but what it emits from
 // then on is dropped. The speaker waits for the goroutine in every other
 // case.
-func (s *session) synthesize(ctx context.Context, r tts.Request, emit func([]int16) error) (tts.Segment, error) {
-	type result struct {
-		seg tts.Segment
-		err error
-	}
+func (s *session) synthesize(ctx context.Context, seg *tts.Segment, emit func([]int16) error) error {
 	var mu sync.Mutex // held while emitting, so nothing is emitted after abandon
 	abandoned := false
+	pushed := 0 // samples emitted, for an abandoned segment's charge
 	guarded := func(pcm []int16) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if abandoned {
 			return errStopped
 		}
+		pushed += len(pcm)
 		return emit(pcm)
 	}
-	done := make(chan result, 1)
+	// The engine's goroutine speaks into a copy, which is read only once
+	// it has finished: an abandoned engine may still be counting.
+	work := *seg
+	done := make(chan error, 1)
 	go func() {
-		var res result
+		var err error
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.Error("engine panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				res.err = fmt.Errorf("%w: %v", errEnginePanic, p)
+				err = fmt.Errorf("%w: %v", errEnginePanic, p)
 			}
-			done <- res
+			done <- err
 		}()
-		res.seg, res.err = s.srv.deps.Pipeline.Speak(ctx, r, guarded)
+		err = s.srv.deps.Pipeline.SpeakPrepared(ctx, &work, guarded)
 	}()
 	watchdog := time.NewTimer(s.srv.cfg.SegmentTimeout)
 	defer watchdog.Stop()
 	select {
-	case res := <-done:
-		return res.seg, res.err
+	case err := <-done:
+		*seg = work
+		return err
 	case <-watchdog.C:
 	case <-ctx.Done():
 		grace := time.NewTimer(stopGrace)
 		defer grace.Stop()
 		select {
-		case res := <-done:
-			return res.seg, res.err
+		case err := <-done:
+			*seg = work
+			return err
 		case <-watchdog.C:
 		case <-grace.C:
 		}
 	}
 	mu.Lock()
 	abandoned = true
+	seg.Samples = pushed
 	mu.Unlock()
-	return tts.Segment{Voice: r.Voice.VoiceFor(tts.ResolveLanguage(r))}, errHung
+	return errHung
 }
 
-// record charges a generation's synthesised characters once.
-func (s *session) record(g *generation) {
-	if g == nil || g.recorded || g.spoken == 0 {
-		return
+// reserve sets a segment's billed characters aside in the generation's
+// hold, taking the hold with the generation's first segment. It reports
+// false when the session must end: the quota is exhausted (4004), or it
+// could not be read (4005).
+func (s *session) reserve(g *generation, chars int64) bool {
+	var err error
+	if g.hold == nil {
+		g.hold, err = s.srv.deps.Accounting.Reserve(s.ctx, s.principal, chars)
+	} else {
+		err = g.hold.Extend(s.ctx, chars)
 	}
-	g.recorded = true
-	// Usage must be stored even when the session is ending.
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, auth.ErrQuotaExceeded):
+		s.fail(protocol.ErrQuotaExceeded)
+	case s.ctx.Err() == nil:
+		s.log.Error("quota lookup failed", "err", err)
+		s.fail(protocol.ErrServer)
+	}
+	return false
+}
+
+// charge records a spoken segment against the generation's hold, durably,
+// even when the session is ending: its audio was made.
+func (s *session) charge(g *generation, seg *tts.Segment) {
+	g.spoken = true
+	d := s.srv.deps
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), 5*time.Second)
 	defer cancel()
-	if err := s.srv.deps.Accounting.Record(ctx, s.principal, g.spoken); err != nil {
-		s.log.Error("recording usage failed", "err", err, "chars", g.spoken)
+	if err := g.hold.Charge(ctx, int64(seg.Billed())); err != nil {
+		s.log.Error("recording usage failed", "err", err, "chars", seg.Billed())
+	}
+	d.Metrics.Characters.Add(float64(seg.Billed()))
+	d.Metrics.AudioSeconds.Add(float64(seg.Samples) / protocol.SampleRate)
+}
+
+// end releases what a generation reserved and did not speak, once.
+func (s *session) end(g *generation) {
+	if g == nil || g.ended {
+		return
+	}
+	g.ended = true
+	if g.hold != nil {
+		g.hold.Release()
 	}
 }

@@ -25,22 +25,30 @@ func checkMonth(month string) error {
 }
 
 // AddUsage counts one request of chars characters against the key in month
-// ("YYYY-MM", see Month). It is one atomic upsert, so concurrent calls never
-// lose counts. Revoked keys still count: a generation may finish after its key
-// is revoked. It returns ErrNotFound for an unknown key.
+// ("YYYY-MM", see Month). See Charge.
 func (db *DB) AddUsage(ctx context.Context, keyID, month string, chars int64) error {
+	return db.Charge(ctx, keyID, month, chars, 1)
+}
+
+// Charge adds chars characters and requests requests to the key's usage in
+// month ("YYYY-MM", see Month): a request is charged segment by segment as
+// it is spoken, counting the request with its first segment. It is one
+// atomic upsert, durable when it returns, so concurrent calls never lose
+// counts. Revoked keys still count: a generation may finish after its key
+// is revoked. It returns ErrNotFound for an unknown key.
+func (db *DB) Charge(ctx context.Context, keyID, month string, chars, requests int64) error {
 	if err := checkMonth(month); err != nil {
 		return err
 	}
-	if chars < 0 {
-		return fmt.Errorf("%w: negative character count %d", ErrInvalid, chars)
+	if chars < 0 || requests < 0 {
+		return fmt.Errorf("%w: negative usage %d characters, %d requests", ErrInvalid, chars, requests)
 	}
 	// Selecting from api_keys makes an unknown key insert nothing, which is
 	// how we tell it apart without depending on the driver's error codes.
 	res, err := db.w.ExecContext(ctx, `INSERT INTO usage (key_id, month, characters, requests)
-SELECT id, ?, ?, 1 FROM api_keys WHERE id = ?
-ON CONFLICT (key_id, month) DO UPDATE SET characters = characters + excluded.characters, requests = requests + 1`,
-		month, chars, keyID)
+SELECT id, ?, ?, ? FROM api_keys WHERE id = ?
+ON CONFLICT (key_id, month) DO UPDATE SET characters = characters + excluded.characters, requests = requests + excluded.requests`,
+		month, chars, requests, keyID)
 	if err != nil {
 		return fmt.Errorf("store: adding usage: %w", err)
 	}

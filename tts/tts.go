@@ -45,29 +45,48 @@ type Segment struct {
 	Samples    int // 24 kHz samples emitted
 }
 
-// Speak speaks one segment. Blank text speaks nothing and returns a
-// Segment without audio. emit must not retain pcm.
-func (p *Pipeline) Speak(ctx context.Context, r Request, emit func(pcm []int16) error) (Segment, error) {
+// Chars is the segment's length as given, in Unicode code points.
+func (s Segment) Chars() int { return utf8.RuneCountInString(s.Text) }
+
+// Spoken is the segment's length as spoken, after normalisation.
+func (s Segment) Spoken() int { return utf8.RuneCountInString(s.Normalized) }
+
+// Billed is what the segment costs against a monthly quota: its characters
+// as given, or a third of its characters as spoken when normalisation more
+// than triples the text (a run of "%" signs, a 500-digit number), so that a
+// few characters cannot buy minutes of audio. Ordinary text, numbers and
+// dates included, expands less than that ("Dr. Smith paid $5.50 at 10:30
+// on 3/4/2025." is 42 characters spoken as 97) and costs its length.
+func (s Segment) Billed() int { return Billed(s.Chars(), s.Spoken()) }
+
+// Billed is the quota cost of chars characters of text that are spoken as
+// spoken characters; see Segment.Billed.
+func Billed(chars, spoken int) int { return max(chars, (spoken+2)/3) }
+
+// MaxSpokenChars bounds the characters after normalisation of one request
+// (an HTTP synthesis, or one realtime segment): twice the longest text a
+// request may carry. It is about nine minutes of speech.
+const MaxSpokenChars = 2 * protocol.MaxBufferChars
+
+// Prepare resolves r's language, normalises its text and picks the engine
+// voice: everything but the synthesis. Blank text gives a Segment with no
+// Normalized text, which speaks nothing.
+func Prepare(r Request) Segment {
 	seg := Segment{Text: r.Text}
 	if strings.TrimSpace(r.Text) == "" {
-		return seg, nil
+		return seg
 	}
 	seg.Language = ResolveLanguage(r)
 	seg.Normalized = strings.TrimSpace(textnorm.Normalize(r.Text, seg.Language))
-	if seg.Normalized == "" {
-		return seg, nil
+	if seg.Normalized != "" {
+		seg.Voice = r.Voice.VoiceFor(seg.Language)
 	}
-	seg.Voice = r.Voice.VoiceFor(seg.Language)
-	err := p.Engine.Synthesize(ctx, engine.Segment{Text: seg.Normalized, Language: seg.Language}, seg.Voice, func(pcm []int16) error {
-		seg.Samples += len(pcm)
-		return emit(pcm)
-	})
-	return seg, err
+	return seg
 }
 
-// SpeakAll segments a whole text the way a flushed realtime generation would
-// and speaks every segment in order.
-func (p *Pipeline) SpeakAll(ctx context.Context, text string, lang protocol.Language, prof voice.Profile, emit func(pcm []int16) error) ([]Segment, error) {
+// Split segments a whole text the way a flushed realtime generation would
+// and prepares every segment that speaks, in order.
+func Split(text string, lang protocol.Language, prof voice.Profile) ([]Segment, error) {
 	cfg := segment.DefaultConfig()
 	cfg.Language = lang
 	s, err := segment.New(cfg)
@@ -82,20 +101,53 @@ func (p *Pipeline) SpeakAll(ctx context.Context, text string, lang protocol.Lang
 		if i+1 < len(parts) {
 			r.Lookahead = parts[i+1]
 		}
-		sctx := ctx
-		if len(out) == 0 {
-			sctx = sched.Urgent(ctx) // the listener waits for the first audio
+		seg := Prepare(r)
+		if seg.Normalized == "" {
+			continue
 		}
-		seg, err := p.Speak(sctx, r, emit)
-		if err != nil {
-			return out, err
-		}
-		if seg.Samples > 0 {
-			out = append(out, seg)
-			prev = seg.Language
-		}
+		out = append(out, seg)
+		prev = seg.Language
 	}
 	return out, nil
+}
+
+// Speak speaks one segment. Blank text speaks nothing and returns a
+// Segment without audio. emit must not retain pcm.
+func (p *Pipeline) Speak(ctx context.Context, r Request, emit func(pcm []int16) error) (Segment, error) {
+	seg := Prepare(r)
+	err := p.SpeakPrepared(ctx, &seg, emit)
+	return seg, err
+}
+
+// SpeakPrepared speaks a prepared segment, counting its samples in
+// seg.Samples. emit must not retain pcm.
+func (p *Pipeline) SpeakPrepared(ctx context.Context, seg *Segment, emit func(pcm []int16) error) error {
+	if seg.Normalized == "" {
+		return nil
+	}
+	return p.Engine.Synthesize(ctx, engine.Segment{Text: seg.Normalized, Language: seg.Language}, seg.Voice, func(pcm []int16) error {
+		seg.Samples += len(pcm)
+		return emit(pcm)
+	})
+}
+
+// SpeakAll speaks every segment of Split(text, lang, prof) in order, the
+// first one marked urgent for the engines' queues.
+func (p *Pipeline) SpeakAll(ctx context.Context, text string, lang protocol.Language, prof voice.Profile, emit func(pcm []int16) error) ([]Segment, error) {
+	segs, err := Split(text, lang, prof)
+	if err != nil {
+		return nil, err
+	}
+	for i := range segs {
+		sctx := ctx
+		if i == 0 {
+			sctx = sched.Urgent(ctx) // the listener waits for the first audio
+		}
+		if err := p.SpeakPrepared(sctx, &segs[i], emit); err != nil {
+			return segs[:i], err
+		}
+	}
+	return segs, nil
 }
 
 // shortSegment is the length, in letters, below which a segment alone is
@@ -139,7 +191,3 @@ func restOfSentence(s string) string {
 	}
 	return s
 }
-
-// Chars counts the characters of text the way quotas and done.characters do:
-// Unicode code points.
-func Chars(text string) int { return utf8.RuneCountInString(text) }

@@ -21,6 +21,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "base URL clients use to reach this server, for links in webhooks (default http://localhost:PORT)")
 	fs.IntVar(&cfg.HTTP.MaxConcurrentPerKey, "max-concurrent-per-key", 10, "simultaneous HTTP syntheses per key (429 beyond)")
 	fs.DurationVar(&cfg.HTTP.Keepalive, "sse-keepalive", 15*time.Second, "period of SSE keepalive comments")
+	fs.DurationVar(&cfg.HTTP.WriteTimeout, "http-write-timeout", 10*time.Second, "longest wait for a client to take part of a streamed HTTP answer; beyond it the client is disconnected and its synthesis cancelled")
 	fs.IntVar(&cfg.Jobs.Workers, "job-workers", 2, "async (webhook) jobs synthesised at once")
 	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 15*time.Second, "time for generations to finish on SIGTERM")
 	fs.DurationVar(&cfg.Realtime.ConfigTimeout, "config-timeout", cfg.Realtime.ConfigTimeout, "time a client has to send config (close 4001)")
