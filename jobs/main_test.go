@@ -72,8 +72,8 @@ func fastConfig(dir string) Config {
 		Secret:               testSecret,
 		AllowPrivateWebhooks: true,
 		PollInterval:         10 * time.Millisecond,
-		Backoff:      func(int) time.Duration { return 5 * time.Millisecond },
-		AudioURL:     func(j store.Job) string { return "https://parley.test/v1/jobs/" + j.ID + "/audio" },
+		Backoff:              func(int) time.Duration { return 5 * time.Millisecond },
+		AudioURL:             func(j store.Job) string { return "https://parley.test/v1/jobs/" + j.ID + "/audio" },
 	}
 }
 
