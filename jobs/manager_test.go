@@ -35,6 +35,9 @@ func TestJobLifecycle(t *testing.T) {
 	if want := "jobs/" + j.ID + ".wav"; got.AudioPath != want {
 		t.Errorf("AudioPath = %q, want %q", got.AudioPath, want)
 	}
+	if string(got.Request) != `{}` || got.AudioBytes != int64(len(fakeAudio(j))) {
+		t.Errorf("finished job holds request %s and %d bytes of audio; want the request purged, %d bytes", got.Request, got.AudioBytes, len(fakeAudio(j)))
+	}
 	audio, err := os.ReadFile(filepath.Join(e.dir, got.AudioPath))
 	if err != nil {
 		t.Fatal(err)
