@@ -43,9 +43,9 @@ type LimitError struct {
 
 func (e *LimitError) Error() string {
 	if errors.Is(e.Err, store.ErrQueueFull) {
-		return fmt.Sprintf("this account already has %d jobs queued or running", e.Limit)
+		return fmt.Sprintf("too many jobs queued or running for this account (at most %d); wait for some to finish", e.Limit)
 	}
-	return fmt.Sprintf("this account's finished jobs already hold %d bytes of audio, its cap; delete some or wait for them to expire", e.Limit)
+	return fmt.Sprintf("this account's finished jobs hold its whole allowance of stored audio (%d bytes); delete some or wait for them to expire", e.Limit)
 }
 
 func (e *LimitError) Unwrap() error { return e.Err }

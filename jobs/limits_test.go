@@ -150,7 +150,7 @@ func TestQueueCap(t *testing.T) {
 	if !errors.As(err, &le) || !errors.Is(err, store.ErrQueueFull) || le.Limit != 2 || le.RetryAfter <= 0 {
 		t.Fatalf("third job: error = %#v, want a LimitError for the queue, with a Retry-After", err)
 	}
-	if !strings.Contains(le.Error(), "2 jobs queued or running") {
+	if !strings.Contains(le.Error(), "jobs queued or running for this account (at most 2)") {
 		t.Errorf("message %q", le.Error())
 	}
 	other.submit(t, m, "") // another account is not held back
