@@ -227,8 +227,8 @@ func (db *DB) GetJob(ctx context.Context, accountID, id string) (Job, error) {
 // queries that run.
 const (
 	// claimJobQuery takes the oldest queued job of the account with the
-	// fewest running jobs, so that one account's backlog delays another's
-	// jobs by at most one job per worker. It steps from one account with
+	// fewest running jobs, so that another account's backlog makes a job
+	// wait only for the next worker to come free. It steps from one account with
 	// queued jobs to the next along jobs_queued_account, rather than read
 	// the whole queue, so its cost grows with the number of accounts
 	// waiting, not with their backlogs. The outer status test keeps a
