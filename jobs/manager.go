@@ -61,7 +61,8 @@ type Manager struct {
 }
 
 var (
-	// errDeleted is the cause of the cancellation of a deleted job's work.
+	// errDeleted is the cause given when a deleted job's work is
+	// cancelled, so that a Runner reporting context.Cause says why.
 	errDeleted = errors.New("jobs: job deleted")
 	// errNoRoom stops a runner writing audio past the account's cap.
 	errNoRoom = errors.New("jobs: no room left under the account's audio cap")
@@ -90,9 +91,8 @@ const (
 // New returns a Manager for the jobs in db, with their audio under
 // cfg.DataDir. It also recovers from a crash of the previous run: jobs left
 // running go back to the queue (or fail, past MaxAttempts), and half-written
-// audio files, and those of jobs deleted while the audio was being removed,
-// are removed. Only one Manager may run per data directory. Nothing runs
-// until Start.
+// audio files and those of jobs that no longer exist are removed. Only one
+// Manager may run per data directory. Nothing runs until Start.
 func New(cfg Config, db *store.DB, r Runner) (*Manager, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -411,7 +411,6 @@ func (m *Manager) process(j store.Job) {
 	untrack := m.track(m.attempts, j.ID, cancel)
 	rel, size, runErr := m.attempt(ctx, j)
 	untrack()
-	deleted := errors.Is(context.Cause(ctx), errDeleted)
 	cancel(nil)
 
 	sctx, scancel := m.storeCtx()
@@ -430,16 +429,19 @@ func (m *Manager) process(j store.Job) {
 			m.removeAudio(j)
 			return
 		}
-	case deleted:
-		return // nothing left to record
 	case m.ctx.Err() != nil:
 		// Shutdown cut it short; it is not the job's failure.
 		err = m.db.ReleaseJob(sctx, j.ID)
 	case errors.Is(runErr, store.ErrAudioCap), j.Attempts >= m.cfg.MaxAttempts:
-		// Trying again at once would not find more room.
+		// A job past the cap would find no more room by trying again.
 		err = m.db.FailJob(sctx, j.ID, runErr)
 	default:
 		err = m.db.RetryJob(sctx, j.ID, runErr)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		// Deleted while it ran (Delete cancelled the attempt): nothing
+		// is left to record.
+		return
 	}
 	if j.WebhookURL != "" {
 		wake(m.wakeDelivery) // a finished job's webhook is due at once
