@@ -383,10 +383,10 @@ func TestExpiry(t *testing.T) {
 	if !m.Expired(old) {
 		t.Error("a job finished two hours ago, with a retention of one, is not expired")
 	}
-	eventually(t, "the finished job expires", func() bool { return errors.Is(getJob(old), store.ErrNotFound) })
-	if _, err := os.Stat(filepath.Join(e.dir, old.AudioPath)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("audio of the expired job: %v", err)
-	}
+	eventually(t, "the finished job and its audio expire", func() bool {
+		_, err := os.Stat(filepath.Join(e.dir, old.AudioPath))
+		return errors.Is(getJob(old), store.ErrNotFound) && errors.Is(err, os.ErrNotExist)
+	})
 	for _, j := range []store.Job{retried, running} {
 		if err := getJob(j); err != nil {
 			t.Errorf("job %s, not finished with its webhook, expired: %v", j.ID, err)
