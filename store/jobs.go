@@ -228,10 +228,10 @@ func (db *DB) GetJob(ctx context.Context, accountID, id string) (Job, error) {
 const (
 	// claimJobQuery takes the oldest queued job of the account with the
 	// fewest running jobs, so that another account's backlog makes a job
-	// wait only for the next worker to come free. It steps from one account with
-	// queued jobs to the next along jobs_queued_account, rather than read
-	// the whole queue, so its cost grows with the number of accounts
-	// waiting, not with their backlogs. The outer status test keeps a
+	// wait only for the next worker to come free. It steps from one
+	// account with queued jobs to the next along jobs_queued_account,
+	// rather than read the whole queue, so its cost grows with the number
+	// of accounts waiting, not with their backlogs. The outer status test keeps a
 	// claimer from taking a job another claimer moved first, where the
 	// database does not serialise writers (PostgreSQL, which will also want
 	// the job's row locked with FOR UPDATE SKIP LOCKED).
