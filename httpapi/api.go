@@ -130,6 +130,7 @@ func (a *API) Register(mux *http.ServeMux) {
 		{"POST", "/v1/audio/speech", a.speech, maxTextBody},
 		{"POST", "/v1/audio/speech/stream", a.speechStream, maxTextBody},
 		{"GET", "/v1/jobs/{id}", a.getJob, maxTextBody},
+		{"DELETE", "/v1/jobs/{id}", a.deleteJob, maxTextBody},
 		{"GET", "/v1/jobs/{id}/audio", a.getJobAudio, maxTextBody},
 		{"GET", "/v1/webhooks/secret", a.webhookSecret, maxTextBody},
 		{"POST", "/v1/voices/design", a.designVoice, maxTextBody},

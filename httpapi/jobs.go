@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/parley-voice/parley/auth"
@@ -36,7 +38,21 @@ func (a *API) submitJob(w http.ResponseWriter, r *http.Request, p auth.Principal
 	}
 	j, err := a.d.Jobs.Submit(r.Context(), store.Job{AccountID: p.AccountID, KeyID: p.KeyID, Request: body,
 		Format: s.format, WebhookURL: req.WebhookURL})
-	if err != nil {
+	var le *jobs.LimitError
+	switch {
+	case errors.Is(err, jobs.ErrWebhookURL):
+		return errorf(http.StatusBadRequest, strings.TrimPrefix(err.Error(), "jobs: "))
+	case errors.As(err, &le):
+		// 429 rather than 507: the account is at its own limit, as with
+		// its monthly characters, and the server is fine. Retry-After says
+		// when room comes back by itself (a job finishing, audio
+		// expiring); without it only deleting jobs helps.
+		e := errorf(http.StatusTooManyRequests, le.Error())
+		if le.RetryAfter > 0 {
+			e = e.with("Retry-After", itoa(int(math.Ceil(le.RetryAfter.Seconds()))))
+		}
+		return e
+	case err != nil:
 		return err
 	}
 	w.Header().Set("Location", "/v1/jobs/"+j.ID)
@@ -64,11 +80,19 @@ type jobView struct {
 // server's base URL.
 func JobAudioPath(id string) string { return "/v1/jobs/" + id + "/audio" }
 
-func (a *API) getJob(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+// ownJob returns the principal's job named in the path: 404 for another
+// account's, and for one past its retention that the janitor has not deleted
+// yet.
+func (a *API) ownJob(r *http.Request, p auth.Principal) (store.Job, error) {
 	j, err := a.d.Store.GetJob(r.Context(), p.AccountID, r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		return errorf(http.StatusNotFound, "unknown job")
+	if errors.Is(err, store.ErrNotFound) || (err == nil && a.d.Jobs != nil && a.d.Jobs.Expired(j)) {
+		return store.Job{}, errorf(http.StatusNotFound, "unknown job")
 	}
+	return j, err
+}
+
+func (a *API) getJob(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	j, err := a.ownJob(r, p)
 	if err != nil {
 		return err
 	}
@@ -82,10 +106,7 @@ func (a *API) getJob(w http.ResponseWriter, r *http.Request, p auth.Principal) e
 }
 
 func (a *API) getJobAudio(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	j, err := a.d.Store.GetJob(r.Context(), p.AccountID, r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		return errorf(http.StatusNotFound, "unknown job")
-	}
+	j, err := a.ownJob(r, p)
 	if err != nil {
 		return err
 	}
@@ -100,6 +121,23 @@ func (a *API) getJobAudio(w http.ResponseWriter, r *http.Request, p auth.Princip
 	w.Header().Set("Content-Type", codec.ContentType(j.Format))
 	_, err = io.Copy(w, f)
 	return err
+}
+
+// deleteJob serves DELETE /v1/jobs/{id}: the job goes, whatever its state
+// (a running one is cancelled), with its audio.
+func (a *API) deleteJob(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	if a.d.Jobs == nil {
+		return errorf(http.StatusServiceUnavailable, "async jobs are not enabled on this server")
+	}
+	err := a.d.Jobs.Delete(r.Context(), p.AccountID, r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return errorf(http.StatusNotFound, "unknown job")
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // webhookSecret serves GET /v1/webhooks/secret: the key's webhook signing

@@ -6,7 +6,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,6 +38,7 @@ func TestAsyncJobWithWebhook(t *testing.T) {
 	defer recv.Close()
 	n := startNode(t, func(c *server.Config) {
 		c.PublicURL = "https://tts.example.com"
+		c.Jobs.AllowPrivateWebhooks = true // the receiver is on loopback
 		c.Jobs.Backoff = func(int) time.Duration { return 10 * time.Millisecond }
 		c.Jobs.PollInterval = 10 * time.Millisecond
 	})
@@ -148,5 +152,178 @@ func nodeConfig(dir string, workers int) server.Config {
 		cfg.Jobs.Workers = -1 // accept jobs, run none (see jobs.Config)
 	}
 	cfg.Jobs.PollInterval = 10 * time.Millisecond
+	cfg.Jobs.AllowPrivateWebhooks = true // the receivers are on loopback
 	return cfg
+}
+
+// submitJob submits text with a webhook and returns the job's id.
+func (n *node) submitJob(t *testing.T, key, text, webhook string) string {
+	t.Helper()
+	r := n.do(t, "POST", "/v1/audio/speech", key, map[string]any{"text": text, "webhook_url": webhook})
+	if r.status != 202 {
+		t.Fatalf("submit: %d %s", r.status, r.body)
+	}
+	return r.json(t)["job_id"].(string)
+}
+
+// waitJob polls GET /v1/jobs/ID until done holds, and returns the job.
+func (n *node) waitJob(t *testing.T, key, id string, done func(map[string]any) bool) map[string]any {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		j := n.do(t, "GET", "/v1/jobs/"+id, key, nil).json(t)
+		if done(j) {
+			return j
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s never got there: %v", id, j)
+		}
+	}
+}
+
+func succeeded(j map[string]any) bool { return j["status"] == "succeeded" }
+
+// TestDeleteAndExpireJobs deletes a job with DELETE /v1/jobs/ID, and moves
+// the server's clock past the retention of another: both are then 404, and
+// their audio files are gone.
+func TestDeleteAndExpireJobs(t *testing.T) {
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) }))
+	defer recv.Close()
+	var offset atomic.Int64
+	n := startNode(t, func(c *server.Config) {
+		c.Jobs.AllowPrivateWebhooks = true
+		c.Jobs.PollInterval = 10 * time.Millisecond
+		c.Jobs.Retention = time.Hour
+		c.Jobs.SweepInterval = 10 * time.Millisecond
+		c.Jobs.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	})
+	key, other := n.key(t, "free"), n.key(t, "free")
+	audioFile := func(id string) string {
+		t.Helper()
+		files, err := filepath.Glob(filepath.Join(n.dir, "jobs", id+".*"))
+		if err != nil || len(files) > 1 {
+			t.Fatalf("audio files of %s: %v %v", id, files, err)
+		}
+		if len(files) == 0 {
+			return ""
+		}
+		return files[0]
+	}
+	gone := func(id string) {
+		t.Helper()
+		for _, p := range []string{"/v1/jobs/" + id, "/v1/jobs/" + id + "/audio"} {
+			if r := n.do(t, "GET", p, key, nil); r.status != 404 {
+				t.Errorf("GET %s: %d, want 404", p, r.status)
+			}
+		}
+	}
+
+	deleted := n.submitJob(t, key, "Delete me.", recv.URL)
+	kept := n.submitJob(t, key, "Keep me for an hour.", recv.URL)
+	n.waitJob(t, key, deleted, succeeded)
+	n.waitJob(t, key, kept, succeeded)
+	if audioFile(deleted) == "" {
+		t.Fatal("no audio file for the finished job")
+	}
+	if r := n.do(t, "DELETE", "/v1/jobs/"+deleted, other, nil); r.status != 404 {
+		t.Errorf("DELETE by another account: %d, want 404", r.status)
+	}
+	if r := n.do(t, "GET", "/v1/jobs/"+deleted+"/audio", key, nil); r.status != 200 {
+		t.Errorf("audio after another account's DELETE: %d", r.status)
+	}
+	if r := n.do(t, "DELETE", "/v1/jobs/"+deleted, key, nil); r.status != 204 || len(r.body) != 0 {
+		t.Errorf("DELETE: %d %q, want 204", r.status, r.body)
+	}
+	gone(deleted)
+	if f := audioFile(deleted); f != "" {
+		t.Errorf("audio file %s left after DELETE", f)
+	}
+	if r := n.do(t, "DELETE", "/v1/jobs/"+deleted, key, nil); r.status != 404 {
+		t.Errorf("second DELETE: %d, want 404", r.status)
+	}
+
+	if r := n.do(t, "GET", "/v1/jobs/"+kept+"/audio", key, nil); r.status != 200 {
+		t.Fatalf("audio within the retention: %d", r.status)
+	}
+	offset.Store(int64(2 * time.Hour))
+	gone(kept)
+	deadline := time.Now().Add(10 * time.Second)
+	for audioFile(kept) != "" {
+		if time.Now().After(deadline) {
+			t.Fatal("the expired job's audio file was never removed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestJobLimitsOverHTTP fills an account's queue, then its stored audio:
+// both answer 429 with Retry-After, and deleting a job makes room.
+func TestJobLimitsOverHTTP(t *testing.T) {
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) }))
+	defer recv.Close()
+	dir := t.TempDir()
+	cfg := nodeConfig(dir, 0)
+	cfg.Jobs.MaxUnfinishedPerAccount = 1
+	first := startNodeIn(t, cfg)
+	key := first.key(t, "free")
+	id := first.submitJob(t, key, "Queued.", recv.URL)
+	r := first.do(t, "POST", "/v1/audio/speech", key, map[string]any{"text": "One too many.", "webhook_url": recv.URL})
+	if r.status != 429 || !strings.Contains(r.errMsg(t), "jobs queued or running for this account (at most 1)") {
+		t.Fatalf("over the queue cap: %d %s", r.status, r.body)
+	}
+	if ra, _ := strconv.Atoi(r.header.Get("Retry-After")); ra <= 0 {
+		t.Errorf("Retry-After %q", r.header.Get("Retry-After"))
+	}
+	first.shutdown()
+
+	// The job runs; its audio fills a cap set to its size.
+	second := startNodeIn(t, nodeConfig(dir, 2))
+	second.waitJob(t, key, id, succeeded)
+	size := len(second.do(t, "GET", "/v1/jobs/"+id+"/audio", key, nil).body)
+	second.shutdown()
+	cfg = nodeConfig(dir, 2)
+	cfg.Jobs.AudioCapPerAccount = int64(size)
+	third := startNodeIn(t, cfg)
+	r = third.do(t, "POST", "/v1/audio/speech", key, map[string]any{"text": "No room.", "webhook_url": recv.URL})
+	if r.status != 429 || !strings.Contains(r.errMsg(t), "allowance of stored audio") {
+		t.Fatalf("over the audio cap: %d %s", r.status, r.body)
+	}
+	// Room comes back when the job expires, in a week.
+	if ra, _ := strconv.Atoi(r.header.Get("Retry-After")); ra < 6*24*3600 || ra > 7*24*3600 {
+		t.Errorf("Retry-After %q, want about a week", r.header.Get("Retry-After"))
+	}
+	if r := third.do(t, "DELETE", "/v1/jobs/"+id, key, nil); r.status != 204 {
+		t.Fatalf("DELETE: %d", r.status)
+	}
+	third.submitJob(t, key, "Room again.", recv.URL)
+}
+
+// TestWebhookAddressPolicy runs a server with the default policy: a webhook
+// written as a private address is refused with 400, and one whose name
+// resolves to loopback is accepted but refused when it connects, with a
+// last_error that says only that.
+func TestWebhookAddressPolicy(t *testing.T) {
+	var hits atomic.Int32
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer recv.Close()
+	n := startNode(t, func(c *server.Config) {
+		c.Jobs.PollInterval = 10 * time.Millisecond
+		c.Jobs.Backoff = func(int) time.Duration { return 10 * time.Millisecond }
+		c.Jobs.DeliveryAttempts = 2
+	})
+	key := n.key(t, "free")
+	for _, u := range []string{recv.URL, "http://169.254.169.254/latest/meta-data/", "http://[::1]/", "http://10.0.0.1:8080/hook"} {
+		r := n.do(t, "POST", "/v1/audio/speech", key, map[string]any{"text": "Hi.", "webhook_url": u})
+		if r.status != 400 || !strings.Contains(r.errMsg(t), "not a public address") {
+			t.Errorf("webhook %s: %d %s, want 400", u, r.status, r.body)
+		}
+	}
+	named := strings.Replace(recv.URL, "127.0.0.1", "localhost", 1)
+	id := n.submitJob(t, key, "Hi.", named)
+	j := n.waitJob(t, key, id, func(j map[string]any) bool { return j["webhook"].(map[string]any)["status"] == "failed" })
+	if le := j["webhook"].(map[string]any)["last_error"]; le != "refused: address not allowed" {
+		t.Errorf("last_error %q", le)
+	}
+	if hits.Load() != 0 {
+		t.Errorf("the receiver on loopback got %d requests", hits.Load())
+	}
 }

@@ -43,7 +43,7 @@ func BenchmarkThroughput(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := New(Config{DataDir: dir, Secret: testSecret, PollInterval: time.Millisecond}, db, &writeRunner{})
+	m, err := New(Config{DataDir: dir, Secret: testSecret, PollInterval: time.Millisecond, MaxUnfinishedPerAccount: -1}, db, &writeRunner{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -31,15 +31,45 @@ type Config struct {
 	// DeliveryAttempts is how many times a webhook is POSTed before its
 	// delivery fails (6).
 	DeliveryAttempts int
-	// DeliveryConcurrency is how many webhooks are in flight at once (4),
+	// DeliveryConcurrency is how many webhooks are in flight at once (8),
 	// so slow receivers delay each other only when that many hang.
 	DeliveryConcurrency int
+	// DeliveryPerAccount is how many of those one account's webhooks may
+	// hold (2), so that an account whose receiver hangs cannot take every
+	// slot. At most DeliveryConcurrency.
+	DeliveryPerAccount int
+	// WebhookTimeout bounds one webhook POST, answer included (10 s).
+	WebhookTimeout time.Duration
+	// AllowPrivateWebhooks lets webhooks reach loopback, private,
+	// link-local, cloud metadata and other non-public addresses, which are
+	// refused by default (see addressAllowed): for tests, and for setups
+	// where every key holder may reach the server's network.
+	AllowPrivateWebhooks bool
+	// Retention is how long a finished job and its audio are kept
+	// (DefaultRetention), counted from when it finished; a job whose
+	// webhook is still being retried is kept until that is over. Negative
+	// keeps jobs for ever.
+	Retention time.Duration
+	// SweepInterval is how often jobs past Retention are deleted (1
+	// minute). Until then they are already hidden: see Expired.
+	SweepInterval time.Duration
+	// MaxUnfinishedPerAccount is how many queued and running jobs one
+	// account may have (DefaultMaxUnfinished); Submit refuses more.
+	// Negative is no cap.
+	MaxUnfinishedPerAccount int
+	// AudioCapPerAccount is how many bytes of finished jobs' audio one
+	// account may keep (DefaultAudioCap). Submit refuses jobs while the
+	// account holds that much, and a job whose audio would take it past
+	// fails. Negative is no cap.
+	AudioCapPerAccount int64
 	// Backoff is the wait after the attempt-th failed delivery (attempt
 	// counts from 1): by default 2 s, doubling up to 5 minutes.
 	Backoff func(attempt int) time.Duration
-	// HTTPClient sends webhooks. The default times out after 10 s and does
-	// not follow redirects, which a receiver could otherwise use to point
-	// the server at another address.
+	// HTTPClient sends webhooks. The default times out after
+	// WebhookTimeout, does not follow redirects (which a receiver could
+	// use to point the server at another address), and refuses addresses
+	// that are not public unless AllowPrivateWebhooks. A client given here
+	// replaces all of that.
 	HTTPClient *http.Client
 	// AudioURL returns the URL of a succeeded job's audio, for the webhook's
 	// audio_url; nil leaves it out.
@@ -74,7 +104,10 @@ func (c Config) Validate() error {
 		{"MaxAttempts", int64(c.MaxAttempts)},
 		{"DeliveryAttempts", int64(c.DeliveryAttempts)},
 		{"DeliveryConcurrency", int64(c.DeliveryConcurrency)},
+		{"DeliveryPerAccount", int64(c.DeliveryPerAccount)},
 		{"JobTimeout", int64(c.JobTimeout)},
+		{"WebhookTimeout", int64(c.WebhookTimeout)},
+		{"SweepInterval", int64(c.SweepInterval)},
 		{"PollInterval", int64(c.PollInterval)},
 	} {
 		if f.v < 0 {
@@ -104,7 +137,26 @@ func (c Config) withDefaults() Config {
 		c.DeliveryAttempts = 6
 	}
 	if c.DeliveryConcurrency == 0 {
-		c.DeliveryConcurrency = 4
+		c.DeliveryConcurrency = 8
+	}
+	if c.DeliveryPerAccount == 0 {
+		c.DeliveryPerAccount = 2
+	}
+	c.DeliveryPerAccount = min(c.DeliveryPerAccount, c.DeliveryConcurrency)
+	if c.WebhookTimeout == 0 {
+		c.WebhookTimeout = 10 * time.Second
+	}
+	if c.Retention == 0 {
+		c.Retention = DefaultRetention
+	}
+	if c.SweepInterval == 0 {
+		c.SweepInterval = time.Minute
+	}
+	if c.MaxUnfinishedPerAccount == 0 {
+		c.MaxUnfinishedPerAccount = DefaultMaxUnfinished
+	}
+	if c.AudioCapPerAccount == 0 {
+		c.AudioCapPerAccount = DefaultAudioCap
 	}
 	if c.Backoff == nil {
 		c.Backoff = DefaultBackoff
@@ -117,6 +169,21 @@ func (c Config) withDefaults() Config {
 	}
 	return c
 }
+
+// The defaults of the per-account bounds, exported for the flags that set
+// them.
+const (
+	// DefaultRetention keeps finished jobs a week: long enough to fetch the
+	// audio after a weekend, short enough that texts and audio do not pile
+	// up.
+	DefaultRetention = 7 * 24 * time.Hour
+	// DefaultMaxUnfinished is a batch's worth of jobs per account; a
+	// client with more waits for some to finish.
+	DefaultMaxUnfinished = 100
+	// DefaultAudioCap is 1 GiB: about six hours of 24 kHz WAV, far more in
+	// the compressed formats.
+	DefaultAudioCap = 1 << 30
+)
 
 // DefaultBackoff waits 2 s after the first failed delivery and doubles the
 // wait after each further one, up to 5 minutes.
@@ -131,10 +198,14 @@ func DefaultBackoff(attempt int) time.Duration {
 
 // defaultClient is a new client per Manager, so Close can drop its idle
 // connections without touching anyone else's.
-func defaultClient() *http.Client {
+func defaultClient(c Config) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if !c.AllowPrivateWebhooks {
+		newEgress(http.ProxyFromEnvironment).guard(tr)
+	}
 	return &http.Client{
-		Timeout:   10 * time.Second,
-		Transport: http.DefaultTransport.(*http.Transport).Clone(),
+		Timeout:   c.WebhookTimeout,
+		Transport: tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},

@@ -8,4 +8,13 @@
 // queued again at the next start, and webhooks are sent at least once (a
 // receiver tells repeats apart by the X-Parley-Job header). One Manager runs
 // per data directory.
+//
+// One account cannot crowd out the others: it may have at most
+// MaxUnfinishedPerAccount jobs queued or running and AudioCapPerAccount bytes
+// of audio stored; a free worker takes the oldest job of the account with the
+// fewest running; and its webhooks hold at most DeliveryPerAccount of the
+// delivery slots. Finished jobs are deleted, audio included, Retention after
+// they finish, and their request text as soon as they finish. Webhooks reach
+// only public addresses unless AllowPrivateWebhooks: every connection's
+// address is checked as it is dialled, after DNS resolution (egress.go).
 package jobs

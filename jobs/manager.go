@@ -8,11 +8,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -47,12 +49,24 @@ type Manager struct {
 	wakeWorkers  chan struct{}
 	wakeDelivery chan struct{}
 
-	mu        sync.Mutex
-	started   bool
-	closed    bool
-	wg        sync.WaitGroup // the workers and the delivery loop
-	closeOnce sync.Once
+	mu      sync.Mutex
+	started bool
+	closed  bool
+	// attempts and deliveries cancel the work in progress on a job, by job
+	// id, when the job is deleted.
+	attempts   map[string]context.CancelCauseFunc
+	deliveries map[string]context.CancelCauseFunc
+	wg         sync.WaitGroup // the workers, the delivery loop and the janitor
+	closeOnce  sync.Once
 }
+
+var (
+	// errDeleted is the cause given when a deleted job's work is
+	// cancelled, so that a Runner reporting context.Cause says why.
+	errDeleted = errors.New("jobs: job deleted")
+	// errNoRoom stops a runner writing audio past the account's cap.
+	errNoRoom = errors.New("jobs: no room left under the account's audio cap")
+)
 
 const (
 	// jobsDirName is the directory under the data directory holding the
@@ -65,13 +79,20 @@ const (
 	// maxResponseDrain is how much of a receiver's answer is read so the
 	// connection can be reused; the answer itself is not used.
 	maxResponseDrain = 64 << 10
+	// expireBatch is how many expired jobs one statement deletes, so that
+	// a large expiry does not hold the store's write lock for long.
+	expireBatch = 256
+	// queueFullRetry is the Retry-After of a submission refused for the
+	// queue cap: a place frees as soon as one of the account's jobs
+	// finishes, which takes seconds.
+	queueFullRetry = 10 * time.Second
 )
 
 // New returns a Manager for the jobs in db, with their audio under
 // cfg.DataDir. It also recovers from a crash of the previous run: jobs left
 // running go back to the queue (or fail, past MaxAttempts), and half-written
-// audio files are removed. Only one Manager may run per data directory.
-// Nothing runs until Start.
+// audio files and those of jobs that no longer exist are removed. Only one
+// Manager may run per data directory. Nothing runs until Start.
 func New(cfg Config, db *store.DB, r Runner) (*Manager, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -98,6 +119,9 @@ func New(cfg Config, db *store.DB, r Runner) (*Manager, error) {
 	if _, err := db.RequeueRunning(ctx, cfg.MaxAttempts); err != nil {
 		return nil, fmt.Errorf("jobs: recovering interrupted jobs: %w", err)
 	}
+	if err := removeOrphans(ctx, db, dir); err != nil {
+		return nil, err
+	}
 
 	m := &Manager{
 		cfg:          cfg,
@@ -108,19 +132,47 @@ func New(cfg Config, db *store.DB, r Runner) (*Manager, error) {
 		dir:          dir,
 		wakeWorkers:  make(chan struct{}, max(cfg.Workers, 1)),
 		wakeDelivery: make(chan struct{}, 1),
+		attempts:     map[string]context.CancelCauseFunc{},
+		deliveries:   map[string]context.CancelCauseFunc{},
 	}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}
 	if m.client == nil {
-		m.client, m.ownClient = defaultClient(), true
+		m.client, m.ownClient = defaultClient(cfg), true
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	return m, nil
 }
 
-// Start starts the workers and the delivery loop. Close stops them. Calls
-// after the first, or after Close, do nothing.
+// removeOrphans removes the audio files in dir of jobs that no longer
+// exist: a crash between deleting a job and removing its audio leaves one.
+func removeOrphans(ctx context.Context, db *store.DB, dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("jobs: listing audio files: %w", err)
+	}
+	for _, e := range entries {
+		id, _, ok := strings.Cut(e.Name(), ".")
+		if !ok || !strings.HasPrefix(id, "job_") || !e.Type().IsRegular() {
+			continue
+		}
+		exists, err := db.JobExists(ctx, id)
+		if err != nil {
+			return fmt.Errorf("jobs: removing audio of deleted jobs: %w", err)
+		}
+		if !exists {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("jobs: removing audio of a deleted job: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Start starts the workers, the delivery loop and the janitor that deletes
+// expired jobs. Close stops them. Calls after the first, or after Close, do
+// nothing.
 func (m *Manager) Start() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -133,13 +185,20 @@ func (m *Manager) Start() {
 		go m.worker()
 	}
 	go m.deliveryLoop()
+	if m.cfg.Retention > 0 {
+		m.wg.Add(1)
+		go m.janitor()
+	}
 }
 
 // Submit queues j (see store.DB.CreateJob for the fields it takes) and wakes
 // a worker. The job is durable when Submit returns, so the caller may
-// acknowledge it. j.WebhookURL, if set, must be an absolute http or https URL.
+// acknowledge it. j.WebhookURL, if set, must be an absolute http or https URL
+// (ErrWebhookURL), not naming a private address unless AllowPrivateWebhooks.
+// A job of an account at MaxUnfinishedPerAccount or AudioCapPerAccount is
+// refused with a *LimitError.
 func (m *Manager) Submit(ctx context.Context, j store.Job) (store.Job, error) {
-	if err := checkWebhookURL(j.WebhookURL); err != nil {
+	if err := checkWebhookURL(j.WebhookURL, m.cfg.AllowPrivateWebhooks); err != nil {
 		return store.Job{}, err
 	}
 	m.mu.Lock()
@@ -148,15 +207,30 @@ func (m *Manager) Submit(ctx context.Context, j store.Job) (store.Job, error) {
 	if closed {
 		return store.Job{}, ErrClosed
 	}
-	j, err := m.db.CreateJob(ctx, j)
-	if err != nil {
+	lim := store.JobLimits{MaxUnfinished: max(m.cfg.MaxUnfinishedPerAccount, 0), MaxAudioBytes: max(m.cfg.AudioCapPerAccount, 0)}
+	created, err := m.db.CreateJob(ctx, j, lim)
+	switch {
+	case errors.Is(err, store.ErrQueueFull):
+		return store.Job{}, &LimitError{Err: err, Limit: int64(lim.MaxUnfinished), RetryAfter: queueFullRetry}
+	case errors.Is(err, store.ErrAudioCap):
+		return store.Job{}, &LimitError{Err: err, Limit: lim.MaxAudioBytes, RetryAfter: m.audioRetry(ctx, j.AccountID)}
+	case err != nil:
 		return store.Job{}, err
 	}
 	wake(m.wakeWorkers)
-	return j, nil
+	return created, nil
 }
 
-func checkWebhookURL(s string) error {
+// audioRetry is when the account's oldest audio expires, freeing room.
+func (m *Manager) audioRetry(ctx context.Context, accountID string) time.Duration {
+	_, oldest, err := m.db.AccountAudio(ctx, accountID)
+	if err != nil || oldest == nil || m.cfg.Retention < 0 {
+		return 0
+	}
+	return max(oldest.Add(m.cfg.Retention).Sub(m.cfg.Now()), time.Second)
+}
+
+func checkWebhookURL(s string, allowPrivate bool) error {
 	if s == "" {
 		return nil
 	}
@@ -169,7 +243,99 @@ func checkWebhookURL(s string) error {
 	case u.Host == "":
 		return fmt.Errorf("%w: no host", ErrWebhookURL)
 	}
+	// Only an address written out can be judged now; a name is checked
+	// when the webhook connects, whatever it resolves to then.
+	if ip, err := netip.ParseAddr(u.Hostname()); err == nil && !allowPrivate && !addressAllowed(ip) {
+		return fmt.Errorf("%w: %s is not a public address", ErrWebhookURL, ip)
+	}
 	return nil
+}
+
+// Delete deletes the account's job with the given id, whatever its state:
+// a queued job will not run, a running one is cancelled, a webhook in flight
+// is abandoned, and the audio is removed. A job of another account is
+// store.ErrNotFound, as if it did not exist.
+func (m *Manager) Delete(ctx context.Context, accountID, id string) error {
+	j, err := m.db.DeleteJob(ctx, accountID, id)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	cancels := []context.CancelCauseFunc{m.attempts[id], m.deliveries[id]}
+	m.mu.Unlock()
+	for _, cancel := range cancels {
+		if cancel != nil {
+			cancel(errDeleted)
+		}
+	}
+	// A worker that finishes the job all the same finds it gone and
+	// removes the audio it wrote.
+	m.removeAudio(j)
+	return nil
+}
+
+// Expired reports whether j is past its retention: gone for its owner, though
+// the janitor may not have deleted it yet.
+func (m *Manager) Expired(j store.Job) bool {
+	return m.cfg.Retention > 0 && j.FinishedAt != nil && j.DeliveryStatus != store.DeliveryPending &&
+		j.FinishedAt.Before(m.cfg.Now().Add(-m.cfg.Retention))
+}
+
+// removeAudio removes the audio file of a job that no longer exists. A file
+// that cannot be removed is logged: the job is gone either way, and the next
+// start removes the file (see removeOrphans).
+func (m *Manager) removeAudio(j store.Job) {
+	if err := os.Remove(AudioPath(m.cfg.DataDir, j.ID, j.Format)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		m.log.Error("jobs: removing the audio of a deleted job", "job", j.ID, "err", err)
+	}
+}
+
+// janitor deletes expired jobs and their audio every SweepInterval.
+func (m *Manager) janitor() {
+	defer m.wg.Done()
+	t := time.NewTicker(m.cfg.SweepInterval)
+	defer t.Stop()
+	for {
+		m.expire()
+		select {
+		case <-m.ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// expire deletes the jobs past their retention, a batch at a time.
+func (m *Manager) expire() {
+	cutoff := m.cfg.Now().Add(-m.cfg.Retention)
+	for m.ctx.Err() == nil {
+		js, err := m.db.ExpireJobs(m.ctx, cutoff, expireBatch)
+		if err != nil {
+			if m.ctx.Err() == nil {
+				m.log.Error("jobs: deleting expired jobs", "err", err)
+			}
+			return
+		}
+		for _, j := range js {
+			m.removeAudio(j)
+		}
+		if len(js) < expireBatch {
+			return
+		}
+	}
+}
+
+// track records cancel as the way to stop the work on job id in set, until
+// the returned function is called.
+func (m *Manager) track(set map[string]context.CancelCauseFunc, id string, cancel context.CancelCauseFunc) (untrack func()) {
+	m.mu.Lock()
+	set[id] = cancel
+	m.mu.Unlock()
+	return func() {
+		m.mu.Lock()
+		delete(set, id)
+		m.mu.Unlock()
+	}
 }
 
 // Close stops taking jobs, cancels the running ones and the webhooks in
@@ -241,20 +407,41 @@ func (m *Manager) worker() {
 
 // process runs one attempt of a claimed job and records its outcome.
 func (m *Manager) process(j store.Job) {
-	rel, runErr := m.attempt(j)
-	ctx, cancel := m.storeCtx()
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(m.ctx)
+	untrack := m.track(m.attempts, j.ID, cancel)
+	rel, size, runErr := m.attempt(ctx, j)
+	untrack()
+	cancel(nil)
+
+	sctx, scancel := m.storeCtx()
+	defer scancel()
 	var err error
 	switch {
 	case runErr == nil:
-		err = m.db.FinishJob(ctx, j.ID, rel, nil)
+		err = m.db.SucceedJob(sctx, j.ID, rel, size, max(m.cfg.AudioCapPerAccount, 0))
+		switch {
+		case errors.Is(err, store.ErrAudioCap):
+			// Other jobs of the account finished first and took the room.
+			m.removeAudio(j)
+			err = m.db.FailJob(sctx, j.ID, audioCapError{m.cfg.AudioCapPerAccount})
+		case errors.Is(err, store.ErrNotFound):
+			// Deleted while it ran: the audio has no job any more.
+			m.removeAudio(j)
+			return
+		}
 	case m.ctx.Err() != nil:
 		// Shutdown cut it short; it is not the job's failure.
-		err = m.db.ReleaseJob(ctx, j.ID)
-	case j.Attempts >= m.cfg.MaxAttempts:
-		err = m.db.FinishJob(ctx, j.ID, "", runErr)
+		err = m.db.ReleaseJob(sctx, j.ID)
+	case errors.Is(runErr, store.ErrAudioCap), j.Attempts >= m.cfg.MaxAttempts:
+		// A job past the cap would find no more room by trying again.
+		err = m.db.FailJob(sctx, j.ID, runErr)
 	default:
-		err = m.db.RetryJob(ctx, j.ID, runErr)
+		err = m.db.RetryJob(sctx, j.ID, runErr)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		// Deleted while it ran (Delete cancelled the attempt): nothing
+		// is left to record.
+		return
 	}
 	if j.WebhookURL != "" {
 		wake(m.wakeDelivery) // a finished job's webhook is due at once
@@ -269,14 +456,25 @@ func (m *Manager) process(j store.Job) {
 // attempt runs the job into a temporary file and, if that succeeds, moves
 // the file to its final name, synced, so a finished job's audio is on disk
 // before the store says so. It returns the audio path relative to the data
-// directory.
-func (m *Manager) attempt(j store.Job) (rel string, err error) {
-	if m.ctx.Err() != nil {
-		return "", m.ctx.Err()
+// directory, and its size. The file may take no more than the room left
+// under the account's audio cap.
+func (m *Manager) attempt(ctx context.Context, j store.Job) (rel string, size int64, err error) {
+	if ctx.Err() != nil {
+		return "", 0, ctx.Err()
+	}
+	room := int64(-1)
+	if limit := m.cfg.AudioCapPerAccount; limit > 0 {
+		used, _, err := m.db.AccountAudio(ctx, j.AccountID)
+		if err != nil {
+			return "", 0, fmt.Errorf("jobs: %w", err)
+		}
+		if room = limit - used; room <= 0 {
+			return "", 0, audioCapError{limit}
+		}
 	}
 	f, err := os.CreateTemp(m.dir, "."+j.ID+".*.tmp")
 	if err != nil {
-		return "", fmt.Errorf("jobs: creating audio file: %w", err)
+		return "", 0, fmt.Errorf("jobs: creating audio file: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -284,31 +482,54 @@ func (m *Manager) attempt(j store.Job) (rel string, err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	ctx, cancel := context.WithTimeout(m.ctx, m.cfg.JobTimeout)
+	rctx, cancel := context.WithTimeout(ctx, m.cfg.JobTimeout)
 	defer cancel()
-	bw := bufio.NewWriterSize(f, 64<<10)
-	if err := m.run(ctx, j, bw); err != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return "", fmt.Errorf("jobs: attempt timed out after %v: %w", m.cfg.JobTimeout, err)
+	cw := &cappedWriter{w: bufio.NewWriterSize(f, 64<<10), room: room}
+	if err := m.run(rctx, j, cw); err != nil {
+		switch {
+		case cw.over:
+			// The runner may not have kept the writer's error.
+			return "", 0, audioCapError{m.cfg.AudioCapPerAccount}
+		case errors.Is(rctx.Err(), context.DeadlineExceeded):
+			return "", 0, fmt.Errorf("jobs: attempt timed out after %v: %w", m.cfg.JobTimeout, err)
 		}
-		return "", err
+		return "", 0, err
 	}
-	if err := bw.Flush(); err != nil {
-		return "", fmt.Errorf("jobs: writing audio file: %w", err)
+	if err := cw.w.Flush(); err != nil {
+		return "", 0, fmt.Errorf("jobs: writing audio file: %w", err)
 	}
 	if err := f.Sync(); err != nil {
-		return "", fmt.Errorf("jobs: syncing audio file: %w", err)
+		return "", 0, fmt.Errorf("jobs: syncing audio file: %w", err)
 	}
 	if err := f.Close(); err != nil {
-		return "", fmt.Errorf("jobs: writing audio file: %w", err)
+		return "", 0, fmt.Errorf("jobs: writing audio file: %w", err)
 	}
 	if err := os.Rename(f.Name(), AudioPath(m.cfg.DataDir, j.ID, j.Format)); err != nil {
-		return "", fmt.Errorf("jobs: naming audio file: %w", err)
+		return "", 0, fmt.Errorf("jobs: naming audio file: %w", err)
 	}
 	if err := syncDir(m.dir); err != nil {
-		return "", err
+		return "", 0, err
 	}
-	return audioRel(j.ID, j.Format), nil
+	return audioRel(j.ID, j.Format), cw.n, nil
+}
+
+// cappedWriter counts what is written through it and refuses to write past
+// room bytes (negative: no limit).
+type cappedWriter struct {
+	w    *bufio.Writer
+	room int64
+	n    int64
+	over bool
+}
+
+func (c *cappedWriter) Write(p []byte) (int, error) {
+	if c.room >= 0 && c.n+int64(len(p)) > c.room {
+		c.over = true
+		return 0, errNoRoom
+	}
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // run calls the Runner, turning a panic into a failed attempt: one bad

@@ -2,10 +2,14 @@ package jobs
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/parley-voice/parley/store"
@@ -34,24 +38,35 @@ func (m *Manager) webhook(j store.Job) Webhook {
 	return w
 }
 
-// deliveryLoop sends due webhooks, at most DeliveryConcurrency at once. It
-// owns the goroutines sending them and waits for them before it returns.
+// deliveryLoop sends due webhooks, at most DeliveryConcurrency at once and
+// DeliveryPerAccount of one account. It owns the goroutines sending them and
+// waits for them before it returns.
 func (m *Manager) deliveryLoop() {
 	defer m.wg.Done()
-	inflight := make(map[string]bool)
-	done := make(chan string)
+	var (
+		inflight  = make(map[string]string) // job id -> account id
+		perAcct   = make(map[string]int)
+		done      = make(chan string)
+		finishOne = func(id string) {
+			acct := inflight[id]
+			delete(inflight, id)
+			if perAcct[acct]--; perAcct[acct] == 0 {
+				delete(perAcct, acct)
+			}
+		}
+	)
 	for {
 		if m.ctx.Err() == nil && len(inflight) < m.cfg.DeliveryConcurrency {
-			m.dispatch(inflight, done)
+			m.dispatch(inflight, perAcct, done)
 		}
 		select {
 		case <-m.ctx.Done():
 			for len(inflight) > 0 {
-				delete(inflight, <-done)
+				finishOne(<-done)
 			}
 			return
 		case id := <-done:
-			delete(inflight, id)
+			finishOne(id)
 		case <-m.wakeDelivery:
 		case <-time.After(m.cfg.PollInterval):
 		}
@@ -59,11 +74,11 @@ func (m *Manager) deliveryLoop() {
 }
 
 // dispatch starts sending due webhooks not already in flight, into the free
-// slots.
-func (m *Manager) dispatch(inflight map[string]bool, done chan<- string) {
+// slots, skipping accounts that hold their share.
+func (m *Manager) dispatch(inflight map[string]string, perAcct map[string]int, done chan<- string) {
 	// Jobs in flight are still due, so ask for enough to fill the free
 	// slots past them.
-	due, err := m.db.DueDeliveries(m.ctx, m.cfg.Now(), m.cfg.DeliveryConcurrency+len(inflight))
+	due, err := m.db.DueDeliveries(m.ctx, m.cfg.Now(), m.cfg.DeliveryPerAccount, m.cfg.DeliveryConcurrency+len(inflight))
 	if err != nil {
 		if m.ctx.Err() == nil {
 			m.log.Error("jobs: listing due webhooks", "err", err)
@@ -74,33 +89,47 @@ func (m *Manager) dispatch(inflight map[string]bool, done chan<- string) {
 		if len(inflight) >= m.cfg.DeliveryConcurrency {
 			return
 		}
-		if inflight[j.ID] {
+		if _, ok := inflight[j.ID]; ok || perAcct[j.AccountID] >= m.cfg.DeliveryPerAccount {
 			continue
 		}
-		inflight[j.ID] = true
+		inflight[j.ID] = j.AccountID
+		perAcct[j.AccountID]++
+		ctx, cancel := context.WithCancelCause(m.ctx)
+		untrack := m.track(m.deliveries, j.ID, cancel)
 		go func() {
 			defer func() { done <- j.ID }()
-			m.deliver(j)
+			defer cancel(nil)
+			defer untrack()
+			m.deliver(ctx, j)
 		}()
 	}
 }
 
 // deliver makes one delivery attempt and records it.
-func (m *Manager) deliver(j store.Job) {
-	err := m.post(j)
-	if err != nil && m.ctx.Err() != nil {
-		// Shutdown cut it short: not the receiver's fault, so not counted.
-		// The delivery is still due and goes out after the next start.
+func (m *Manager) deliver(ctx context.Context, j store.Job) {
+	err := m.post(ctx, j)
+	if err != nil && ctx.Err() != nil {
+		// Shutdown or the job's deletion cut it short: not the receiver's
+		// fault, so not counted. After a shutdown the delivery is still
+		// due and goes out after the next start.
 		return
 	}
-	ctx, cancel := m.storeCtx()
+	sctx, cancel := m.storeCtx()
 	defer cancel()
 	if err == nil {
-		err = m.db.RecordDelivery(ctx, j.ID, true, "", time.Time{}, false)
+		err = m.db.RecordDelivery(sctx, j.ID, true, "", time.Time{}, false)
 	} else {
 		attempt := j.DeliveryAttempts + 1
+		msg := deliveryError(err)
+		// The detail (the address, how the connection failed) is for the
+		// operator: the job's owner sees msg, which cannot map the
+		// server's network.
+		m.log.Warn("jobs: webhook delivery failed", "job", j.ID, "attempt", attempt, "host", webhookHost(j.WebhookURL), "err", detail(err))
 		next := m.cfg.Now().Add(m.cfg.Backoff(attempt))
-		err = m.db.RecordDelivery(ctx, j.ID, false, err.Error(), next, attempt >= m.cfg.DeliveryAttempts)
+		err = m.db.RecordDelivery(sctx, j.ID, false, msg, next, attempt >= m.cfg.DeliveryAttempts)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return // deleted meanwhile
 	}
 	if err != nil {
 		// The delivery stays due as it was, so it is sent again: receivers
@@ -109,14 +138,56 @@ func (m *Manager) deliver(j store.Job) {
 	}
 }
 
+// statusError is a receiver's answer other than 2xx.
+type statusError struct{ code int }
+
+func (e statusError) Error() string { return fmt.Sprintf("webhook receiver answered %d", e.code) }
+
+// deliveryError is what the job's owner is told about a failed delivery:
+// the receiver's status, or one of a few fixed messages, never its body or
+// an address.
+func deliveryError(err error) string {
+	var (
+		se statusError
+		ne net.Error
+	)
+	switch {
+	case errors.As(err, &se):
+		return se.Error()
+	case errors.Is(err, ErrAddressNotAllowed):
+		return "refused: address not allowed"
+	case errors.As(err, &ne) && ne.Timeout():
+		return "timed out waiting for the webhook receiver"
+	}
+	return "could not connect to the webhook receiver"
+}
+
+// detail is err without the URL that the HTTP client puts in front of it,
+// which may carry the receiver's own secrets in its query.
+func detail(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func webhookHost(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
 // post sends the job's webhook once and reports whether the receiver
 // accepted it with a 2xx answer.
-func (m *Manager) post(j store.Job) error {
+func (m *Manager) post(ctx context.Context, j store.Job) error {
 	body, err := json.Marshal(m.webhook(j))
 	if err != nil {
 		return fmt.Errorf("encoding webhook: %w", err)
 	}
-	req, err := http.NewRequestWithContext(m.ctx, http.MethodPost, j.WebhookURL, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.WebhookURL, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("building webhook request: %w", err)
 	}
@@ -133,7 +204,7 @@ func (m *Manager) post(j store.Job) error {
 	// not matter.
 	io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseDrain))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("receiver answered %s", resp.Status)
+		return statusError{resp.StatusCode}
 	}
 	return nil
 }

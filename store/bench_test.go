@@ -84,7 +84,7 @@ func BenchmarkJobCycle(b *testing.B) {
 	for b.Loop() {
 		j := newJob(b, db, k, "")
 		claim(b, db)
-		if err := db.FinishJob(ctx, j.ID, "jobs/"+j.ID+".wav", nil); err != nil {
+		if err := db.SucceedJob(ctx, j.ID, "jobs/"+j.ID+".wav", 10_000, 1<<30); err != nil {
 			b.Fatal(err)
 		}
 		ops++
@@ -118,7 +118,7 @@ SELECT printf('job_%020d', i), ?, ?, 'succeeded', '{}', 'wav', 'jobs/x.wav', i, 
 			})
 			b.Run("due deliveries", func(b *testing.B) {
 				for b.Loop() {
-					if js, err := db.DueDeliveries(ctx, now, 8); err != nil || len(js) != 0 {
+					if js, err := db.DueDeliveries(ctx, now, 2, 8); err != nil || len(js) != 0 {
 						b.Fatal(len(js), err)
 					}
 				}
@@ -141,4 +141,34 @@ func BenchmarkCreateVoice(b *testing.B) {
 		ops++
 	}
 	reportOps(b, ops)
+}
+
+// BenchmarkClaimBacklog measures a claim (and the release that puts the job
+// back, so the queue stays the same) with a backlog spread over 100
+// accounts, each with a job running: the fair claim sorts the whole queue,
+// which the per-account queue cap bounds.
+func BenchmarkClaimBacklog(b *testing.B) {
+	const accounts = 100
+	for _, queued := range []int{1, 1_000, 10_000} {
+		b.Run(fmt.Sprintf("queued=%d", queued), func(b *testing.B) {
+			db := openTest(b, b.TempDir())
+			ctx := context.Background()
+			keys := make([]Key, accounts)
+			for i := range keys {
+				keys[i] = newAccount(b, db, fmt.Sprint("bench", i))
+				newJob(b, db, keys[i], "")
+				claim(b, db)
+			}
+			for i := range queued {
+				newJob(b, db, keys[i%accounts], "")
+			}
+			for b.Loop() {
+				j := claim(b, db)
+				if err := db.ReleaseJob(ctx, j.ID); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportOps(b, b.N)
+		})
+	}
 }

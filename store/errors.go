@@ -19,6 +19,13 @@ var (
 	// ErrVoiceLimit is returned by CreateVoice when the account already has
 	// as many saved voices as its plan allows.
 	ErrVoiceLimit = errors.New("store: saved-voice limit reached")
+	// ErrQueueFull is returned by CreateJob when the account already has as
+	// many queued and running jobs as JobLimits allow.
+	ErrQueueFull = errors.New("store: account has too many unfinished jobs")
+	// ErrAudioCap is returned by CreateJob when the account's succeeded
+	// jobs already hold as much audio as JobLimits allow, and by SucceedJob
+	// for a job whose audio would take the account past it.
+	ErrAudioCap = errors.New("store: account's stored job audio is at its cap")
 	// ErrUnknownPlan is returned when creating a key for a plan that package
 	// plan does not know.
 	ErrUnknownPlan = errors.New("store: unknown plan")

@@ -18,11 +18,14 @@ type Job struct {
 	KeyID     string // the key that submitted it; its webhooks are signed with a secret derived from it
 	Status    string // JobQueued, JobRunning, JobSucceeded or JobFailed
 	// Request is the synthesis request as JSON, written and read by the HTTP
-	// layer; the store keeps it verbatim.
+	// layer; the store keeps it verbatim until the job finishes, and then
+	// replaces it with {}: no attempt will need it again, and the text is
+	// the client's, not ours to keep.
 	Request    []byte
 	Format     string // audio container, also the audio file's extension
 	WebhookURL string // empty for none
 	AudioPath  string // relative to the data directory; set once succeeded
+	AudioBytes int64  // the size of the audio file; set once succeeded
 	Error      string // why the last attempt failed
 	Attempts   int    // attempts started, the running one included
 	CreatedAt  time.Time
@@ -93,13 +96,29 @@ func errorText(err error) string {
 }
 
 const jobColumns = `id, account_id, key_id, status, request, format, webhook_url, audio_path, error, attempts,
-created_at, updated_at, finished_at, delivery_status, delivery_attempts, next_delivery_at, last_delivery_error`
+created_at, updated_at, finished_at, delivery_status, delivery_attempts, next_delivery_at, last_delivery_error, audio_bytes`
+
+// purgedRequest replaces the request of a finished job.
+const purgedRequest = `{}`
+
+// JobLimits bound an account's jobs when one is created. A zero field is no
+// limit.
+type JobLimits struct {
+	// MaxUnfinished is how many queued and running jobs an account may
+	// have; CreateJob returns ErrQueueFull at that many.
+	MaxUnfinished int
+	// MaxAudioBytes is the audio of succeeded jobs an account may keep;
+	// CreateJob returns ErrAudioCap once it holds that much, and
+	// SucceedJob refuses a job that would take it past.
+	MaxAudioBytes int64
+}
 
 // CreateJob queues j and returns it with its ID, status and times set. Only
 // AccountID, KeyID, Request, Format and WebhookURL are taken from j. It
-// returns ErrNotFound unless KeyID is a key of AccountID, and ErrInvalid for
-// a request that is not JSON or a format that is not a plain lowercase word.
-func (db *DB) CreateJob(ctx context.Context, j Job) (Job, error) {
+// returns ErrNotFound unless KeyID is a key of AccountID, ErrInvalid for a
+// request that is not JSON or a format that is not a plain lowercase word,
+// and ErrQueueFull or ErrAudioCap when the account is at one of lim.
+func (db *DB) CreateJob(ctx context.Context, j Job, lim JobLimits) (Job, error) {
 	switch {
 	case len(j.Request) > maxRequestLen || !json.Valid(j.Request):
 		return Job{}, fmt.Errorf("%w: request must be JSON of at most %d bytes", ErrInvalid, maxRequestLen)
@@ -122,9 +141,36 @@ func (db *DB) CreateJob(ctx context.Context, j Job) (Job, error) {
 		UpdatedAt:      now,
 		DeliveryStatus: DeliveryNone,
 	}
+	// The limits are read and the job inserted in one transaction, which
+	// SQLite serialises with every other writer, so concurrent submissions
+	// cannot overshoot them. (PostgreSQL will need the account's row locked
+	// first: SELECT ... FROM accounts WHERE id = ? FOR UPDATE.)
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return Job{}, fmt.Errorf("store: creating job: %w", err)
+	}
+	defer tx.Rollback() // a no-op once committed
+	if lim.MaxUnfinished > 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, unfinishedJobsQuery, j.AccountID, j.AccountID).Scan(&n); err != nil {
+			return Job{}, fmt.Errorf("store: creating job: %w", err)
+		}
+		if n >= lim.MaxUnfinished {
+			return Job{}, fmt.Errorf("%w: %d jobs queued or running, at most %d", ErrQueueFull, n, lim.MaxUnfinished)
+		}
+	}
+	if lim.MaxAudioBytes > 0 {
+		used, _, err := accountAudio(ctx, tx, j.AccountID)
+		if err != nil {
+			return Job{}, fmt.Errorf("store: creating job: %w", err)
+		}
+		if used >= lim.MaxAudioBytes {
+			return Job{}, fmt.Errorf("%w: %d bytes stored, at most %d", ErrAudioCap, used, lim.MaxAudioBytes)
+		}
+	}
 	// Selecting from api_keys makes a key of another account insert nothing,
 	// which a foreign key alone would not catch.
-	res, err := db.w.ExecContext(ctx, `INSERT INTO jobs (id, account_id, key_id, status, request, format, webhook_url, created_at, updated_at)
+	res, err := tx.ExecContext(ctx, `INSERT INTO jobs (id, account_id, key_id, status, request, format, webhook_url, created_at, updated_at)
 SELECT ?, account_id, id, ?, ?, ?, ?, ?, ? FROM api_keys WHERE id = ? AND account_id = ?`,
 		j.ID, j.Status, string(j.Request), j.Format, j.WebhookURL, now.UnixMilli(), now.UnixMilli(), j.KeyID, j.AccountID)
 	if err != nil {
@@ -137,7 +183,31 @@ SELECT ?, account_id, id, ?, ?, ?, ?, ?, ? FROM api_keys WHERE id = ? AND accoun
 	if n == 0 {
 		return Job{}, fmt.Errorf("%w: key %q of account %q", ErrNotFound, j.KeyID, j.AccountID)
 	}
+	if err := tx.Commit(); err != nil {
+		return Job{}, fmt.Errorf("store: creating job: %w", err)
+	}
 	return j, nil
+}
+
+// AccountAudio reports how many bytes of audio the account's succeeded jobs
+// hold, and when the oldest of them finished (nil if there is none).
+func (db *DB) AccountAudio(ctx context.Context, accountID string) (bytes int64, oldest *time.Time, err error) {
+	bytes, oldest, err = accountAudio(ctx, db.r, accountID)
+	if err != nil {
+		return 0, nil, fmt.Errorf("store: reading account audio: %w", err)
+	}
+	return bytes, oldest, nil
+}
+
+func accountAudio(ctx context.Context, q queryRower, accountID string) (int64, *time.Time, error) {
+	var (
+		bytes  int64
+		oldest sql.NullInt64
+	)
+	if err := q.QueryRowContext(ctx, accountAudioQuery, accountID).Scan(&bytes, &oldest); err != nil {
+		return 0, nil, err
+	}
+	return bytes, optionalTime(oldest), nil
 }
 
 // GetJob returns the account's job with the given id. A job of another
@@ -156,21 +226,55 @@ func (db *DB) GetJob(ctx context.Context, accountID, id string) (Job, error) {
 // The runner's queries are constants so the test of query plans checks the
 // queries that run.
 const (
+	// claimJobQuery takes the oldest queued job of the account with the
+	// fewest running jobs, so that another account's backlog makes a job
+	// wait only for the next worker to come free. It steps from one
+	// account with queued jobs to the next along jobs_queued_account,
+	// rather than read the whole queue, so its cost grows with the number
+	// of accounts waiting, not with their backlogs. The outer status test keeps a
+	// claimer from taking a job another claimer moved first, where the
+	// database does not serialise writers (PostgreSQL, which will also want
+	// the job's row locked with FOR UPDATE SKIP LOCKED).
 	claimJobQuery = `UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ?
-WHERE id = (SELECT id FROM jobs WHERE status = 'queued' ORDER BY created_at, id LIMIT 1)
+WHERE status = 'queued' AND id = (
+WITH RECURSIVE waiting (account_id) AS (
+SELECT MIN(account_id) FROM jobs WHERE status = 'queued'
+UNION ALL
+SELECT (SELECT MIN(j.account_id) FROM jobs AS j WHERE j.status = 'queued' AND j.account_id > w.account_id)
+FROM waiting AS w WHERE w.account_id IS NOT NULL
+), head (id, running) AS (
+SELECT (SELECT j.id FROM jobs AS j WHERE j.status = 'queued' AND j.account_id = w.account_id ORDER BY j.created_at, j.id LIMIT 1),
+(SELECT count(*) FROM jobs AS r WHERE r.status = 'running' AND r.account_id = w.account_id)
+FROM waiting AS w WHERE w.account_id IS NOT NULL
+)
+SELECT q.id FROM head JOIN jobs AS q ON q.id = head.id ORDER BY head.running, q.created_at, q.id LIMIT 1)
 RETURNING ` + jobColumns
-	failInterruptedQuery = `UPDATE jobs SET status = 'failed', error = ?, updated_at = ?, finished_at = ?,
+	failInterruptedQuery = `UPDATE jobs SET status = 'failed', error = ?, request = '` + purgedRequest + `', updated_at = ?, finished_at = ?,
 delivery_status = CASE WHEN webhook_url = '' THEN 'none' ELSE 'pending' END,
 next_delivery_at = CASE WHEN webhook_url = '' THEN NULL ELSE ? END
 WHERE status = 'running' AND attempts >= ?`
 	requeueInterruptedQuery = `UPDATE jobs SET status = 'queued', updated_at = ? WHERE status = 'running'`
-	dueDeliveriesQuery      = `SELECT ` + jobColumns + ` FROM jobs
-WHERE delivery_status = 'pending' AND next_delivery_at <= ? ORDER BY next_delivery_at, id LIMIT ?`
+	// dueDeliveriesQuery ranks each account's due webhooks and lists every
+	// account's first before any account's second, so that an account with
+	// many (whose receiver hangs, say) cannot fill the list.
+	dueDeliveriesQuery = `SELECT ` + jobColumns + ` FROM (
+SELECT ` + jobColumns + `, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY next_delivery_at, id) AS account_rank
+FROM jobs WHERE delivery_status = 'pending' AND next_delivery_at <= ?) AS due
+WHERE account_rank <= ? ORDER BY account_rank, next_delivery_at, id LIMIT ?`
+	unfinishedJobsQuery = `SELECT (SELECT count(*) FROM jobs WHERE status = 'queued' AND account_id = ?) +
+(SELECT count(*) FROM jobs WHERE status = 'running' AND account_id = ?)`
+	accountAudioQuery = `SELECT COALESCE(SUM(audio_bytes), 0), MIN(finished_at) FROM jobs WHERE audio_bytes > 0 AND account_id = ?`
+	// expireJobsQuery deletes finished jobs whose webhook is no longer
+	// waiting to be sent, oldest first.
+	expireJobsQuery = `DELETE FROM jobs WHERE id IN (SELECT id FROM jobs
+WHERE finished_at < ? AND delivery_status <> 'pending' ORDER BY finished_at LIMIT ?)
+RETURNING ` + jobColumns
 )
 
-// ClaimJob moves the oldest queued job to running and counts the attempt, in
-// one statement, so two claimers never get the same job. It reports false
-// when the queue is empty.
+// ClaimJob moves a queued job to running and counts the attempt, in one
+// statement, so two claimers never get the same job: the oldest job of the
+// account with the fewest running jobs. It reports false when the queue is
+// empty.
 func (db *DB) ClaimJob(ctx context.Context) (Job, bool, error) {
 	j, err := scanJob(db.w.QueryRowContext(ctx, claimJobQuery, db.now().UnixMilli()))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -182,28 +286,73 @@ func (db *DB) ClaimJob(ctx context.Context) (Job, bool, error) {
 	return j, true, nil
 }
 
-// FinishJob ends a running job: succeeded with its audio at audioPath
-// (relative to the data directory) when jobErr is nil, failed with jobErr's
-// message otherwise. A job with a webhook URL has its delivery due at once.
-// It returns ErrNotFound unless the job is running.
-func (db *DB) FinishJob(ctx context.Context, id string, audioPath string, jobErr error) error {
-	status, msg := JobSucceeded, ""
-	if jobErr != nil {
-		status, msg, audioPath = JobFailed, errorText(jobErr), ""
-	} else if !filepath.IsLocal(audioPath) {
+// SucceedJob ends a running job as succeeded, with its audio, audioBytes
+// long, at audioPath (relative to the data directory). A job with a webhook
+// URL has its delivery due at once. It returns ErrNotFound unless the job is
+// running, and ErrAudioCap, leaving the job running, if its audio would take
+// the account's stored audio past audioCap (0: no cap).
+func (db *DB) SucceedJob(ctx context.Context, id string, audioPath string, audioBytes, audioCap int64) error {
+	if !filepath.IsLocal(audioPath) {
 		return fmt.Errorf("%w: audio path %q is not a relative path inside the data directory", ErrInvalid, audioPath)
 	}
+	if audioBytes < 0 {
+		return fmt.Errorf("%w: audio size %d", ErrInvalid, audioBytes)
+	}
+	// Summing and recording in one transaction makes the cap hold however
+	// many workers finish at once. (PostgreSQL: lock the account's row
+	// first, as in CreateJob.)
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: finishing job %q: %w", id, err)
+	}
+	defer tx.Rollback() // a no-op once committed
+	if audioCap > 0 {
+		var account string
+		err := tx.QueryRowContext(ctx, `SELECT account_id FROM jobs WHERE id = ? AND status = 'running'`, id).Scan(&account)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: no job %q that is running", ErrNotFound, id)
+		}
+		if err != nil {
+			return fmt.Errorf("store: finishing job %q: %w", id, err)
+		}
+		used, _, err := accountAudio(ctx, tx, account)
+		if err != nil {
+			return fmt.Errorf("store: finishing job %q: %w", id, err)
+		}
+		if used+audioBytes > audioCap {
+			return fmt.Errorf("%w: %d bytes stored and %d more, at most %d", ErrAudioCap, used, audioBytes, audioCap)
+		}
+	}
 	now := db.now().UnixMilli()
-	return db.transition(ctx, "finishing", "running", id, `UPDATE jobs SET status = ?, audio_path = ?, error = ?, updated_at = ?, finished_at = ?,
+	if err := transition(ctx, tx, "finishing", "running", id, `UPDATE jobs SET status = 'succeeded', audio_path = ?, audio_bytes = ?, error = '',
+request = '`+purgedRequest+`', updated_at = ?, finished_at = ?,
 delivery_status = CASE WHEN webhook_url = '' THEN 'none' ELSE 'pending' END,
 next_delivery_at = CASE WHEN webhook_url = '' THEN NULL ELSE ? END
-WHERE id = ? AND status = 'running'`, status, audioPath, msg, now, now, now, id)
+WHERE id = ? AND status = 'running'`, audioPath, audioBytes, now, now, now, id); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: finishing job %q: %w", id, err)
+	}
+	return nil
+}
+
+// FailJob ends a running job as failed with jobErr's message. A job with a
+// webhook URL has its delivery due at once. It returns ErrNotFound unless
+// the job is running.
+func (db *DB) FailJob(ctx context.Context, id string, jobErr error) error {
+	now := db.now().UnixMilli()
+	return transition(ctx, db.w, "failing", "running", id, `UPDATE jobs SET status = 'failed', audio_path = '', audio_bytes = 0, error = ?,
+request = '`+purgedRequest+`', updated_at = ?, finished_at = ?,
+delivery_status = CASE WHEN webhook_url = '' THEN 'none' ELSE 'pending' END,
+next_delivery_at = CASE WHEN webhook_url = '' THEN NULL ELSE ? END
+WHERE id = ? AND status = 'running'`, errorText(jobErr), now, now, now, id)
 }
 
 // RetryJob puts a running job whose attempt failed back in the queue, with
 // the failure recorded. It returns ErrNotFound unless the job is running.
 func (db *DB) RetryJob(ctx context.Context, id string, jobErr error) error {
-	return db.transition(ctx, "retrying", "running", id, `UPDATE jobs SET status = 'queued', error = ?, updated_at = ?
+	return transition(ctx, db.w, "retrying", "running", id, `UPDATE jobs SET status = 'queued', error = ?, updated_at = ?
 WHERE id = ? AND status = 'running'`, errorText(jobErr), db.now().UnixMilli(), id)
 }
 
@@ -211,14 +360,18 @@ WHERE id = ? AND status = 'running'`, errorText(jobErr), db.now().UnixMilli(), i
 // attempt, for a job cut short by a shutdown rather than by its own failure.
 // It returns ErrNotFound unless the job is running.
 func (db *DB) ReleaseJob(ctx context.Context, id string) error {
-	return db.transition(ctx, "releasing", "running", id, `UPDATE jobs SET status = 'queued', attempts = max(attempts - 1, 0), updated_at = ?
+	return transition(ctx, db.w, "releasing", "running", id, `UPDATE jobs SET status = 'queued', attempts = max(attempts - 1, 0), updated_at = ?
 WHERE id = ? AND status = 'running'`, db.now().UnixMilli(), id)
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 // transition runs query, an UPDATE of job id that matches only while the job
 // is in the state from, and reports ErrNotFound if it matched nothing.
-func (db *DB) transition(ctx context.Context, what, from, id, query string, args ...any) error {
-	res, err := db.w.ExecContext(ctx, query, args...)
+func transition(ctx context.Context, e execer, what, from, id, query string, args ...any) error {
+	res, err := e.ExecContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("store: %s job %q: %w", what, id, err)
 	}
@@ -269,25 +422,70 @@ func (db *DB) RequeueRunning(ctx context.Context, maxAttempts int) (int, error) 
 }
 
 // DueDeliveries returns up to limit jobs whose webhook is pending and due at
-// now, the longest-waiting first.
-func (db *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Job, error) {
-	rows, err := db.r.QueryContext(ctx, dueDeliveriesQuery, now.UnixMilli(), limit)
+// now, at most perAccount of each account: every account's longest-waiting
+// first, then every account's second, and so on.
+func (db *DB) DueDeliveries(ctx context.Context, now time.Time, perAccount, limit int) ([]Job, error) {
+	jobs, err := queryJobs(ctx, db.r, dueDeliveriesQuery, now.UnixMilli(), perAccount, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing deliveries: %w", err)
+	}
+	return jobs, nil
+}
+
+// DeleteJob deletes the account's job with the given id, in any state, and
+// returns it as it was. The caller removes its audio file. A job of another
+// account is ErrNotFound, as if it did not exist.
+func (db *DB) DeleteJob(ctx context.Context, accountID, id string) (Job, error) {
+	j, err := scanJob(db.w.QueryRowContext(ctx, `DELETE FROM jobs WHERE id = ? AND account_id = ? RETURNING `+jobColumns, id, accountID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Job{}, fmt.Errorf("%w: job %q", ErrNotFound, id)
+	}
+	if err != nil {
+		return Job{}, fmt.Errorf("store: deleting job: %w", err)
+	}
+	return j, nil
+}
+
+// ExpireJobs deletes up to limit jobs that finished before the given time
+// and whose webhook is not waiting to be sent, oldest first, and returns
+// them. The caller removes their audio files, and calls again while it gets
+// limit jobs back.
+func (db *DB) ExpireJobs(ctx context.Context, finishedBefore time.Time, limit int) ([]Job, error) {
+	jobs, err := queryJobs(ctx, db.w, expireJobsQuery, finishedBefore.UnixMilli(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: expiring jobs: %w", err)
+	}
+	return jobs, nil
+}
+
+// JobExists reports whether a job with the given id exists, in any account.
+func (db *DB) JobExists(ctx context.Context, id string) (bool, error) {
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM jobs WHERE id = ?`, id).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: looking up job: %w", err)
+	}
+	return n > 0, nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func queryJobs(ctx context.Context, q querier, query string, args ...any) ([]Job, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var jobs []Job
 	for rows.Next() {
 		j, err := scanJob(rows)
 		if err != nil {
-			return nil, fmt.Errorf("store: listing deliveries: %w", err)
+			return nil, err
 		}
 		jobs = append(jobs, j)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: listing deliveries: %w", err)
-	}
-	return jobs, nil
+	return jobs, rows.Err()
 }
 
 // RecordDelivery counts one webhook POST for a job whose delivery is
@@ -308,7 +506,7 @@ func (db *DB) RecordDelivery(ctx context.Context, id string, ok bool, errMsg str
 	default:
 		nextAt, lastErr = next.UnixMilli(), clip(errMsg, maxErrorLen)
 	}
-	return db.transition(ctx, "recording delivery of", "awaiting delivery", id, `UPDATE jobs SET delivery_attempts = delivery_attempts + 1, updated_at = ?,
+	return transition(ctx, db.w, "recording delivery of", "awaiting delivery", id, `UPDATE jobs SET delivery_attempts = delivery_attempts + 1, updated_at = ?,
 delivery_status = ?, next_delivery_at = ?, last_delivery_error = COALESCE(?, last_delivery_error)
 WHERE id = ? AND delivery_status = 'pending'`, db.now().UnixMilli(), status, nextAt, lastErr, id)
 }
@@ -321,7 +519,7 @@ func scanJob(s scanner) (Job, error) {
 		finished, nextDeliveryTime sql.NullInt64
 	)
 	err := s.Scan(&j.ID, &j.AccountID, &j.KeyID, &j.Status, &request, &j.Format, &j.WebhookURL, &j.AudioPath, &j.Error, &j.Attempts,
-		&created, &updated, &finished, &j.DeliveryStatus, &j.DeliveryAttempts, &nextDeliveryTime, &j.LastDeliveryError)
+		&created, &updated, &finished, &j.DeliveryStatus, &j.DeliveryAttempts, &nextDeliveryTime, &j.LastDeliveryError, &j.AudioBytes)
 	if err != nil {
 		return Job{}, err
 	}

@@ -367,7 +367,7 @@ func TestUpgradeFromRelease1(t *testing.T) {
 	if got, err := db.GetVoice(ctx, k.AccountID, v.ID); err != nil || got.ID != v.ID {
 		t.Errorf("GetVoice = %+v, %v", got, err)
 	}
-	j, err := db.CreateJob(ctx, Job{AccountID: k.AccountID, KeyID: revoked.ID, Request: []byte(`{}`), Format: "wav"})
+	j, err := db.CreateJob(ctx, Job{AccountID: k.AccountID, KeyID: revoked.ID, Request: []byte(`{}`), Format: "wav"}, JobLimits{})
 	if err != nil {
 		t.Fatalf("CreateJob for a key of release 1: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parley-voice/parley/jobs"
 	"github.com/parley-voice/parley/realtime"
 	"github.com/parley-voice/parley/server"
 )
@@ -23,6 +24,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&cfg.HTTP.Keepalive, "sse-keepalive", 15*time.Second, "period of SSE keepalive comments")
 	fs.DurationVar(&cfg.HTTP.WriteTimeout, "http-write-timeout", 10*time.Second, "longest wait for a client to take part of a streamed HTTP answer; beyond it the client is disconnected and its synthesis cancelled")
 	fs.IntVar(&cfg.Jobs.Workers, "job-workers", 2, "async (webhook) jobs synthesised at once")
+	fs.DurationVar(&cfg.Jobs.Retention, "job-retention", jobs.DefaultRetention, "how long finished jobs and their audio are kept (negative: for ever)")
+	fs.Int64Var(&cfg.Jobs.AudioCapPerAccount, "job-audio-cap", jobs.DefaultAudioCap, "bytes of finished jobs' audio one account may keep; new jobs get 429 beyond (negative: no cap)")
+	fs.IntVar(&cfg.Jobs.MaxUnfinishedPerAccount, "job-queue-cap", jobs.DefaultMaxUnfinished, "jobs one account may have queued or running; more get 429 (negative: no cap)")
+	fs.BoolVar(&cfg.Jobs.AllowPrivateWebhooks, "webhooks-allow-private", false, "let webhooks reach loopback, private, link-local and metadata addresses (tests, trusted setups)")
 	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 15*time.Second, "time for generations to finish on SIGTERM")
 	fs.DurationVar(&cfg.Realtime.ConfigTimeout, "config-timeout", cfg.Realtime.ConfigTimeout, "time a client has to send config (close 4001)")
 	fs.DurationVar(&cfg.Realtime.MaxQueuedAudio, "max-queued-audio", cfg.Realtime.MaxQueuedAudio, "audio queued for a slow client before it is closed with 4005")
