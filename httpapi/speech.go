@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -181,8 +180,8 @@ func voiceError(err error) error {
 }
 
 // speech serves POST /v1/audio/speech: the whole file, streamed as it is
-// encoded (WAV excepted: its header needs the length), or a queued job when
-// the request has a webhook_url.
+// encoded (wav and flac excepted: see wholeFile), or a queued job when the
+// request has a webhook_url.
 func (a *API) speech(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	var req speechRequest
 	if err := decodeJSON(r, a.cfg.MaxBodyBytes, &req); err != nil {
@@ -204,17 +203,23 @@ func (a *API) speech(w http.ResponseWriter, r *http.Request, p auth.Principal) e
 		return a.openAISSE(w, r, p, s)
 	}
 	w.Header().Set("Content-Type", codec.ContentType(s.format))
-	if s.format == "wav" {
-		var buf bytes.Buffer
+	if wholeFile(s.format) {
+		var buf codec.Buffer
 		if err := a.synthesize(r.Context(), p, s, &buf); err != nil {
 			return err
 		}
 		w.Header().Set("Content-Length", itoa(buf.Len()))
-		_, err := buf.WriteTo(w)
+		_, err := w.Write(buf.Bytes())
 		return err
 	}
 	return a.synthesize(r.Context(), p, s, flushWriter{w})
 }
+
+// wholeFile reports whether batch answers in format are sent whole rather
+// than streamed: wav and flac state their length in their header, which
+// only an encoder that can seek back fills in (players show a streamed
+// flac as 0 s long).
+func wholeFile(format string) bool { return format == "wav" || format == "flac" }
 
 // synthesize encodes the whole text in s's format to out and charges it.
 func (a *API) synthesize(ctx context.Context, p auth.Principal, s synthesis, out io.Writer) error {

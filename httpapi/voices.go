@@ -1,13 +1,13 @@
 package httpapi
 
 import (
-	"bytes"
 	"encoding/base64"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/codec"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/store"
 	"github.com/parley-voice/parley/voicestore"
@@ -65,14 +65,14 @@ func (a *API) designVoice(w http.ResponseWriter, r *http.Request, p auth.Princip
 		return err
 	}
 	defer release()
-	var buf bytes.Buffer
+	var buf codec.Buffer
 	if err := a.synthesize(r.Context(), p, s, &buf); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "audio/wav")
 	w.Header().Set("X-Voice-Terms", strings.Join(s.prof.Terms, ", "))
 	w.Header().Set("Content-Length", itoa(buf.Len()))
-	_, err = buf.WriteTo(w)
+	_, err = w.Write(buf.Bytes())
 	return err
 }
 
