@@ -30,6 +30,7 @@ const (
 	closeAuthFailed  = websocket.StatusCode(protocol.CloseAuthFailed)
 	closeInvalid     = websocket.StatusCode(protocol.CloseInvalid)
 	closeServerError = websocket.StatusCode(protocol.CloseServerError)
+	closeServerFull  = websocket.StatusCode(protocol.CloseSlotsOccupied)
 )
 
 type evKind uint8
@@ -79,7 +80,8 @@ type session struct {
 	earCtl  chan struct{}
 
 	// Set by start, before the other goroutines run.
-	principal auth.Principal
+	releasePlace func()
+	principal    auth.Principal
 	language  protocol.Language
 	inputRate int
 	tts       *client.Conn
@@ -147,6 +149,9 @@ func (s *session) run() {
 		if s.det != nil {
 			_ = s.det.Close()
 		}
+		if s.releasePlace != nil {
+			s.releasePlace()
+		}
 	}()
 	if err := s.start(); err != nil {
 		return
@@ -158,16 +163,18 @@ func (s *session) run() {
 	s.readLoop()
 }
 
-// start reads the start message, authenticates, and opens TTS, VAD and
-// STT. It reports errors to the client itself.
+// start reads the start message, authenticates, takes a place, and opens
+// TTS, VAD and STT. It reports errors to the client itself.
 func (s *session) start() error {
-	ctx, cancel := context.WithTimeout(s.ctx, s.srv.cfg.StartTimeout)
-	defer cancel()
-	typ, b, err := s.conn.Read(ctx)
+	// The timeout closes through the writer, so that the client learns
+	// why: a Read whose context ends drops the connection without a close
+	// frame. Read returns once the writer has closed the connection.
+	timeout := time.AfterFunc(s.srv.cfg.StartTimeout, func() { s.fail(closeAuthTimeout, "no start message in time") })
+	typ, b, err := s.conn.Read(context.Background())
+	if !timeout.Stop() {
+		return errors.New("no start message in time")
+	}
 	if err != nil {
-		if ctx.Err() != nil && s.ctx.Err() == nil {
-			s.fail(closeAuthTimeout, "no start message in time")
-		}
 		return err
 	}
 	if typ != websocket.MessageText {
@@ -201,12 +208,20 @@ func (s *session) start() error {
 		s.fail(closeAuthFailed, "the key's plan has no realtime access, which the agent's speech needs")
 		return errors.New("plan")
 	}
+	release, ok := s.srv.takePlace()
+	if !ok {
+		s.fail(closeServerFull, "too many agent sessions")
+		return errors.New("no place")
+	}
+	s.releasePlace = release
 	s.principal, s.language, s.inputRate = p, lang, m.InputSampleRate
 
 	key := s.srv.cfg.TTSKey
 	if key == "" {
 		key = m.APIKey
 	}
+	ctx, cancel := context.WithTimeout(s.ctx, s.srv.cfg.ConnectTimeout)
+	defer cancel()
 	tts, err := client.Dial(ctx, client.Config{
 		URL: s.ttsURL, APIKey: key, VoiceDescription: m.VoiceDescription, Voice: m.Voice,
 		Language: string(lang), BinaryMode: true, KeepAlive: -1,

@@ -95,7 +95,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// The address is limited before anything else, so that clients without
 	// a key cannot hold every server slot.
-	releaseIP, err := s.deps.Limiter.AcquireIPConn(limits.IPKey(r.RemoteAddr))
+	releaseIP, err := s.deps.Limiter.AcquireIPConn(limits.ClientAddr(r))
 	if err != nil {
 		s.reject(conn, hj.conn, errTooManyFromIP)
 		return
