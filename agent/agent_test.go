@@ -379,4 +379,3 @@ func TestAgentRejectsBadStart(t *testing.T) {
 		cancel()
 	}
 }
-

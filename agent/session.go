@@ -80,8 +80,7 @@ type session struct {
 	earCtl  chan struct{}
 
 	// Set by start, before the other goroutines run.
-	releasePlace func()
-	principal    auth.Principal
+	principal auth.Principal
 	language  protocol.Language
 	inputRate int
 	tts       *client.Conn
@@ -89,6 +88,9 @@ type session struct {
 	det       vad.Detector
 	vadName   string
 	history   *llm.History
+
+	// releasePlace gives back the place start took; run calls it.
+	releasePlace func()
 
 	endOnce sync.Once
 }
