@@ -46,6 +46,11 @@ type Config struct {
 	// place once its start is accepted (key and plan), so that sockets
 	// without a key hold none.
 	MaxSessions int
+	// KeyRecheck is how long the answer of a key check is trusted. A
+	// session checks its key again as each answer starts, so a key revoked
+	// during a conversation ends it with 4002 at the first turn
+	// KeyRecheck after the revocation.
+	KeyRecheck time.Duration
 }
 
 // DefaultSystemPrompt makes answers suitable for speech.
@@ -68,6 +73,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxSessions == 0 {
 		c.MaxSessions = 50
 	}
+	if c.KeyRecheck == 0 {
+		c.KeyRecheck = auth.DefaultRecheckTTL
+	}
 	c.VAD.SampleRate = sttRate
 	// The machine times barge-in from speech boundaries, so it must know
 	// how late the VAD reports a speech end.
@@ -78,9 +86,7 @@ func (c Config) withDefaults() Config {
 
 // Deps are the collaborators of the agent server.
 type Deps struct {
-	Keys interface {
-		Authenticate(context.Context, string) (auth.Principal, error)
-	}
+	Keys    auth.Authenticator
 	STT     STT
 	LLM     llm.Model
 	Metrics *metrics.Metrics
@@ -98,6 +104,9 @@ type Server struct {
 	cfg  Config
 	deps Deps
 	log  *slog.Logger
+	// keys re-checks the keys of open sessions, one answer per key for
+	// KeyRecheck, shared by all sessions.
+	keys *auth.KeyCache
 
 	mu       sync.Mutex
 	ttsURL   string
@@ -123,7 +132,8 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{cfg: cfg, deps: d, log: log, ttsURL: cfg.TTSURL, sessions: make(map[*session]struct{})}, nil
+	return &Server{cfg: cfg, deps: d, log: log, keys: auth.NewKeyCache(d.Keys, cfg.KeyRecheck), ttsURL: cfg.TTSURL,
+		sessions: make(map[*session]struct{})}, nil
 }
 
 // SetTTSURL points sessions at a realtime endpoint, for a server that

@@ -91,6 +91,8 @@ type session struct {
 
 	// releasePlace gives back the place start took; run calls it.
 	releasePlace func()
+	// apiKey is the user's key, checked again at every answer.
+	apiKey string
 
 	endOnce sync.Once
 }
@@ -169,8 +171,7 @@ func (s *session) run() {
 // TTS, VAD and STT. It reports errors to the client itself.
 func (s *session) start() error {
 	// The timeout closes through the writer, so that the client learns
-	// why: a Read whose context ends drops the connection without a close
-	// frame. Read returns once the writer has closed the connection.
+	// why (see readLoop).
 	timeout := time.AfterFunc(s.srv.cfg.StartTimeout, func() { s.fail(closeAuthTimeout, "no start message in time") })
 	typ, b, err := s.conn.Read(context.Background())
 	if !timeout.Stop() {
@@ -215,7 +216,7 @@ func (s *session) start() error {
 		s.fail(closeServerFull, "too many agent sessions")
 		return errors.New("no place")
 	}
-	s.releasePlace = release
+	s.releasePlace, s.apiKey = release, m.APIKey
 	s.principal, s.language, s.inputRate = p, lang, m.InputSampleRate
 
 	key := s.srv.cfg.TTSKey
@@ -264,7 +265,11 @@ func (s *session) start() error {
 // readLoop reads client frames until the connection ends.
 func (s *session) readLoop() {
 	for {
-		typ, b, err := s.conn.Read(s.ctx)
+		// Not s.ctx: a Read whose context ends drops the connection at
+		// once, and the client would never read why the session ended.
+		// Every end closes the connection through the writer, which
+		// unblocks the Read.
+		typ, b, err := s.conn.Read(context.Background())
 		if err != nil {
 			return
 		}
@@ -437,6 +442,10 @@ func (s *session) speakAnswer(ctx context.Context, turnN int, msgs []llm.Message
 			cancel()
 		}
 	}()
+	if s.keyRevoked(ctx) {
+		s.fail(closeAuthFailed, "API key revoked")
+		return
+	}
 	cfg := segment.DefaultConfig()
 	cfg.Language = s.language
 	seg, err := segment.New(cfg)
@@ -480,6 +489,23 @@ func (s *session) speakAnswer(ctx context.Context, turnN int, msgs []llm.Message
 		return
 	}
 	s.emit(event{kind: evLLMDone, at: time.Now(), turn: turnN, text: full})
+}
+
+// keyRevoked checks the user's key again as an answer starts (through the
+// server's KeyCache: one store lookup per key per KeyRecheck), so that a
+// key revoked during a conversation ends it. A store that fails leaves the
+// session be: it was authenticated, and closing every session on a store
+// hiccup would be worse.
+func (s *session) keyRevoked(ctx context.Context) bool {
+	_, err := s.srv.keys.Authenticate(ctx, s.apiKey)
+	switch {
+	case err == nil, ctx.Err() != nil:
+		return false
+	case errors.Is(err, auth.ErrUnauthorized):
+		return true
+	}
+	s.log.Warn("re-checking the key failed", "err", err)
+	return false
 }
 
 // outbox is the bounded queue of frames to the browser; the writer drains
