@@ -184,7 +184,7 @@ func TestAgentPerAddressLimit(t *testing.T) {
 	const limit = 3
 	base, key := startNode(t, "", func(c *server.Config) {
 		c.Limits.MaxConnsPerIP = limit
-		c.Agent.StartTimeout = time.Second
+		c.Agent.StartTimeout = 3 * time.Second
 	})
 	ws := strings.Replace(base, "http", "ws", 1)
 	var held []*websocket.Conn
