@@ -195,7 +195,7 @@ func ReadWAV(r io.Reader) (pcm []int16, sampleRate int, err error) {
 // with what the header claims, so a hostile header costs nothing. Errors
 // wrap ErrNotWAV, ErrTruncated, ErrMalformed, ErrUnsupported or ErrTooLarge.
 func ReadWAVLimit(r io.Reader, maxBytes int64) (pcm []int16, sampleRate int, err error) {
-	return ReadWAVLimits(r, WAVLimits{MaxBytes: maxBytes})
+	return readWAV(r, maxBytes, WAVLimits{})
 }
 
 // WAVLimits bound what ReadWAVLimits accepts. A zero field sets no limit of
@@ -223,6 +223,12 @@ func ReadWAVLimits(r io.Reader, lim WAVLimits) (pcm []int16, sampleRate int, err
 	if maxBytes <= 0 {
 		maxBytes = math.MaxInt64
 	}
+	return readWAV(r, maxBytes, lim)
+}
+
+// readWAV is ReadWAVLimits with the data chunk bounded by maxBytes, not
+// lim.MaxBytes.
+func readWAV(r io.Reader, maxBytes int64, lim WAVLimits) (pcm []int16, sampleRate int, err error) {
 	maxBytes = min(maxBytes, math.MaxInt64/2)
 	lr := &io.LimitedReader{R: r, N: maxMetadataBytes}
 	var hdr [12]byte

@@ -525,6 +525,19 @@ func FuzzReadWAV(f *testing.F) {
 		if len(pcm) > len(data) || len(pcm) > limit {
 			t.Fatalf("%d samples from %d bytes", len(pcm), len(data))
 		}
+		// With limits on length and rate, what is accepted is within them
+		// and is what ReadWAVLimit reads.
+		lim := WAVLimits{MaxDuration: 5 * time.Millisecond, MinRate: 8000, MaxRate: 48000}
+		lpcm, lrate, err := ReadWAVLimits(bytes.NewReader(data), lim)
+		if err != nil {
+			if !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrUnsupported) {
+				t.Fatalf("limits refused a file ReadWAVLimit read with %v", err)
+			}
+			return
+		}
+		if lrate < lim.MinRate || lrate > lim.MaxRate || Duration(len(lpcm), lrate) > lim.MaxDuration || !slices.Equal(lpcm, pcm) {
+			t.Fatalf("limits accepted %d samples at %d Hz", len(lpcm), lrate)
+		}
 	})
 }
 
