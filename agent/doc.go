@@ -25,6 +25,11 @@
 //     audio to the writer;
 //   - the writer: the only goroutine that writes to the browser.
 //
+// A socket counts against its client address's connection limit (shared
+// with /v1/realtime) from before its upgrade, and takes one of the
+// server's places only once its start carries a valid key; each answer
+// checks the key again, so a revoked key ends the session with 4002.
+//
 // The agent reaches TTS through the same realtime protocol as any client
 // (the Go client package), by default at this server's own address with
 // the user's key, or at any murmr-compatible URL.

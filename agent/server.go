@@ -15,6 +15,7 @@ import (
 	"github.com/parley-voice/parley/agent/turn"
 	"github.com/parley-voice/parley/agent/vad"
 	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/limits"
 	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/protocol"
 )
@@ -32,12 +33,24 @@ type Config struct {
 	// SystemPrompt starts every conversation; the start message's
 	// instructions are added to it.
 	SystemPrompt string
-	// StartTimeout is how long a client has to send start.
+	// StartTimeout is how long a client has to send start: the time a
+	// socket without a key is held. The page sends start as soon as the
+	// socket opens.
 	StartTimeout time.Duration
+	// ConnectTimeout bounds the rest of starting a session: reaching TTS
+	// and loading the VAD.
+	ConnectTimeout time.Duration
 	// PartialInterval is how often partial transcripts are taken.
 	PartialInterval time.Duration
-	// MaxSessions bounds concurrent agent sessions.
+	// MaxSessions bounds concurrent agent sessions. A session takes its
+	// place once its start is accepted (key and plan), so that sockets
+	// without a key hold none.
 	MaxSessions int
+	// KeyRecheck is how long the answer of a key check is trusted. A
+	// session checks its key again as each answer starts, so a key revoked
+	// during a conversation ends it with 4002 at the first turn
+	// KeyRecheck after the revocation.
+	KeyRecheck time.Duration
 }
 
 // DefaultSystemPrompt makes answers suitable for speech.
@@ -49,13 +62,19 @@ func (c Config) withDefaults() Config {
 		c.SystemPrompt = DefaultSystemPrompt
 	}
 	if c.StartTimeout == 0 {
-		c.StartTimeout = 10 * time.Second
+		c.StartTimeout = 5 * time.Second
+	}
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = 10 * time.Second
 	}
 	if c.PartialInterval == 0 {
 		c.PartialInterval = 200 * time.Millisecond
 	}
 	if c.MaxSessions == 0 {
 		c.MaxSessions = 50
+	}
+	if c.KeyRecheck == 0 {
+		c.KeyRecheck = auth.DefaultRecheckTTL
 	}
 	c.VAD.SampleRate = sttRate
 	// The machine times barge-in from speech boundaries, so it must know
@@ -67,13 +86,14 @@ func (c Config) withDefaults() Config {
 
 // Deps are the collaborators of the agent server.
 type Deps struct {
-	Keys interface {
-		Authenticate(context.Context, string) (auth.Principal, error)
-	}
+	Keys    auth.Authenticator
 	STT     STT
 	LLM     llm.Model
 	Metrics *metrics.Metrics
 	Logger  *slog.Logger
+	// Limiter counts connections per client address (limits.ClientAddr),
+	// with the same limit as /v1/realtime, before the upgrade.
+	Limiter *limits.Limiter
 	// CheckOrigin accepts or refuses a browser's Origin; nil allows the
 	// request's own host only.
 	CheckOrigin func(*http.Request) bool
@@ -84,19 +104,22 @@ type Server struct {
 	cfg  Config
 	deps Deps
 	log  *slog.Logger
+	// keys re-checks the keys of open sessions, one answer per key for
+	// KeyRecheck, shared by all sessions.
+	keys *auth.KeyCache
 
 	mu       sync.Mutex
 	ttsURL   string
 	sessions map[*session]struct{}
-	admitted int // sessions past admission, registered or not
+	places   int // sessions whose start was accepted, of MaxSessions
 	closed   bool
 	wg       sync.WaitGroup
 }
 
 // NewServer returns the agent server.
 func NewServer(cfg Config, d Deps) (*Server, error) {
-	if d.Keys == nil || d.STT == nil || d.LLM == nil || d.Metrics == nil {
-		return nil, errors.New("agent: Keys, STT, LLM and Metrics are required")
+	if d.Keys == nil || d.STT == nil || d.LLM == nil || d.Metrics == nil || d.Limiter == nil {
+		return nil, errors.New("agent: Keys, STT, LLM, Metrics and Limiter are required")
 	}
 	cfg = cfg.withDefaults()
 	if err := cfg.VAD.Validate(); err != nil {
@@ -109,7 +132,8 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{cfg: cfg, deps: d, log: log, ttsURL: cfg.TTSURL, sessions: make(map[*session]struct{})}, nil
+	return &Server{cfg: cfg, deps: d, log: log, keys: auth.NewKeyCache(d.Keys, cfg.KeyRecheck), ttsURL: cfg.TTSURL,
+		sessions: make(map[*session]struct{})}, nil
 }
 
 // SetTTSURL points sessions at a realtime endpoint, for a server that
@@ -123,30 +147,13 @@ func (s *Server) SetTTSURL(url string) {
 }
 
 // ServeHTTP upgrades the request and runs a session until it ends.
+//
+// Before the upgrade it refuses a foreign origin (403), a server whose
+// places are all taken (503) and a client address at the per-address
+// connection limit (429, as /v1/realtime closes with 4004). A socket
+// without a key holds only its address's count, for StartTimeout: places
+// are taken by sessions whose start is accepted.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		http.Error(w, `{"error":"server is shutting down"}`, http.StatusServiceUnavailable)
-		return
-	}
-	// admitted, not len(sessions), is the count: a session is registered
-	// only after its upgrade, and admissions racing it must see it.
-	if s.admitted >= s.cfg.MaxSessions {
-		s.mu.Unlock()
-		http.Error(w, `{"error":"too many agent sessions"}`, http.StatusServiceUnavailable)
-		return
-	}
-	s.admitted++
-	s.wg.Add(1)
-	ttsURL := s.ttsURL
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.admitted--
-		s.mu.Unlock()
-		s.wg.Done()
-	}()
 	opts := &websocket.AcceptOptions{}
 	if s.deps.CheckOrigin != nil {
 		if !s.deps.CheckOrigin(r) {
@@ -155,6 +162,30 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		opts.InsecureSkipVerify = true // checked above
 	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		http.Error(w, `{"error":"server is shutting down"}`, http.StatusServiceUnavailable)
+		return
+	}
+	// Not the last word (start takes the place, racing others), but no
+	// use upgrading a client who would find none.
+	if s.places >= s.cfg.MaxSessions {
+		s.mu.Unlock()
+		http.Error(w, `{"error":"too many agent sessions"}`, http.StatusServiceUnavailable)
+		return
+	}
+	s.wg.Add(1)
+	ttsURL := s.ttsURL
+	s.mu.Unlock()
+	defer s.wg.Done()
+	releaseIP, err := s.deps.Limiter.AcquireIPConn(limits.ClientAddr(r))
+	if err != nil {
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, `{"error":"too many connections from this address"}`, http.StatusTooManyRequests)
+		return
+	}
+	defer releaseIP()
 	conn, err := websocket.Accept(w, r, opts)
 	if err != nil {
 		return
@@ -181,6 +212,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 	sess.run()
+}
+
+// takePlace takes one of MaxSessions places for a session whose start was
+// accepted; release gives it back and is idempotent.
+func (s *Server) takePlace() (release func(), ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.places >= s.cfg.MaxSessions {
+		return nil, false
+	}
+	s.places++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.places--
+			s.mu.Unlock()
+		})
+	}, true
 }
 
 // Shutdown refuses new sessions and ends the open ones, waiting for them

@@ -30,6 +30,7 @@ const (
 	closeAuthFailed  = websocket.StatusCode(protocol.CloseAuthFailed)
 	closeInvalid     = websocket.StatusCode(protocol.CloseInvalid)
 	closeServerError = websocket.StatusCode(protocol.CloseServerError)
+	closeServerFull  = websocket.StatusCode(protocol.CloseSlotsOccupied)
 )
 
 type evKind uint8
@@ -87,6 +88,11 @@ type session struct {
 	det       vad.Detector
 	vadName   string
 	history   *llm.History
+
+	// releasePlace gives back the place start took; run calls it.
+	releasePlace func()
+	// apiKey is the user's key, checked again at every answer.
+	apiKey string
 
 	endOnce sync.Once
 }
@@ -147,6 +153,9 @@ func (s *session) run() {
 		if s.det != nil {
 			_ = s.det.Close()
 		}
+		if s.releasePlace != nil {
+			s.releasePlace()
+		}
 	}()
 	if err := s.start(); err != nil {
 		return
@@ -158,16 +167,17 @@ func (s *session) run() {
 	s.readLoop()
 }
 
-// start reads the start message, authenticates, and opens TTS, VAD and
-// STT. It reports errors to the client itself.
+// start reads the start message, authenticates, takes a place, and opens
+// TTS, VAD and STT. It reports errors to the client itself.
 func (s *session) start() error {
-	ctx, cancel := context.WithTimeout(s.ctx, s.srv.cfg.StartTimeout)
-	defer cancel()
-	typ, b, err := s.conn.Read(ctx)
+	// The timeout closes through the writer, so that the client learns
+	// why (see readLoop).
+	timeout := time.AfterFunc(s.srv.cfg.StartTimeout, func() { s.fail(closeAuthTimeout, "no start message in time") })
+	typ, b, err := s.conn.Read(context.Background())
+	if !timeout.Stop() {
+		return errors.New("no start message in time")
+	}
 	if err != nil {
-		if ctx.Err() != nil && s.ctx.Err() == nil {
-			s.fail(closeAuthTimeout, "no start message in time")
-		}
 		return err
 	}
 	if typ != websocket.MessageText {
@@ -201,12 +211,20 @@ func (s *session) start() error {
 		s.fail(closeAuthFailed, "the key's plan has no realtime access, which the agent's speech needs")
 		return errors.New("plan")
 	}
+	release, ok := s.srv.takePlace()
+	if !ok {
+		s.fail(closeServerFull, "too many agent sessions")
+		return errors.New("no place")
+	}
+	s.releasePlace, s.apiKey = release, m.APIKey
 	s.principal, s.language, s.inputRate = p, lang, m.InputSampleRate
 
 	key := s.srv.cfg.TTSKey
 	if key == "" {
 		key = m.APIKey
 	}
+	ctx, cancel := context.WithTimeout(s.ctx, s.srv.cfg.ConnectTimeout)
+	defer cancel()
 	tts, err := client.Dial(ctx, client.Config{
 		URL: s.ttsURL, APIKey: key, VoiceDescription: m.VoiceDescription, Voice: m.Voice,
 		Language: string(lang), BinaryMode: true, KeepAlive: -1,
@@ -247,7 +265,11 @@ func (s *session) start() error {
 // readLoop reads client frames until the connection ends.
 func (s *session) readLoop() {
 	for {
-		typ, b, err := s.conn.Read(s.ctx)
+		// Not s.ctx: a Read whose context ends drops the connection at
+		// once, and the client would never read why the session ended.
+		// Every end closes the connection through the writer, which
+		// unblocks the Read.
+		typ, b, err := s.conn.Read(context.Background())
 		if err != nil {
 			return
 		}
@@ -420,6 +442,10 @@ func (s *session) speakAnswer(ctx context.Context, turnN int, msgs []llm.Message
 			cancel()
 		}
 	}()
+	if s.keyRevoked(ctx) {
+		s.fail(closeAuthFailed, "API key revoked")
+		return
+	}
 	cfg := segment.DefaultConfig()
 	cfg.Language = s.language
 	seg, err := segment.New(cfg)
@@ -463,6 +489,23 @@ func (s *session) speakAnswer(ctx context.Context, turnN int, msgs []llm.Message
 		return
 	}
 	s.emit(event{kind: evLLMDone, at: time.Now(), turn: turnN, text: full})
+}
+
+// keyRevoked checks the user's key again as an answer starts (through the
+// server's KeyCache: one store lookup per key per KeyRecheck), so that a
+// key revoked during a conversation ends it. A store that fails leaves the
+// session be: it was authenticated, and closing every session on a store
+// hiccup would be worse.
+func (s *session) keyRevoked(ctx context.Context) bool {
+	_, err := s.srv.keys.Authenticate(ctx, s.apiKey)
+	switch {
+	case err == nil, ctx.Err() != nil:
+		return false
+	case errors.Is(err, auth.ErrUnauthorized):
+		return true
+	}
+	s.log.Warn("re-checking the key failed", "err", err)
+	return false
 }
 
 // outbox is the bounded queue of frames to the browser; the writer drains

@@ -1,6 +1,7 @@
 package audio
 
 import (
+	"context"
 	"math"
 	"slices"
 	"time"
@@ -67,15 +68,30 @@ type PitchStats struct {
 // one or below -55 dBFS are skipped as silence. A rate outside
 // [MinSampleRate, MaxSampleRate] gives zero stats.
 func AnalyzePitch(pcm []int16, sampleRate int) PitchStats {
+	st, _ := AnalyzePitchContext(context.Background(), pcm, sampleRate)
+	return st
+}
+
+// pitchCheckFrames is how often AnalyzePitchContext looks at its context:
+// every second of audio, a few milliseconds of work.
+const pitchCheckFrames = 100
+
+// AnalyzePitchContext is AnalyzePitch that stops, with ctx's error, soon
+// after ctx ends: the pitch search is the costly part of analysing a long
+// recording.
+func AnalyzePitchContext(ctx context.Context, pcm []int16, sampleRate int) (PitchStats, error) {
+	if err := ctx.Err(); err != nil {
+		return PitchStats{}, err
+	}
 	if sampleRate < MinSampleRate || sampleRate > MaxSampleRate {
-		return PitchStats{}
+		return PitchStats{}, nil
 	}
 	x := pcm
 	if sampleRate != pitchRate {
 		x = Resample(pcm, sampleRate, pitchRate)
 	}
 	if len(x) < pitchFrame {
-		return PitchStats{}
+		return PitchStats{}, nil
 	}
 	frames := (len(x)-pitchFrame)/pitchHop + 1
 	levels := make([]float64, frames)
@@ -104,6 +120,11 @@ func AnalyzePitch(pcm []int16, sampleRate int) PitchStats {
 	var f0s []float64
 	active := 0
 	for f, level := range levels {
+		if f%pitchCheckFrames == 0 {
+			if err := ctx.Err(); err != nil {
+				return PitchStats{}, err
+			}
+		}
 		if level < gate {
 			continue
 		}
@@ -113,7 +134,7 @@ func AnalyzePitch(pcm []int16, sampleRate int) PitchStats {
 		}
 	}
 	if len(f0s) == 0 {
-		return PitchStats{}
+		return PitchStats{}, nil
 	}
 	slices.Sort(f0s)
 	return PitchStats{
@@ -121,7 +142,7 @@ func AnalyzePitch(pcm []int16, sampleRate int) PitchStats {
 		P10Hz:          percentile(f0s, 0.1),
 		P90Hz:          percentile(f0s, 0.9),
 		VoicedFraction: float64(len(f0s)) / float64(active),
-	}
+	}, nil
 }
 
 // yin estimates the fundamental of one frame at pitchRate; d is scratch

@@ -1,6 +1,8 @@
 package audio
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -230,6 +232,38 @@ func TestRMSdBFS(t *testing.T) {
 		if got := RMSdBFS(silent); !math.IsInf(got, -1) {
 			t.Errorf("silence: %v dBFS, want -Inf", got)
 		}
+	}
+}
+
+// countdownCtx ends after its Err has been asked left times: it tells
+// how often, and so how early, a loop looks at its context.
+type countdownCtx struct {
+	context.Context
+	left, asked int
+}
+
+func (c *countdownCtx) Err() error {
+	c.asked++
+	if c.left--; c.left < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+func TestAnalyzePitchContextStops(t *testing.T) {
+	const rate, seconds = 16000, 10
+	x := harmonic(seconds, rate, 150, sawtoothAmps, slowAM, 20000)
+	if st, err := AnalyzePitchContext(t.Context(), x, rate); err != nil || st != AnalyzePitch(x, rate) {
+		t.Fatalf("with a live context: %+v, %v; want AnalyzePitch's %+v", st, err, AnalyzePitch(x, rate))
+	}
+	// Ended after the check on entry and two in the loop: the third, after
+	// 2 s of the 10, stops it.
+	ctx := &countdownCtx{Context: t.Context(), left: 3}
+	if st, err := AnalyzePitchContext(ctx, x, rate); !errors.Is(err, context.Canceled) || st != (PitchStats{}) {
+		t.Fatalf("cancelled: %+v, %v", st, err)
+	}
+	if ctx.asked != 4 {
+		t.Fatalf("the context was asked %d times before the analysis stopped, want 4", ctx.asked)
 	}
 }
 

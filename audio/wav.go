@@ -2,12 +2,14 @@ package audio
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"slices"
+	"time"
 )
 
 const (
@@ -193,6 +195,40 @@ func ReadWAV(r io.Reader) (pcm []int16, sampleRate int, err error) {
 // with what the header claims, so a hostile header costs nothing. Errors
 // wrap ErrNotWAV, ErrTruncated, ErrMalformed, ErrUnsupported or ErrTooLarge.
 func ReadWAVLimit(r io.Reader, maxBytes int64) (pcm []int16, sampleRate int, err error) {
+	return readWAV(r, maxBytes, WAVLimits{})
+}
+
+// WAVLimits bound what ReadWAVLimits accepts. A zero field sets no limit of
+// its own.
+type WAVLimits struct {
+	// MaxBytes bounds the data chunk, in bytes.
+	MaxBytes int64
+	// MaxDuration bounds the audio's length. It is checked against the
+	// size the header announces before any sample is read, and, when the
+	// size is unknown, as the samples arrive.
+	MaxDuration time.Duration
+	// MinRate and MaxRate narrow [MinSampleRate, MaxSampleRate]; a rate
+	// outside them is refused before any sample is read.
+	MinRate, MaxRate int
+}
+
+// ReadWAVLimits is ReadWAVLimit with limits on the audio's length and
+// sample rate as well as its bytes, so that a file that is small for its
+// length (8-bit at a low rate) cannot carry more audio than a caller can
+// afford to process. A rate outside the limits is ErrUnsupported; audio
+// longer than MaxDuration is ErrTooLarge, as are data bytes beyond
+// MaxBytes.
+func ReadWAVLimits(r io.Reader, lim WAVLimits) (pcm []int16, sampleRate int, err error) {
+	maxBytes := lim.MaxBytes
+	if maxBytes <= 0 {
+		maxBytes = math.MaxInt64
+	}
+	return readWAV(r, maxBytes, lim)
+}
+
+// readWAV is ReadWAVLimits with the data chunk bounded by maxBytes, not
+// lim.MaxBytes.
+func readWAV(r io.Reader, maxBytes int64, lim WAVLimits) (pcm []int16, sampleRate int, err error) {
 	maxBytes = min(maxBytes, math.MaxInt64/2)
 	lr := &io.LimitedReader{R: r, N: maxMetadataBytes}
 	var hdr [12]byte
@@ -231,12 +267,30 @@ func ReadWAVLimit(r io.Reader, maxBytes int64) (pcm []int16, sampleRate int, err
 			if f, err = readFormat(lr, size); err != nil {
 				return nil, 0, err
 			}
+			if (lim.MinRate > 0 && f.rate < lim.MinRate) || (lim.MaxRate > 0 && f.rate > lim.MaxRate) {
+				return nil, 0, fmt.Errorf("%w: sample rate %d Hz outside [%d, %d]", ErrUnsupported, f.rate, max(lim.MinRate, MinSampleRate), cmp.Or(lim.MaxRate, MaxSampleRate))
+			}
 		case "data":
 			if f == nil {
 				return nil, 0, fmt.Errorf("%w: data chunk before fmt chunk", ErrMalformed)
 			}
 			lr.N = math.MaxInt64 // the data has its own limit
-			pcm, err := f.decode(lr, size, maxBytes)
+			limit, byDuration := maxBytes, false
+			if lim.MaxDuration > 0 {
+				// Whole frames within MaxDuration, rounded down.
+				frames := int64(lim.MaxDuration/time.Microsecond) * int64(f.rate) / 1e6
+				if b := frames * int64(f.channels*f.bytes); b < limit {
+					limit, byDuration = b, true
+				}
+			}
+			pcm, err := f.decode(lr, size, limit)
+			if byDuration && errors.Is(err, ErrTooLarge) {
+				if size == unknownSize {
+					return nil, 0, fmt.Errorf("%w: more than %v of audio", ErrTooLarge, lim.MaxDuration)
+				}
+				secs := float64(size) / float64(f.channels*f.bytes) / float64(f.rate)
+				return nil, 0, fmt.Errorf("%w: %.1f s of audio, more than %v", ErrTooLarge, secs, lim.MaxDuration)
+			}
 			if err != nil {
 				return nil, 0, err
 			}

@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 // wavSpec describes a test file; build writes it by hand, independently of
@@ -412,6 +414,60 @@ func TestReadWAVLimit(t *testing.T) {
 	}
 }
 
+// TestReadWAVLimits checks the limits on length and rate, which must hold
+// before the data is read: a file that announces too much audio is refused
+// from its header, whatever follows it.
+func TestReadWAVLimits(t *testing.T) {
+	lim := WAVLimits{MaxBytes: 1 << 20, MaxDuration: 100 * time.Millisecond, MinRate: 8000, MaxRate: 48000}
+	at := func(spec wavSpec, frames int) []byte {
+		b, _ := spec.build(frames)
+		return b
+	}
+	mono16 := wavSpec{tag: 1, channels: 1, bits: 16, rate: 16000}
+	stereo8 := wavSpec{tag: 1, channels: 2, bits: 8, rate: 8000}
+	stream := mono16
+	stream.unknownSize = true
+	tests := []struct {
+		name string
+		file []byte
+		want error
+		msg  string
+	}{
+		{"100 ms", at(mono16, 1600), nil, ""},
+		{"100 ms of 8-bit stereo", at(stereo8, 800), nil, ""},
+		{"one frame too long", at(mono16, 1601), ErrTooLarge, "0.1 s of audio, more than 100ms"},
+		{"one 8-bit stereo frame too long", at(stereo8, 801), ErrTooLarge, "more than 100ms"},
+		{"stream of 100 ms", at(stream, 1600), nil, ""},
+		{"stream too long", at(stream, 1601), ErrTooLarge, "more than 100ms of audio"},
+		{"1 kHz", at(wavSpec{tag: 1, channels: 1, bits: 16, rate: 1000}, 50), ErrUnsupported, "1000 Hz outside [8000, 48000]"},
+		{"96 kHz", at(wavSpec{tag: 1, channels: 1, bits: 16, rate: 96000}, 50), ErrUnsupported, "96000 Hz outside [8000, 48000]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pcm, _, err := ReadWAVLimits(bytes.NewReader(tt.file), lim)
+			if !errors.Is(err, tt.want) || (err != nil && !strings.Contains(err.Error(), tt.msg)) {
+				t.Fatalf("err = %v, want %v mentioning %q", err, tt.want, tt.msg)
+			}
+			if err == nil && len(pcm) == 0 {
+				t.Fatal("no audio")
+			}
+		})
+	}
+	// A header that announces an hour of audio is refused without
+	// reading the data: here there is none.
+	hour, _ := mono16.build(0)
+	binary.LittleEndian.PutUint32(hour[len(hour)-4:], 2*16000*3600)
+	if _, _, err := ReadWAVLimits(bytes.NewReader(hour), lim); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "3600.0 s") {
+		t.Fatalf("an hour announced: %v, want ErrTooLarge before the missing data is noticed", err)
+	}
+	// The rate is refused before the data, too.
+	slow, _ := wavSpec{tag: 1, channels: 1, bits: 16, rate: 1000}.build(0)
+	binary.LittleEndian.PutUint32(slow[len(slow)-4:], 1<<30)
+	if _, _, err := ReadWAVLimits(bytes.NewReader(slow), lim); !errors.Is(err, ErrUnsupported) {
+		t.Fatalf("1 kHz with no data: %v, want ErrUnsupported", err)
+	}
+}
+
 // A header claiming gigabytes must cost only what is actually read.
 func TestReadWAVHostileSizesDoNotAllocate(t *testing.T) {
 	good, _ := wavSpec{tag: 1, channels: 1, bits: 8, rate: 8000}.build(100)
@@ -468,6 +524,19 @@ func FuzzReadWAV(f *testing.F) {
 		// bounded by what was read, whatever the header says.
 		if len(pcm) > len(data) || len(pcm) > limit {
 			t.Fatalf("%d samples from %d bytes", len(pcm), len(data))
+		}
+		// With limits on length and rate, what is accepted is within them
+		// and is what ReadWAVLimit reads.
+		lim := WAVLimits{MaxDuration: 5 * time.Millisecond, MinRate: 8000, MaxRate: 48000}
+		lpcm, lrate, err := ReadWAVLimits(bytes.NewReader(data), lim)
+		if err != nil {
+			if !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrUnsupported) {
+				t.Fatalf("limits refused a file ReadWAVLimit read with %v", err)
+			}
+			return
+		}
+		if lrate < lim.MinRate || lrate > lim.MaxRate || Duration(len(lpcm), lrate) > lim.MaxDuration || !slices.Equal(lpcm, pcm) {
+			t.Fatalf("limits accepted %d samples at %d Hz", len(lpcm), lrate)
 		}
 	})
 }

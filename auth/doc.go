@@ -1,5 +1,7 @@
 // Package auth owns the mapping from an API key to the Principal that every
 // front end (realtime, HTTP) acts for, and the Accounting that admits work
 // for a principal: connection slots and generation rate (package limits) and
-// the monthly character quota of its plan (usage in the store).
+// the monthly character quota of its plan (usage in the store). KeyCache
+// re-checks the keys of open sessions, so that a revoked key stops working
+// on sockets opened before its revocation, at a bounded cost to the store.
 package auth

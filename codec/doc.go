@@ -77,7 +77,9 @@
 // Close rewrites the header instead: wav gets its sizes, flac its final
 // STREAMINFO (length, frame sizes, MD5) and mp3 its LAME Info tag, which
 // gapless decoders (ffmpeg among them) use to drop the delay and padding, so
-// the file decodes to exactly the input.
+// the file decodes to exactly the input. Buffer is such a writer in memory:
+// the HTTP API encodes the answers it sends whole (batch wav and flac, and
+// job files) into one, so they state their length.
 //
 // opus needs neither: its header's pre-skip and the last page's granule
 // position give the exact length, and every decoder honours them. aac

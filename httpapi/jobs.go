@@ -170,5 +170,12 @@ func (a *API) Run(ctx context.Context, j store.Job, w io.Writer) error {
 		return err
 	}
 	defer hold.Release()
-	return a.synthesize(ctx, p, s, hold, w, nil)
+	// The file is finished in memory, where the encoder can go back to
+	// complete its header (lengths, flac's MD5, mp3's gapless Info tag).
+	var buf codec.Buffer
+	if err := a.synthesize(ctx, p, s, hold, &buf, nil); err != nil {
+		return err
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -196,8 +195,8 @@ func voiceError(err error) error {
 }
 
 // speech serves POST /v1/audio/speech: the whole file, streamed as it is
-// encoded (WAV excepted: its header needs the length), or a queued job when
-// the request has a webhook_url.
+// encoded (wav and flac excepted: see wholeFile), or a queued job when the
+// request has a webhook_url.
 func (a *API) speech(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	var req speechRequest
 	if err := decodeJSON(r, a.cfg.MaxBodyBytes, &req); err != nil {
@@ -219,8 +218,8 @@ func (a *API) speech(w http.ResponseWriter, r *http.Request, p auth.Principal) e
 		return a.openAISSE(w, r, p, s, g.hold)
 	}
 	w.Header().Set("Content-Type", codec.ContentType(s.format))
-	if s.format == "wav" {
-		var buf bytes.Buffer
+	if wholeFile(s.format) {
+		var buf codec.Buffer
 		if err := a.synthesize(r.Context(), p, s, g.hold, &buf, nil); err != nil {
 			return err
 		}
@@ -230,6 +229,12 @@ func (a *API) speech(w http.ResponseWriter, r *http.Request, p auth.Principal) e
 		return a.synthesize(ctx, p, s, g.hold, pipeWriter{out}, a.waitForClient(out))
 	})
 }
+
+// wholeFile reports whether batch answers in format are sent whole rather
+// than streamed: wav and flac state their length in their header, which
+// only an encoder that can seek back fills in (players show a streamed
+// flac as 0 s long).
+func wholeFile(format string) bool { return format == "wav" || format == "flac" }
 
 // writeWhole writes a whole answer, with its length, under a write
 // deadline.

@@ -136,7 +136,7 @@ func TestSSEKeepaliveAndDisconnect(t *testing.T) {
 		if ev.data != "" {
 			chunks++
 		}
-		return keepalives < 2 // then hang up mid-stream
+		return keepalives < 2 || chunks == 0 // then hang up mid-stream
 	})
 	cancel()
 	resp.Body.Close()

@@ -1,15 +1,19 @@
 package httpapi
 
 import (
-	"bytes"
+	"context"
 	"encoding/base64"
+	"errors"
+	"math"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/codec"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/store"
+	"github.com/parley-voice/parley/voice"
 	"github.com/parley-voice/parley/voicestore"
 )
 
@@ -65,7 +69,7 @@ func (a *API) designVoice(w http.ResponseWriter, r *http.Request, p auth.Princip
 		return err
 	}
 	defer g.end()
-	var buf bytes.Buffer
+	var buf codec.Buffer
 	if err := a.synthesize(r.Context(), p, s, g.hold, &buf, nil); err != nil {
 		return err
 	}
@@ -120,11 +124,18 @@ func (a *API) createVoice(w http.ResponseWriter, r *http.Request, p auth.Princip
 	case req.VoiceDescription != "":
 		v, err = a.d.Voices.CreateFromDescription(r.Context(), p, req.Name, req.VoiceDescription)
 	case req.Audio != "":
-		wav, lang, perr := parseReference(req.Audio, req.Language)
+		ref, lang, perr := parseReference(req.Audio, req.RefText, req.Language)
 		if perr != nil {
 			return perr
 		}
-		v, err = a.d.Voices.CreateFromAudio(r.Context(), p, req.Name, wav, req.RefText, lang)
+		if err := voicestore.CheckName(req.Name); err != nil {
+			return voiceError(err)
+		}
+		prof, merr := a.matchReference(w, r, p, ref, lang)
+		if merr != nil {
+			return merr
+		}
+		v, err = a.d.Voices.CreateFromAudio(r.Context(), p, req.Name, ref, prof)
 	default:
 		return errorf(http.StatusBadRequest, `missing field "voice_description" or "audio"`)
 	}
@@ -135,16 +146,93 @@ func (a *API) createVoice(w http.ResponseWriter, r *http.Request, p auth.Princip
 	return nil
 }
 
-func parseReference(b64, language string) ([]byte, protocol.Language, error) {
-	wav, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil {
-		return nil, "", errorf(http.StatusBadRequest, "audio is not base64")
-	}
+// parseReference decodes and checks the reference fields of a request:
+// everything that can be refused before the analysis is admitted.
+func parseReference(b64, refText, language string) (voicestore.Reference, protocol.Language, error) {
 	lang, ok := protocol.ParseLanguage(language)
 	if !ok {
-		return nil, "", errorf(http.StatusBadRequest, "unsupported language "+language)
+		return voicestore.Reference{}, "", errorf(http.StatusBadRequest, "unsupported language "+language)
 	}
-	return wav, lang, nil
+	wav, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return voicestore.Reference{}, "", errorf(http.StatusBadRequest, "audio is not base64")
+	}
+	ref, err := voicestore.ParseReference(wav, refText)
+	if err != nil {
+		return voicestore.Reference{}, "", referenceError(err)
+	}
+	return ref, lang, nil
+}
+
+// matchReference admits the analysis of ref and runs it, within the
+// request: a client that leaves stops it.
+func (a *API) matchReference(w http.ResponseWriter, r *http.Request, p auth.Principal, ref voicestore.Reference, lang protocol.Language) (voice.Profile, error) {
+	release, err := a.admitAnalysis(w, p)
+	if err != nil {
+		return voice.Profile{}, err
+	}
+	defer release()
+	prof, err := a.d.Voices.Match(r.Context(), ref, lang)
+	a.d.Metrics.VoiceAnalyses.WithLabelValues(analysisOutcome(err)).Inc()
+	if err != nil {
+		return voice.Profile{}, referenceError(err)
+	}
+	return prof, nil
+}
+
+// referenceError maps the errors of reference audio and its analysis to
+// statuses.
+func referenceError(err error) error {
+	switch {
+	case errors.Is(err, voicestore.ErrTooLarge):
+		return errorf(http.StatusRequestEntityTooLarge, err.Error())
+	case errors.Is(err, context.Canceled):
+		// Nobody reads the answer; the status is for metrics and logs.
+		return errorf(statusClientClosed, "the client closed the request")
+	}
+	return voiceError(err)
+}
+
+// statusClientClosed is nginx's status for a request whose client left
+// before the answer.
+const statusClientClosed = 499
+
+func analysisOutcome(err error) string {
+	switch {
+	case err == nil:
+		return "matched"
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return "cancelled"
+	case errors.Is(err, voicestore.ErrInvalid), errors.Is(err, voicestore.ErrTooLarge):
+		return "refused"
+	}
+	return "failed"
+}
+
+// admitAnalysis applies a synthesis's limits, the quota excepted, to an
+// analysis of reference audio, which costs CPU and engine time as a
+// synthesis does but synthesises no characters of the key's: one of the
+// key's concurrent slots (MaxConcurrentPerKey, shared with syntheses) and
+// one generation of its per-minute rate, refused with the same 429s.
+// release must be called when the analysis ends.
+func (a *API) admitAnalysis(w http.ResponseWriter, p auth.Principal) (release func(), err error) {
+	rel, err := a.conc.AcquireKeyConn(p.KeyID)
+	if err != nil {
+		return nil, errorf(http.StatusTooManyRequests, "too many concurrent requests for this key").
+			with("Retry-After", "1").
+			with("X-Concurrent-Limit", itoa(a.cfg.MaxConcurrentPerKey)).
+			with("X-Concurrent-Active", itoa(a.conc.KeyConns(p.KeyID)))
+	}
+	st, err := a.d.Accounting.Limiter.AllowGeneration(p.KeyID)
+	if err != nil {
+		rel()
+		e := errorf(http.StatusTooManyRequests, "too many requests per minute for this key")
+		e.header = http.Header{}
+		setRateHeaders(e.header, st)
+		return nil, e.with("Retry-After", itoa(int(math.Ceil(st.RetryIn.Seconds()))))
+	}
+	setRateHeaders(w.Header(), st)
+	return rel, nil
 }
 
 func (a *API) listVoices(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -190,13 +278,13 @@ func (a *API) extractEmbeddings(w http.ResponseWriter, r *http.Request, p auth.P
 	if req.Audio == "" {
 		return errorf(http.StatusBadRequest, `missing field "audio"`)
 	}
-	wav, lang, err := parseReference(req.Audio, req.Language)
+	ref, lang, err := parseReference(req.Audio, req.RefText, req.Language)
 	if err != nil {
 		return err
 	}
-	prof, err := a.d.Voices.Match(r.Context(), wav, req.RefText, lang)
+	prof, err := a.matchReference(w, r, p, ref, lang)
 	if err != nil {
-		return voiceError(err)
+		return err
 	}
 	prompt, err := a.d.Voices.ClonePrompt(p, prof)
 	if err != nil {

@@ -3,6 +3,7 @@ package limits
 import (
 	"errors"
 	"net"
+	"net/http"
 	"net/netip"
 	"sync"
 	"time"
@@ -145,6 +146,11 @@ func (l *Limiter) IPConns(ip string) int {
 	defer l.mu.Unlock()
 	return l.perIP[ip]
 }
+
+// ClientAddr is the client address of r for per-address limits: every
+// endpoint that limits by address takes it from here, so that they agree.
+// It is the IPKey of the peer's address.
+func ClientAddr(r *http.Request) string { return IPKey(r.RemoteAddr) }
 
 // IPKey returns the client address of a connection's remote address
 // ("host:port", as in http.Request.RemoteAddr) for per-address limits. An

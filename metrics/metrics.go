@@ -22,6 +22,7 @@ type Metrics struct {
 	AudioSeconds   prometheus.Counter
 	SynthSeconds   *prometheus.HistogramVec // engine time per segment, by engine
 	HTTPRequests   *prometheus.CounterVec   // by route and status
+	VoiceAnalyses  *prometheus.CounterVec   // reference audio analyses by outcome
 	AgentSessions  prometheus.Gauge
 	AgentStage     *prometheus.HistogramVec // agent turn latency by stage
 }
@@ -59,6 +60,9 @@ func New() *Metrics {
 			Name: "parley_engine_segment_seconds", Help: "Engine wall time per segment.", Buckets: latencyBuckets}, []string{"engine"}),
 		HTTPRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parley_http_requests_total", Help: "HTTP API requests by route and status."}, []string{"route", "status"}),
+		VoiceAnalyses: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parley_voice_analyses_total",
+			Help: "Analyses of reference audio by outcome: matched, refused (the audio cannot describe a voice), cancelled (the client left), failed."}, []string{"outcome"}),
 		AgentSessions: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "parley_agent_sessions", Help: "Open voice agent sessions."}),
 		AgentStage: prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -67,7 +71,7 @@ func New() *Metrics {
 			Buckets: latencyBuckets}, []string{"stage"}),
 	}
 	reg.MustRegister(m.SessionsActive, m.SessionsTotal, m.Generations, m.TTFA, m.Errors, m.Closes,
-		m.Characters, m.AudioSeconds, m.SynthSeconds, m.HTTPRequests, m.AgentSessions, m.AgentStage)
+		m.Characters, m.AudioSeconds, m.SynthSeconds, m.HTTPRequests, m.VoiceAnalyses, m.AgentSessions, m.AgentStage)
 	return m
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/segment"
 )
 
@@ -29,6 +30,11 @@ type Config struct {
 	// for the engine included. An engine that takes longer is abandoned:
 	// the session gets an error and goes on with the next segment.
 	SegmentTimeout time.Duration
+	// KeyRecheck is how long the answer of a key check is trusted. A
+	// session checks its key again when a generation starts, so a key
+	// revoked while its socket is open is closed with 4002 at the first
+	// generation KeyRecheck after the revocation.
+	KeyRecheck time.Duration
 }
 
 // DefaultConfig returns the protocol defaults.
@@ -41,6 +47,7 @@ func DefaultConfig() Config {
 		Segment:        segment.DefaultConfig(),
 		CloseGrace:     2 * time.Second,
 		SegmentTimeout: 30 * time.Second,
+		KeyRecheck:     auth.DefaultRecheckTTL,
 	}
 }
 
@@ -67,6 +74,9 @@ func (c Config) withDefaults() Config {
 	if c.SegmentTimeout == 0 {
 		c.SegmentTimeout = d.SegmentTimeout
 	}
+	if c.KeyRecheck == 0 {
+		c.KeyRecheck = d.KeyRecheck
+	}
 	return c
 }
 
@@ -74,7 +84,7 @@ func (c Config) withDefaults() Config {
 func (c Config) Validate() error {
 	c = c.withDefaults()
 	if c.ConfigTimeout < 0 || c.MaxQueuedAudio < 0 || c.WriteTimeout < 0 || c.PingInterval < 0 ||
-		c.CloseGrace < 0 || c.SegmentTimeout < 0 {
+		c.CloseGrace < 0 || c.SegmentTimeout < 0 || c.KeyRecheck < 0 {
 		return errors.New("realtime: durations must not be negative")
 	}
 	return c.Segment.Validate()

@@ -4,7 +4,9 @@
 //
 //   - the reader (the handler itself) decodes client frames, keeps the text
 //     buffer (a segment.Segmenter) and turns text into an ordered queue of
-//     jobs: segments to speak, flush marks (done) and clear marks;
+//     jobs: segments to speak, flush marks (done) and clear marks; when a
+//     generation's first text arrives it checks the key again (through the
+//     server's auth.KeyCache), closing a revoked key's session with 4002;
 //   - the speaker takes jobs in order, waits for authentication to finish,
 //     applies the per-key generation rate and the monthly quota, and speaks
 //     each segment through the tts pipeline, pushing audio into the send

@@ -13,6 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/limits"
 	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/protocol"
@@ -42,6 +43,9 @@ type Server struct {
 	cfg  Config
 	deps Deps
 	log  *slog.Logger
+	// keys re-checks the keys of open sessions, one answer per key for
+	// KeyRecheck, shared by all sessions.
+	keys *auth.KeyCache
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
@@ -61,7 +65,9 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{cfg: cfg.withDefaults(), deps: deps, log: log, sessions: make(map[*session]struct{})}, nil
+	cfg = cfg.withDefaults()
+	return &Server{cfg: cfg, deps: deps, log: log, keys: auth.NewKeyCache(deps.Auth, cfg.KeyRecheck),
+		sessions: make(map[*session]struct{})}, nil
 }
 
 // ServeHTTP upgrades the request and runs the session until it ends.
@@ -95,7 +101,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// The address is limited before anything else, so that clients without
 	// a key cannot hold every server slot.
-	releaseIP, err := s.deps.Limiter.AcquireIPConn(limits.IPKey(r.RemoteAddr))
+	releaseIP, err := s.deps.Limiter.AcquireIPConn(limits.ClientAddr(r))
 	if err != nil {
 		s.reject(conn, hj.conn, errTooManyFromIP)
 		return

@@ -98,6 +98,7 @@ type session struct {
 
 	// Set once by the auth goroutine before authDone is closed.
 	authDone  chan struct{}
+	apiKey    string
 	principal Principal
 	profile   voice.Profile
 	language  protocol.Language
@@ -296,6 +297,12 @@ func (s *session) readLoop() error {
 			s.fail(pe)
 			return err
 		}
+		if msg.Type == protocol.TypeText && s.startsGeneration(msg.Text) {
+			if err := s.recheckKey(); err != nil {
+				s.fail(err)
+				return err
+			}
+		}
 		if err := s.handle(msg); err != nil {
 			if err.Fatal {
 				s.fail(err)
@@ -307,6 +314,39 @@ func (s *session) readLoop() error {
 			return s.ctx.Err()
 		}
 	}
+}
+
+// errKeyRevoked closes a session whose key was revoked while it was open.
+var errKeyRevoked = &protocol.Error{Code: protocol.CloseAuthFailed, Message: "API key revoked", Fatal: true}
+
+// startsGeneration reports whether text would start a generation.
+func (s *session) startsGeneration(text string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.configured && s.gen == nil && text != ""
+}
+
+// recheckKey checks the session's key again, as a generation starts, so
+// that a key revoked while the socket is open stops speaking (through the
+// server's KeyCache: one store lookup per key per KeyRecheck). Before the
+// first authentication has finished, that authentication is the check. A
+// store that fails leaves the session be: it was authenticated, and
+// closing every session on a store hiccup would be worse.
+func (s *session) recheckKey() *protocol.Error {
+	select {
+	case <-s.authDone:
+	default:
+		return nil
+	}
+	_, err := s.srv.keys.Authenticate(s.ctx, s.apiKey)
+	switch {
+	case err == nil, s.ctx.Err() != nil:
+		return nil
+	case errors.Is(err, auth.ErrUnauthorized):
+		return errKeyRevoked
+	}
+	s.log.Warn("re-checking the key failed", "err", err)
+	return nil
 }
 
 // handle applies one decoded client message.
@@ -413,6 +453,7 @@ func (s *session) authenticate(key string, c protocol.Config) {
 		}
 		return
 	}
+	s.apiKey = key
 	s.principal = p
 	s.profile = prof
 	s.log.Info("realtime session authenticated", "key", p.KeyID, "plan", p.Plan.Name)

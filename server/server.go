@@ -167,7 +167,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.stopSTT = stopSTT
 	if s.agent, err = agent.NewServer(cfg.Agent.Config, agent.Deps{
 		Keys: auth.Keys{DB: db}, STT: stt, LLM: model, Metrics: s.metrics, Logger: log,
-		CheckOrigin: httpapi.CheckOrigin(cfg.AllowedOrigins),
+		CheckOrigin: httpapi.CheckOrigin(cfg.AllowedOrigins), Limiter: lim,
 	}); err != nil {
 		s.Close()
 		return nil, err

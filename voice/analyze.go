@@ -1,6 +1,7 @@
 package voice
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/cmplx"
@@ -53,23 +54,64 @@ const (
 	levelFrameMS   = 10
 )
 
+// Reference audio limits. A minute of speech is plenty to measure a voice,
+// and its analysis costs a fraction of a second; a longer recording costs
+// more without telling more. Below 8 kHz speech loses the harmonics the
+// analysis measures, and above 48 kHz a rate only costs more.
+const (
+	MaxReference     = 60 * time.Second
+	MinReferenceRate = 8000
+	MaxReferenceRate = 48000
+)
+
+// ReferenceLimits are the reference audio limits for a WAV reader, which
+// applies them before decoding: a file beyond them is refused from its
+// header. maxBytes bounds the data chunk as well.
+func ReferenceLimits(maxBytes int64) audio.WAVLimits {
+	return audio.WAVLimits{MaxBytes: maxBytes, MaxDuration: MaxReference, MinRate: MinReferenceRate, MaxRate: MaxReferenceRate}
+}
+
 // Analyze measures reference audio: its pitch (audio.AnalyzePitch), its
 // speaking rate (audio.SpeechRate) and its brightness. It returns an error
-// wrapping ErrSampleRate, ErrSilent, ErrTooShort or ErrUnvoiced when the
-// audio cannot describe a voice: a rate outside audio's range, no sound
-// above -55 dBFS, less than MinSpeech of sound, or fewer than
-// MinVoicedFraction of the sounding frames voiced. With an error, the
-// Analysis holds what was measured before the failure: the durations, and
-// for ErrUnvoiced the pitch figures.
-func Analyze(pcm []int16, sampleRate int) (Analysis, error) {
-	if sampleRate < audio.MinSampleRate || sampleRate > audio.MaxSampleRate {
-		return Analysis{}, fmt.Errorf("%w: %d Hz", ErrSampleRate, sampleRate)
+// wrapping ErrSampleRate or ErrTooLong for audio outside the reference
+// limits (MinReferenceRate to MaxReferenceRate, at most MaxReference
+// long), and ErrSilent, ErrTooShort or ErrUnvoiced when the audio cannot
+// describe a voice: no sound above -55 dBFS, less than MinSpeech of sound,
+// or fewer than MinVoicedFraction of the sounding frames voiced. With one
+// of these errors, the Analysis holds what was measured before the
+// failure: the durations, and for ErrUnvoiced the pitch figures. When ctx
+// ends, Analyze stops within milliseconds of work and returns ctx's
+// error.
+func Analyze(ctx context.Context, pcm []int16, sampleRate int) (Analysis, error) {
+	if sampleRate < MinReferenceRate || sampleRate > MaxReferenceRate {
+		return Analysis{}, fmt.Errorf("%w: %d Hz, not %d to %d", ErrSampleRate, sampleRate, MinReferenceRate, MaxReferenceRate)
+	}
+	if d := audio.Duration(len(pcm), sampleRate); d > MaxReference {
+		return Analysis{Duration: d}, fmt.Errorf("%w: %.1f s, at most %.0f", ErrTooLong, d.Seconds(), MaxReference.Seconds())
+	}
+	return analyze(ctx, pcm, sampleRate)
+}
+
+// levelCheckEvery is how many 10 ms frames analyze measures between looks
+// at its context: ten seconds of audio, well under a millisecond of work.
+const levelCheckEvery = 1000
+
+// analyze is Analyze without the reference limits, for the speech that
+// MatchText synthesises itself.
+func analyze(ctx context.Context, pcm []int16, sampleRate int) (Analysis, error) {
+	if err := ctx.Err(); err != nil {
+		return Analysis{}, err
 	}
 	a := Analysis{Duration: audio.Duration(len(pcm), sampleRate)}
 	frame := sampleRate * levelFrameMS / 1000
 	levels := make([]float64, len(pcm)/frame)
 	loudest := math.Inf(-1)
 	for i := range levels {
+		if i%levelCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return Analysis{}, err
+			}
+		}
 		levels[i] = audio.RMSdBFS(pcm[i*frame : (i+1)*frame])
 		loudest = max(loudest, levels[i])
 	}
@@ -93,13 +135,22 @@ func Analyze(pcm []int16, sampleRate int) (Analysis, error) {
 		return a, fmt.Errorf("%w: %.2f s of speech, need at least %.0f s", ErrTooShort, a.Speech.Seconds(), MinSpeech.Seconds())
 	}
 
-	ps := audio.AnalyzePitch(pcm, sampleRate)
+	ps, err := audio.AnalyzePitchContext(ctx, pcm, sampleRate)
+	if err != nil {
+		return Analysis{}, err
+	}
 	a.MedianF0, a.F0P10, a.F0P90, a.VoicedFraction = ps.MedianHz, ps.P10Hz, ps.P90Hz, ps.VoicedFraction
 	if a.VoicedFraction < MinVoicedFraction || a.MedianF0 <= 0 {
 		return a, fmt.Errorf("%w: %.0f%% of the sound is voiced, need %.0f%%", ErrUnvoiced, 100*a.VoicedFraction, 100*MinVoicedFraction)
 	}
+	// SpeechRate runs over 10 ms levels, a few milliseconds for a minute.
+	if err := ctx.Err(); err != nil {
+		return Analysis{}, err
+	}
 	a.SpeechRate = audio.SpeechRate(pcm, sampleRate)
-	a.Brightness = brightness(pcm, sampleRate)
+	if a.Brightness, err = brightness(ctx, pcm, sampleRate); err != nil {
+		return Analysis{}, err
+	}
 	return a, nil
 }
 
@@ -111,7 +162,9 @@ const brightnessMaxHz = 8000
 // recording's long-term average spectrum (Hann-windowed frames of about
 // 20–40 ms, a power of two in samples). Loud frames weigh most, so
 // silence and noise between words hardly count.
-func brightness(pcm []int16, sampleRate int) float64 {
+//
+// It stops with ctx's error when ctx ends.
+func brightness(ctx context.Context, pcm []int16, sampleRate int) (float64, error) {
 	size := 1
 	for size < sampleRate/50 {
 		size <<= 1
@@ -125,6 +178,12 @@ func brightness(pcm []int16, sampleRate int) float64 {
 	top := min(size/2, int(brightnessMaxHz/binHz))
 	var power, moment float64
 	for f := 0; (f+1)*size <= len(pcm); f++ {
+		// A frame is 20–40 ms: look every 5–10 s of audio.
+		if f%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
+		}
 		for i, v := range pcm[f*size : (f+1)*size] {
 			buf[i] = complex(float64(v)*window[i], 0)
 		}
@@ -136,9 +195,9 @@ func brightness(pcm []int16, sampleRate int) float64 {
 		}
 	}
 	if power == 0 {
-		return 0
+		return 0, nil
 	}
-	return moment / power
+	return moment / power, nil
 }
 
 // fft transforms x in place (iterative radix-2; len(x) a power of two).

@@ -1,6 +1,7 @@
 package voice
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/cmplx"
@@ -67,7 +68,7 @@ func TestAnalyzeVoiceLike(t *testing.T) {
 		{100, 4, 8000, GenderMale},
 	}
 	for _, tt := range tests {
-		a, err := Analyze(voiceLike(tt.f0, 0.08, tt.syllables, 3*time.Second, tt.rate), tt.rate)
+		a, err := Analyze(context.Background(), voiceLike(tt.f0, 0.08, tt.syllables, 3*time.Second, tt.rate), tt.rate)
 		if err != nil {
 			t.Fatalf("%v Hz at %d Hz: %v", tt.f0, tt.rate, err)
 		}
@@ -119,9 +120,12 @@ func TestAnalyzeErrors(t *testing.T) {
 		{"white noise", noise(3*time.Second, rate, 8000), rate, ErrUnvoiced},
 		{"rate too low", speech, 500, ErrSampleRate},
 		{"rate too high", speech, 1_000_000, ErrSampleRate},
+		{"1 kHz", speech, 1000, ErrSampleRate},
+		{"96 kHz", speech, 96000, ErrSampleRate},
+		{"61 s", voiceLike(150, 0.05, 4, 61*time.Second, 8000), 8000, ErrTooLong},
 	}
 	for _, tt := range tests {
-		_, err := Analyze(tt.pcm, tt.rate)
+		_, err := Analyze(context.Background(), tt.pcm, tt.rate)
 		if !errors.Is(err, tt.want) {
 			t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
 			continue
@@ -131,9 +135,63 @@ func TestAnalyzeErrors(t *testing.T) {
 			t.Errorf("%s: unhelpful message %q", tt.name, msg)
 		}
 	}
-	if _, err := Analyze(speech, rate); err != nil {
+	if _, err := Analyze(context.Background(), speech, rate); err != nil {
 		t.Errorf("3 s of speech: %v", err)
 	}
+}
+
+// countdownCtx ends after its Err has been asked left times: it tells
+// how often, and so how early, a loop looks at its context.
+type countdownCtx struct {
+	context.Context
+	left, asked int
+}
+
+func (c *countdownCtx) Err() error {
+	c.asked++
+	if c.left--; c.left < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestAnalyzeStopsWhenCancelled checks that an analysis whose context
+// ends stops with its error: at once when it has ended before, and soon
+// after when it ends in the middle of any stage.
+func TestAnalyzeStopsWhenCancelled(t *testing.T) {
+	// Every look at the context is a point where a cancelled analysis
+	// stops: the longest reference must be looked at every few seconds.
+	full := &countdownCtx{Context: context.Background(), left: 1 << 30}
+	if _, err := Analyze(full, voiceLike(150, 0.05, 4, MaxReference, MaxReferenceRate), MaxReferenceRate); err != nil {
+		t.Fatal(err)
+	}
+	if full.asked < 20 {
+		t.Fatalf("a minute of audio analysed with %d looks at the context", full.asked)
+	}
+	const rate = 16000
+	pcm := voiceLike(150, 0.05, 4, 12*time.Second, rate)
+	all := &countdownCtx{Context: context.Background(), left: 1 << 30}
+	if _, err := Analyze(all, pcm, rate); err != nil {
+		t.Fatal(err)
+	}
+	for n := range all.asked {
+		ctx := &countdownCtx{Context: context.Background(), left: n}
+		if a, err := Analyze(ctx, pcm, rate); !errors.Is(err, context.Canceled) || a != (Analysis{}) {
+			t.Fatalf("cancelled after %d looks: %+v, %v", n, a, err)
+		}
+		if ctx.asked != n+1 {
+			t.Fatalf("cancelled after %d looks, went on for %d more", n, ctx.asked-n-1)
+		}
+	}
+}
+
+func brightnessOf(t *testing.T, pcm []int16, rate int) float64 {
+	t.Helper()
+	b, err := brightness(context.Background(), pcm, rate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func TestBrightness(t *testing.T) {
@@ -143,13 +201,13 @@ func TestBrightness(t *testing.T) {
 	}{
 		{300, 16000}, {1000, 16000}, {3000, 16000}, {1000, 48000}, {3000, 22050}, {1500, 8000},
 	} {
-		got := brightness(sine(tt.hz, time.Second, tt.rate, 10000), tt.rate)
+		got := brightnessOf(t, sine(tt.hz, time.Second, tt.rate, 10000), tt.rate)
 		if math.Abs(got/tt.hz-1) > 0.05 {
 			t.Errorf("%v Hz sine at %d Hz: centroid %.0f Hz", tt.hz, tt.rate, got)
 		}
 	}
 	// Content above 8 kHz is not measured, so rates above 16 kHz agree.
-	a := brightness(append(sine(2000, time.Second, 48000, 8000), sine(12000, time.Second, 48000, 8000)...), 48000)
+	a := brightnessOf(t, append(sine(2000, time.Second, 48000, 8000), sine(12000, time.Second, 48000, 8000)...), 48000)
 	if math.Abs(a/2000-1) > 0.05 {
 		t.Errorf("2 kHz then 12 kHz at 48 kHz: centroid %.0f Hz, want 2000", a)
 	}
@@ -160,10 +218,10 @@ func TestBrightness(t *testing.T) {
 			bright[i] = dark[i] - dark[i-1]/2 // a gentle pre-emphasis
 		}
 	}
-	if d, b := brightness(dark, 16000), brightness(bright, 16000); b <= d*1.2 {
+	if d, b := brightnessOf(t, dark, 16000), brightnessOf(t, bright, 16000); b <= d*1.2 {
 		t.Errorf("pre-emphasis moved the centroid from %.0f to %.0f Hz", d, b)
 	}
-	if got := brightness(make([]int16, 16000), 16000); got != 0 {
+	if got := brightnessOf(t, make([]int16, 16000), 16000); got != 0 {
 		t.Errorf("silence: centroid %v", got)
 	}
 }

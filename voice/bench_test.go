@@ -1,6 +1,7 @@
 package voice
 
 import (
+	"context"
 	"strconv"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ func BenchmarkAnalyze(b *testing.B) {
 		pcm := voiceLike(150, 0.05, 4, 10*time.Second, rate)
 		b.Run(strconv.Itoa(rate), func(b *testing.B) {
 			for b.Loop() {
-				if _, err := Analyze(pcm, rate); err != nil {
+				if _, err := Analyze(context.Background(), pcm, rate); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -4,6 +4,7 @@ package voice
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"go/format"
@@ -73,7 +74,7 @@ package voice
 var calibration = []baseVoice{
 `)
 	measure := func(lang protocol.Language, v engine.Voice) Analysis {
-		a, err := Analyze(speak(t, e, calibrationTexts[lang], lang, v), engineRate)
+		a, err := Analyze(context.Background(), speak(t, e, calibrationTexts[lang], lang, v), engineRate)
 		if err != nil {
 			t.Fatalf("%s %+v: %v", lang, v, err)
 		}

@@ -316,6 +316,15 @@
 // -55 dBFS (ErrSilent), or under 10% voiced (ErrUnvoiced: whispering,
 // noise); engine voices measure 30–85% voiced, whispering 0%.
 //
+// A reference is at most MaxReference (60 s) long (ErrTooLong), at 8 to
+// 48 kHz (ErrSampleRate); ReferenceLimits gives these limits to a WAV
+// reader, which refuses a file beyond them from its header. A minute of
+// 48 kHz audio takes about 0.2 s to analyse on one core
+// (BenchmarkAnalyze: about 300 times real time). Its text, for MatchText,
+// is at most MaxRefTextPerSecond (30) characters per second of the
+// recording (CheckRefText): about twice what anyone speaks. Analyze and
+// MatchText stop soon after their context ends.
+//
 // Match chooses without knowing the words. A median F0 below 160 Hz
 // (GenderThresholdHz) is male, else female; the engine voice is VoiceFor's
 // for that gender in the language: flite slt or rms in English, espeak-ng

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/parley-voice/parley/engine"
@@ -80,14 +81,34 @@ const (
 // MaxRefText bounds the reference text MatchText speaks, in characters.
 const MaxRefText = protocol.MaxBufferChars
 
+// MaxRefTextPerSecond bounds the reference text by the length of its
+// recording, in characters per second: faster than anyone speaks (about 15
+// in English), so that a short recording cannot come with a long text,
+// which MatchText speaks up to four times.
+const MaxRefTextPerSecond = 30
+
+// CheckRefText returns an error wrapping ErrRefText if refText cannot be
+// what d of reference audio says: more than MaxRefText characters, or more
+// than MaxRefTextPerSecond for each second of d.
+func CheckRefText(refText string, d time.Duration) error {
+	n := utf8.RuneCountInString(refText)
+	if n > MaxRefText {
+		return fmt.Errorf("%w: %d characters, at most %d", ErrRefText, n, MaxRefText)
+	}
+	if limit := int(MaxRefTextPerSecond * d.Seconds()); n > limit {
+		return fmt.Errorf("%w: %d characters for %.1f s of audio, at most %d", ErrRefText, n, d.Seconds(), limit)
+	}
+	return nil
+}
+
 // MatchText is Match refined by the words of the reference: it speaks
 // refText in lang with Match's profile through s, measures the result with
 // Analyze, and corrects the pitch, range and rate by how far that
 // measurement is from the reference's. Speaking the same words makes the
 // rate a comparison of durations of the same content, which Match cannot
-// make. refText must be what the reference says, in lang, and at most
-// MaxRefText characters; a transcript that does not match the audio gives
-// a wrong rate. Auto and unknown languages are spoken as English, as
+// make. refText must be what the reference says, in lang, and pass
+// CheckRefText; a transcript that does not match the audio gives a wrong
+// rate. Auto and unknown languages are spoken as English, as
 // VoiceFor treats them. An empty refText gives Match's profile. The cost
 // is three or four syntheses of refText.
 func MatchText(ctx context.Context, s engine.Synthesizer, a Analysis, refText string, lang protocol.Language) (Profile, error) {
@@ -98,8 +119,8 @@ func MatchText(ctx context.Context, s engine.Synthesizer, a Analysis, refText st
 	if strings.TrimSpace(refText) == "" {
 		return p, nil
 	}
-	if n := utf8.RuneCountInString(refText); n > MaxRefText {
-		return Profile{}, fmt.Errorf("voice: reference text of %d characters, at most %d", n, MaxRefText)
+	if err := CheckRefText(refText, a.Duration); err != nil {
+		return Profile{}, err
 	}
 	if !positive(a.MedianF0) || a.Speech <= 0 {
 		return Profile{}, errors.New("voice: reference analysis has no pitch or speech; use Analyze")
@@ -148,7 +169,9 @@ func speakAndAnalyze(ctx context.Context, s engine.Synthesizer, text string, lan
 	if err != nil {
 		return Analysis{}, err
 	}
-	return Analyze(pcm, protocol.SampleRate) // what a Synthesizer emits
+	// The reference limits are the reference's: this is the engine's
+	// speech of a text CheckRefText has bounded.
+	return analyze(ctx, pcm, protocol.SampleRate) // what a Synthesizer emits
 }
 
 func voiceName(v engine.Voice) string {

@@ -229,7 +229,7 @@ func TestMatchTextConverges(t *testing.T) {
 		{220, 0.02, 3 * time.Second},
 	} {
 		ref := voiceLike(tt.f0, tt.drift, 4*3/tt.dur.Seconds(), tt.dur, 16000)
-		a, err := Analyze(ref, 16000)
+		a, err := Analyze(context.Background(), ref, 16000)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,7 +257,7 @@ func TestMatchTextConverges(t *testing.T) {
 }
 
 func TestMatchTextErrors(t *testing.T) {
-	a, err := Analyze(voiceLike(180, 0.05, 4, 3*time.Second, 16000), 16000)
+	a, err := Analyze(context.Background(), voiceLike(180, 0.05, 4, 3*time.Second, 16000), 16000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +279,8 @@ func TestMatchTextErrors(t *testing.T) {
 		text  string
 		want  error // nil: any error
 	}{
-		{"text too long", ctx, &linearSynth{}, a, strings.Repeat("a", MaxRefText+1), nil},
+		{"text too long", ctx, &linearSynth{}, a, strings.Repeat("a", MaxRefText+1), ErrRefText},
+		{"text too long for 3 s", ctx, &linearSynth{}, a, strings.Repeat("a", 3*MaxRefTextPerSecond+1), ErrRefText},
 		{"engine error", ctx, &linearSynth{err: engineErr}, a, "words", engineErr},
 		{"cancelled", cancelled, &linearSynth{}, a, "words", context.Canceled},
 		{"zero analysis", ctx, &linearSynth{}, Analysis{}, "words", nil},
@@ -298,6 +299,27 @@ func TestMatchTextErrors(t *testing.T) {
 	silent := &silentSynth{}
 	if _, err := MatchText(ctx, silent, a, "words", protocol.English); !errors.Is(err, ErrSilent) {
 		t.Errorf("silent engine: %v", err)
+	}
+}
+
+func TestCheckRefText(t *testing.T) {
+	for _, tt := range []struct {
+		chars int
+		d     time.Duration
+		ok    bool
+	}{
+		{0, 0, true},
+		{30, time.Second, true},
+		{31, time.Second, false},
+		{1800, MaxReference, true},
+		{1801, MaxReference, false},
+		{MaxRefText, time.Hour, true},
+		{MaxRefText + 1, time.Hour, false},
+	} {
+		err := CheckRefText(strings.Repeat("é", tt.chars), tt.d)
+		if (err == nil) != tt.ok || (err != nil && !errors.Is(err, ErrRefText)) {
+			t.Errorf("%d characters for %v: %v", tt.chars, tt.d, err)
+		}
 	}
 }
 

@@ -149,7 +149,7 @@ func TestWriteReferences(t *testing.T) {
 
 func checkReference(t *testing.T, e *engine.Engines, r reference, pcm []int16, rate int, roundTrip bool) {
 	t.Helper()
-	a, err := Analyze(pcm, rate)
+	a, err := Analyze(context.Background(), pcm, rate)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
@@ -189,7 +189,7 @@ func checkReference(t *testing.T, e *engine.Engines, r reference, pcm []int16, r
 		if !roundTrip || (m.how == "Match" && r.same()) {
 			continue
 		}
-		b, err := Analyze(speak(t, e, r.text, r.lang, v), engineRate)
+		b, err := Analyze(context.Background(), speak(t, e, r.text, r.lang, v), engineRate)
 		if err != nil {
 			t.Fatalf("%s: %v", m.how, err)
 		}
@@ -217,7 +217,7 @@ func refRate(v engine.Voice) float64 {
 func TestAnalyzeWhisper(t *testing.T) {
 	e := openEngines(t)
 	pcm := speak(t, e, harvard, protocol.English, engine.Voice{Engine: "espeak", Name: "en-us", Variant: "whisper"})
-	if _, err := Analyze(pcm, engineRate); !errors.Is(err, ErrUnvoiced) {
+	if _, err := Analyze(context.Background(), pcm, engineRate); !errors.Is(err, ErrUnvoiced) {
 		t.Errorf("whisper: %v", err)
 	}
 }
@@ -227,7 +227,7 @@ func TestAnalyzeWhisper(t *testing.T) {
 func BenchmarkMatchText(b *testing.B) {
 	e := openEngines(b)
 	for _, r := range references[:2] {
-		a, err := Analyze(speak(b, e, r.text, r.lang, r.v), engineRate)
+		a, err := Analyze(context.Background(), speak(b, e, r.text, r.lang, r.v), engineRate)
 		if err != nil {
 			b.Fatal(err)
 		}

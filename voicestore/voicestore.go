@@ -19,12 +19,15 @@ import (
 	"github.com/parley-voice/parley/voice"
 )
 
-// Errors callers map to 400, 403, 404 and 4003.
+// Errors callers map to 400, 403, 404, 413 and 4003.
 var (
 	ErrUnknownVoice  = errors.New("unknown voice")
 	ErrInvalidPrompt = errors.New("invalid voice_clone_prompt")
 	ErrVoiceLimit    = errors.New("saved-voice limit of the plan reached")
 	ErrInvalid       = errors.New("invalid voice")
+	// ErrTooLarge means reference audio beyond voice.MaxReference or
+	// MaxReferenceBytes.
+	ErrTooLarge = errors.New("reference audio too large")
 )
 
 // MaxNameChars bounds a saved voice's name.
@@ -109,46 +112,81 @@ func (s *Store) CreateFromDescription(ctx context.Context, p auth.Principal, nam
 	return s.save(ctx, p, store.Voice{Name: name, Source: "description", Description: description}, prof)
 }
 
-// MaxReferenceBytes bounds a reference WAV.
+// MaxReferenceBytes bounds a reference WAV's audio data.
 const MaxReferenceBytes = 10 << 20
 
-// CreateFromAudio saves the voice whose parameters best match a reference
-// recording (a WAV file).
-func (s *Store) CreateFromAudio(ctx context.Context, p auth.Principal, name string, wav []byte, refText string, lang protocol.Language) (Voice, error) {
-	prof, err := s.Match(ctx, wav, refText, lang)
-	if err != nil {
-		return Voice{}, err
-	}
-	return s.save(ctx, p, store.Voice{Name: name, Source: "audio", RefText: refText}, prof)
+// Reference is a reference recording, decoded and checked against the
+// limits of package voice, with the words it says.
+type Reference struct {
+	PCM  []int16
+	Rate int
+	// Text is what the recording says; empty when unknown.
+	Text string
 }
 
-// Match analyses a reference WAV and returns the closest profile. With
-// refText (the words spoken) and an Engine, the match is refined by
-// speaking those words until pitch and timing agree; without, speaking
-// rate is only estimated (see package voice).
-func (s *Store) Match(ctx context.Context, wav []byte, refText string, lang protocol.Language) (voice.Profile, error) {
-	pcm, rate, err := audio.ReadWAVLimit(bytes.NewReader(wav), MaxReferenceBytes)
-	if err != nil {
-		return voice.Profile{}, fmt.Errorf("%w: audio is not a usable WAV file: %v", ErrInvalid, err)
+// ParseReference decodes a reference WAV and checks it and its text
+// against the limits of package voice (voice.ReferenceLimits,
+// voice.CheckRefText): everything about a reference that can be refused
+// cheaply, before its analysis. A WAV's header is enough to refuse a rate
+// or a length beyond the limits. Errors wrap ErrTooLarge or ErrInvalid.
+func ParseReference(wav []byte, text string) (Reference, error) {
+	pcm, rate, err := audio.ReadWAVLimits(bytes.NewReader(wav), voice.ReferenceLimits(MaxReferenceBytes))
+	switch {
+	case errors.Is(err, audio.ErrTooLarge):
+		return Reference{}, fmt.Errorf("%w: %v", ErrTooLarge, err)
+	case err != nil:
+		return Reference{}, fmt.Errorf("%w: audio is not a usable WAV file: %v", ErrInvalid, err)
 	}
-	a, err := voice.Analyze(pcm, rate)
+	if err := voice.CheckRefText(text, audio.Duration(len(pcm), rate)); err != nil {
+		return Reference{}, fmt.Errorf("%w: ref_text: %v", ErrInvalid, err)
+	}
+	return Reference{PCM: pcm, Rate: rate, Text: text}, nil
+}
+
+// CreateFromAudio saves prof, Match's profile for ref, as a voice from
+// reference audio. Check the name with CheckName before the analysis: an
+// invalid one is refused only here, after it.
+func (s *Store) CreateFromAudio(ctx context.Context, p auth.Principal, name string, ref Reference, prof voice.Profile) (Voice, error) {
+	return s.save(ctx, p, store.Voice{Name: name, Source: "audio", RefText: ref.Text}, prof)
+}
+
+// Match analyses a reference and returns the closest profile. With the
+// reference's text and an Engine, the match is refined by speaking those
+// words until pitch and timing agree; without, speaking rate is only
+// estimated (see package voice). When ctx ends, the analysis stops and
+// Match returns ctx's error.
+func (s *Store) Match(ctx context.Context, ref Reference, lang protocol.Language) (voice.Profile, error) {
+	a, err := voice.Analyze(ctx, ref.PCM, ref.Rate)
 	if err != nil {
-		return voice.Profile{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return voice.Profile{}, analysisError(ctx, err)
 	}
 	if lang == protocol.Auto || lang == "" {
 		lang = protocol.English
-		if strings.TrimSpace(refText) != "" {
-			lang = langdetect.Detect(refText, protocol.English)
+		if strings.TrimSpace(ref.Text) != "" {
+			lang = langdetect.Detect(ref.Text, protocol.English)
 		}
 	}
-	if s.Engine != nil && strings.TrimSpace(refText) != "" {
-		prof, err := voice.MatchText(ctx, s.Engine, a, refText, lang)
+	if s.Engine != nil && strings.TrimSpace(ref.Text) != "" {
+		prof, err := voice.MatchText(ctx, s.Engine, a, ref.Text, lang)
 		if err != nil {
-			return voice.Profile{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+			return voice.Profile{}, analysisError(ctx, err)
 		}
 		return prof, nil
 	}
 	return voice.Match(a, lang), nil
+}
+
+// analysisError is the error of an analysis that failed: ctx's own when it
+// ended (the caller has gone, and the audio is not at fault), else the
+// audio's.
+func analysisError(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	if errors.Is(err, voice.ErrTooLong) {
+		return fmt.Errorf("%w: %v", ErrTooLarge, err)
+	}
+	return fmt.Errorf("%w: %v", ErrInvalid, err)
 }
 
 // ClonePrompt returns a signed prompt for prof, usable by p's account as
@@ -157,10 +195,26 @@ func (s *Store) ClonePrompt(p auth.Principal, prof voice.Profile) (string, error
 	return voice.EncodePrompt(s.Secret, p.AccountID, prof)
 }
 
-func (s *Store) save(ctx context.Context, p auth.Principal, v store.Voice, prof voice.Profile) (Voice, error) {
-	name := strings.TrimSpace(v.Name)
+// CheckName reports an error wrapping ErrInvalid if name cannot name a
+// saved voice.
+func CheckName(name string) error {
+	_, err := validName(name)
+	return err
+}
+
+// validName returns a saved voice's name as it is stored.
+func validName(name string) (string, error) {
+	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > MaxNameChars || !utf8.ValidString(name) {
-		return Voice{}, fmt.Errorf("%w: name must be 1 to %d characters", ErrInvalid, MaxNameChars)
+		return "", fmt.Errorf("%w: name must be 1 to %d characters", ErrInvalid, MaxNameChars)
+	}
+	return name, nil
+}
+
+func (s *Store) save(ctx context.Context, p auth.Principal, v store.Voice, prof voice.Profile) (Voice, error) {
+	name, err := validName(v.Name)
+	if err != nil {
+		return Voice{}, err
 	}
 	v.Name = name
 	v.AccountID = p.AccountID

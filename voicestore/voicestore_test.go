@@ -3,8 +3,12 @@ package voicestore
 import (
 	"context"
 	"errors"
+	"math"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/parley-voice/parley/audio"
 	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/plan"
 	"github.com/parley-voice/parley/protocol"
@@ -108,8 +112,51 @@ func TestSavedVoiceLimitAndDelete(t *testing.T) {
 func TestMatchRejectsBadAudio(t *testing.T) {
 	s, _, _ := setup(t)
 	for _, wav := range [][]byte{nil, []byte("RIFF"), make([]byte, 100)} {
-		if _, err := s.Match(context.Background(), wav, "", protocol.English); !errors.Is(err, ErrInvalid) {
-			t.Errorf("Match(%d bytes): %v", len(wav), err)
+		if _, err := ParseReference(wav, ""); !errors.Is(err, ErrInvalid) {
+			t.Errorf("ParseReference(%d bytes): %v", len(wav), err)
 		}
+	}
+	silent := Reference{PCM: make([]int16, 3*16000), Rate: 16000}
+	if _, err := s.Match(context.Background(), silent, protocol.English); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Match(silence): %v", err)
+	}
+}
+
+// TestReferenceLimits checks that references beyond package voice's limits
+// are refused before any analysis, and that an analysis whose context
+// ends returns the context's error, not the audio's fault.
+func TestReferenceLimits(t *testing.T) {
+	tone := func(rate int, d time.Duration) []int16 {
+		pcm := make([]int16, int(d.Seconds()*float64(rate)))
+		for i := range pcm {
+			pcm[i] = int16(8000 * math.Sin(2*math.Pi*150*float64(i)/float64(rate)))
+		}
+		return pcm
+	}
+	for _, tt := range []struct {
+		name string
+		wav  []byte
+		text string
+		want error
+		msg  string
+	}{
+		{"1 kHz", audio.EncodeWAV(tone(1000, 2*time.Second), 1000), "", ErrInvalid, "1000 Hz"},
+		{"96 kHz", audio.EncodeWAV(tone(96000, 2*time.Second), 96000), "", ErrInvalid, "96000 Hz"},
+		{"61 s", audio.EncodeWAV(tone(8000, 61*time.Second), 8000), "", ErrTooLarge, "61.0 s of audio"},
+		{"text too long", audio.EncodeWAV(tone(16000, 2*time.Second), 16000), strings.Repeat("a", 61), ErrInvalid, "ref_text"},
+	} {
+		if _, err := ParseReference(tt.wav, tt.text); !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.msg) {
+			t.Errorf("%s: %v, want %v mentioning %q", tt.name, err, tt.want, tt.msg)
+		}
+	}
+	ref, err := ParseReference(audio.EncodeWAV(tone(16000, 60*time.Second), 16000), strings.Repeat("a", 1800))
+	if err != nil || ref.Rate != 16000 || len(ref.PCM) != 60*16000 {
+		t.Fatalf("a minute at 16 kHz with 1,800 characters: %d samples at %d, %v", len(ref.PCM), ref.Rate, err)
+	}
+	s, _, _ := setup(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.Match(ctx, ref, protocol.English); !errors.Is(err, context.Canceled) || errors.Is(err, ErrInvalid) {
+		t.Fatalf("cancelled match: %v, want context.Canceled", err)
 	}
 }

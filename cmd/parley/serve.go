@@ -37,7 +37,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&cfg.Limits.MaxConns, "max-conns", 500, "WebSocket connections per server (close 4006 beyond)")
 	fs.IntVar(&cfg.Limits.MaxConnsPerKey, "max-conns-per-key", 10, "WebSocket connections per key (close 4004 beyond)")
 	fs.IntVar(&cfg.Limits.GenerationsPerMin, "generations-per-min", 100, "generations per minute per key")
-	fs.IntVar(&cfg.Limits.MaxConnsPerIP, "max-conns-per-ip", 50, "WebSocket connections per client address, IPv6 per /64, before authentication (close 4004 beyond); behind a reverse proxy every client has the proxy's address")
+	fs.IntVar(&cfg.Limits.MaxConnsPerIP, "max-conns-per-ip", 50, "WebSocket connections per client address, IPv6 per /64, /v1/realtime and /v1/agent together, before authentication (close 4004 beyond; 429 before the upgrade on /v1/agent); behind a reverse proxy every client has the proxy's address")
 	fs.Int64Var(&cfg.HTTP.MaxBodyBytes, "max-body-bytes", 16<<20, "largest request body with reference audio (other bodies: 64 KiB)")
 	fs.DurationVar(&cfg.HTTP.BodyTimeout, "body-timeout", 60*time.Second, "time a client has to send a request body")
 	fs.Func("cors-origins", `origins whose pages may call the HTTP API, comma-separated; "*" any (the default), "" none`, func(v string) error {
