@@ -24,8 +24,10 @@ import (
 //     that moment, each of which was reserved but not yet charged.
 //   - What was reserved and not spoken is returned by Release.
 //
-// Usage of the current month is read from the store once per key and then
-// kept in memory; every charge made through this Accounting updates both.
+// Usage of the current month is read from the store and kept in memory;
+// every charge made through this Accounting updates both, and the memory is
+// read again from the store when it is older than RefreshInterval, so that
+// refunds (a failed job) and charges made by other processes are seen.
 // Reservations live in memory: they bound the work of this process. Another
 // process charging the same key (a second node) is seen when the month's
 // usage is next loaded; sharing reservations across nodes is the job of a
@@ -62,12 +64,16 @@ type Hold interface {
 // this process have reserved. mu serialises its loading and its charges, so
 // that a charge can never be lost between a load and the cache.
 type ledger struct {
-	mu     sync.Mutex
-	month  string
-	loaded bool
-	used   int64 // characters charged this month
-	held   int64 // characters reserved and not yet charged or released
+	mu       sync.Mutex
+	month    string
+	loadedAt time.Time // zero until loaded
+	used     int64     // characters charged this month
+	held     int64     // characters reserved and not yet charged or released
 }
+
+// RefreshInterval is how long a key's usage is trusted in memory before it
+// is read from the store again.
+const RefreshInterval = 10 * time.Second
 
 // ledgerFor returns the ledger of keyID, creating it.
 func (a *Accounting) ledgerFor(keyID string) *ledger {
@@ -86,7 +92,8 @@ func (a *Accounting) ledgerFor(keyID string) *ledger {
 
 // load makes l current for month. Called with l.mu held.
 func (a *Accounting) load(ctx context.Context, l *ledger, keyID, month string) error {
-	if l.loaded && l.month == month {
+	now := a.now()
+	if !l.loadedAt.IsZero() && l.month == month && now.Sub(l.loadedAt) < RefreshInterval {
 		return nil
 	}
 	chars, _, err := a.Usage.Usage(ctx, keyID, month)
@@ -95,7 +102,7 @@ func (a *Accounting) load(ctx context.Context, l *ledger, keyID, month string) e
 	}
 	// Reservations carry over a change of month: they are charged when the
 	// work is done, in the month it is done.
-	l.month, l.loaded, l.used = month, true, chars
+	l.month, l.loadedAt, l.used = month, now, chars
 	return nil
 }
 
@@ -124,6 +131,36 @@ func (a *Accounting) Reserve(ctx context.Context, p Principal, chars int64) (Hol
 		return nil, err
 	}
 	return &hold{a: a, l: l, p: p, left: chars}, nil
+}
+
+// ChargeWith charges chars to p at once if they fit in the quota, with
+// write making the charge durable, for work paid for when it is accepted
+// (an async job, charged in the transaction that queues it). write gets the
+// month to charge; if it fails, nothing is charged. Refunds happen in the
+// store and are seen here within RefreshInterval.
+func (a *Accounting) ChargeWith(ctx context.Context, p Principal, chars int64, write func(ctx context.Context, month string) error) error {
+	l := a.ledgerFor(p.KeyID)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := a.reserve(ctx, l, p, chars); err != nil {
+		return err
+	}
+	l.held -= chars
+	month := l.month
+	if err := write(ctx, month); err != nil {
+		return err
+	}
+	l.used += chars
+	return nil
+}
+
+// Forget makes the next use of keyID's quota read its usage from the store,
+// after a change made there (a refund) that should show at once.
+func (a *Accounting) Forget(keyID string) {
+	l := a.ledgerFor(keyID)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.loadedAt = time.Time{}
 }
 
 // Remaining returns the characters p may still reserve this month.
@@ -173,7 +210,7 @@ func (h *hold) Charge(ctx context.Context, chars int64) error {
 	h.left -= taken
 	h.l.held -= taken
 	month := store.Month(h.a.now())
-	if h.l.loaded && h.l.month == month {
+	if !h.l.loadedAt.IsZero() && h.l.month == month {
 		h.l.used += chars
 	}
 	h.charged = true

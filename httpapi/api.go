@@ -289,11 +289,26 @@ func (g *grant) end() {
 	g.conc()
 }
 
-// admit applies the key's limits to synthesis s: the concurrency limit,
-// the per-minute generation rate, and the monthly quota, of which it
-// reserves s's billed characters. The caller ends the grant when the
-// synthesis ends.
+// admit applies the key's limits to synthesis s: those of limit, and the
+// monthly quota, of which it reserves s's billed characters. The caller
+// ends the grant when the synthesis ends.
 func (a *API) admit(ctx context.Context, w http.ResponseWriter, p auth.Principal, s synthesis) (*grant, error) {
+	rel, err := a.limit(w, p)
+	if err != nil {
+		return nil, err
+	}
+	hold, err := a.d.Accounting.Reserve(ctx, p, s.billed)
+	if err != nil {
+		rel()
+		return nil, quotaError(err)
+	}
+	return &grant{hold: hold, conc: rel}, nil
+}
+
+// limit takes one of the key's concurrency slots and one generation of its
+// per-minute rate, setting the rate headers on w; release gives the slot
+// back.
+func (a *API) limit(w http.ResponseWriter, p auth.Principal) (release func(), err error) {
 	rel, err := a.conc.AcquireKeyConn(p.KeyID)
 	if err != nil {
 		return nil, errorf(http.StatusTooManyRequests, "too many concurrent requests for this key").
@@ -310,12 +325,7 @@ func (a *API) admit(ctx context.Context, w http.ResponseWriter, p auth.Principal
 		return nil, e.with("Retry-After", itoa(int(math.Ceil(st.RetryIn.Seconds()))))
 	}
 	setRateHeaders(w.Header(), st)
-	hold, err := a.d.Accounting.Reserve(ctx, p, s.billed)
-	if err != nil {
-		rel()
-		return nil, quotaError(err)
-	}
-	return &grant{hold: hold, conc: rel}, nil
+	return rel, nil
 }
 
 // quotaError maps a refused reservation to 429 until the next month.

@@ -26,18 +26,24 @@ func (a *API) submitJob(w http.ResponseWriter, r *http.Request, p auth.Principal
 		return err
 	}
 	// Limits apply when the job is accepted, so that a client cannot queue
-	// past its quota or rate.
-	g, err := a.admit(r.Context(), w, p, s)
+	// past its quota or rate: the job is paid for in the transaction that
+	// queues it, and refunded if it fails or is deleted first.
+	release, err := a.limit(w, p)
 	if err != nil {
 		return err
 	}
-	g.end()
+	release()
 	body, err := json.Marshal(req)
 	if err != nil {
 		return err
 	}
-	j, err := a.d.Jobs.Submit(r.Context(), store.Job{AccountID: p.AccountID, KeyID: p.KeyID, Request: body,
-		Format: s.format, WebhookURL: req.WebhookURL})
+	var j store.Job
+	err = a.d.Accounting.ChargeWith(r.Context(), p, s.billed, func(ctx context.Context, month string) error {
+		var err error
+		j, err = a.d.Jobs.Submit(ctx, store.Job{AccountID: p.AccountID, KeyID: p.KeyID, Request: body,
+			Format: s.format, WebhookURL: req.WebhookURL, Charged: s.billed, ChargeMonth: month})
+		return err
+	})
 	var le *jobs.LimitError
 	switch {
 	case errors.Is(err, jobs.ErrWebhookURL):
@@ -52,6 +58,8 @@ func (a *API) submitJob(w http.ResponseWriter, r *http.Request, p auth.Principal
 			e = e.with("Retry-After", itoa(int(math.Ceil(le.RetryAfter.Seconds()))))
 		}
 		return e
+	case errors.Is(err, auth.ErrQuotaExceeded):
+		return quotaError(err)
 	case err != nil:
 		return err
 	}
@@ -129,13 +137,15 @@ func (a *API) deleteJob(w http.ResponseWriter, r *http.Request, p auth.Principal
 	if a.d.Jobs == nil {
 		return errorf(http.StatusServiceUnavailable, "async jobs are not enabled on this server")
 	}
-	err := a.d.Jobs.Delete(r.Context(), p.AccountID, r.PathValue("id"))
+	j, err := a.d.Jobs.Delete(r.Context(), p.AccountID, r.PathValue("id"))
 	if errors.Is(err, store.ErrNotFound) {
 		return errorf(http.StatusNotFound, "unknown job")
 	}
 	if err != nil {
 		return err
 	}
+	// A refund happened in the store: the key's quota shows it at once.
+	a.d.Accounting.Forget(j.KeyID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -165,17 +175,20 @@ func (a *API) Run(ctx context.Context, j store.Job, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	hold, err := a.d.Accounting.Reserve(ctx, p, s.billed)
-	if err != nil {
-		return err
-	}
-	defer hold.Release()
 	// The file is finished in memory, where the encoder can go back to
 	// complete its header (lengths, flac's MD5, mp3's gapless Info tag).
+	// The job was paid for when it was queued.
 	var buf codec.Buffer
-	if err := a.synthesize(ctx, p, s, hold, &buf, nil); err != nil {
+	if err := a.synthesize(ctx, p, s, prepaid{}, &buf, nil); err != nil {
 		return err
 	}
 	_, err = w.Write(buf.Bytes())
 	return err
 }
+
+// prepaid is the hold of a job, which was charged when it was queued.
+type prepaid struct{}
+
+func (prepaid) Extend(context.Context, int64) error { return nil }
+func (prepaid) Charge(context.Context, int64) error { return nil }
+func (prepaid) Release()                            {}

@@ -327,3 +327,43 @@ func TestWebhookAddressPolicy(t *testing.T) {
 		t.Errorf("the receiver on loopback got %d requests", hits.Load())
 	}
 }
+
+// TestQueuedJobsCountAgainstTheQuota: jobs are paid for when queued, so a
+// client cannot queue past its quota while none has run; a deleted queued
+// job gives its characters back at once, and a failed one is refunded.
+func TestQueuedJobsCountAgainstTheQuota(t *testing.T) {
+	n := startNodeIn(t, nodeConfig(t.TempDir(), 0)) // accepts jobs, runs none
+	key := n.key(t, "free")
+	k := keyRecord(t, n, key)
+	text := strings.Repeat("Queued jobs are paid for, when they are accepted. ", 20)
+	if len(text) != 1_000 {
+		t.Fatalf("text of %d characters", len(text))
+	}
+	if err := n.srv.Store().AddUsage(t.Context(), k.ID, monthNow(), 50_000-1_500); err != nil {
+		t.Fatal(err)
+	}
+	body := map[string]any{"text": text, "webhook_url": "http://127.0.0.1:9/hook"}
+	first := n.do(t, "POST", "/v1/audio/speech", key, body)
+	if first.status != 202 {
+		t.Fatalf("first job: %d %s", first.status, first.body)
+	}
+	if chars, _, _ := n.srv.Store().Usage(t.Context(), k.ID, monthNow()); chars != 50_000-500 {
+		t.Fatalf("usage after queueing a job of 1000 characters: %d, want %d", chars, 50_000-500)
+	}
+	if r := n.do(t, "POST", "/v1/audio/speech", key, body); r.status != 429 || !strings.Contains(r.errMsg(t), "quota") {
+		t.Fatalf("second job past the quota: %d %s", r.status, r.body)
+	}
+	if r := n.do(t, "POST", "/v1/audio/speech", key, map[string]any{"text": text}); r.status != 429 {
+		t.Fatalf("a synthesis past the quota while a job is queued: %d %s", r.status, r.body)
+	}
+	id := first.json(t)["job_id"].(string)
+	if r := n.do(t, "DELETE", "/v1/jobs/"+id, key, nil); r.status != 204 {
+		t.Fatalf("delete: %d %s", r.status, r.body)
+	}
+	if chars, _, _ := n.srv.Store().Usage(t.Context(), k.ID, monthNow()); chars != 50_000-1_500 {
+		t.Fatalf("usage after deleting the queued job: %d, want %d", chars, 50_000-1_500)
+	}
+	if r := n.do(t, "POST", "/v1/audio/speech", key, body); r.status != 202 {
+		t.Fatalf("job after the refund: %d %s", r.status, r.body)
+	}
+}

@@ -182,7 +182,7 @@ func TestAudioCap(t *testing.T) {
 			t.Errorf("audio of the refused job: %v", err)
 		}
 		checkNoTemps(t, e.dir)
-		if err := m.Delete(ctx, e.key.AccountID, first.ID); err != nil {
+		if _, err := m.Delete(ctx, e.key.AccountID, first.ID); err != nil {
 			t.Fatal(err)
 		}
 		if third := waitJob(t, e.db, e.submit(t, m, ""), "finished", finished); third.Status != store.JobSucceeded {
@@ -284,20 +284,20 @@ func TestDelete(t *testing.T) {
 		if _, err := os.Stat(AudioPath(e.dir, j.ID, j.Format)); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("deleted job %s: audio file %v", j.ID, err)
 		}
-		if err := m.Delete(ctx, j.AccountID, j.ID); !errors.Is(err, store.ErrNotFound) {
+		if _, err := m.Delete(ctx, j.AccountID, j.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("deleting %s twice: error = %v, want ErrNotFound", j.ID, err)
 		}
 	}
 
 	// A finished job: its audio goes with it, and only its owner may.
 	done := waitJob(t, e.db, submit(`{}`, rcv.URL), "delivered", deliveryOver)
-	if err := m.Delete(ctx, other.AccountID, done.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := m.Delete(ctx, other.AccountID, done.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("another account deleting: error = %v, want ErrNotFound", err)
 	}
 	if _, err := os.Stat(filepath.Join(e.dir, done.AudioPath)); err != nil {
 		t.Fatalf("audio after another account's delete: %v", err)
 	}
-	if err := m.Delete(ctx, e.key.AccountID, done.ID); err != nil {
+	if _, err := m.Delete(ctx, e.key.AccountID, done.ID); err != nil {
 		t.Fatal(err)
 	}
 	gone(done)
@@ -305,7 +305,7 @@ func TestDelete(t *testing.T) {
 	// A finished job whose webhook hangs: the delivery is abandoned.
 	hung := submit(`{}`, hanging.URL)
 	eventually(t, "the webhook hangs", func() bool { return hanging.inflight.Load() == 1 })
-	if err := m.Delete(ctx, e.key.AccountID, hung.ID); err != nil {
+	if _, err := m.Delete(ctx, e.key.AccountID, hung.ID); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the hanging delivery is abandoned", func() bool { return hanging.cancelled.Load() == 1 })
@@ -317,10 +317,10 @@ func TestDelete(t *testing.T) {
 		t.Fatalf("started %s, want %s", id, running.ID)
 	}
 	queued := submit(`{}`, rcv.URL)
-	if err := m.Delete(ctx, e.key.AccountID, queued.ID); err != nil {
+	if _, err := m.Delete(ctx, e.key.AccountID, queued.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Delete(ctx, e.key.AccountID, running.ID); err != nil {
+	if _, err := m.Delete(ctx, e.key.AccountID, running.ID); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-stopped; !errors.Is(err, context.Canceled) {

@@ -253,12 +253,13 @@ func checkWebhookURL(s string, allowPrivate bool) error {
 
 // Delete deletes the account's job with the given id, whatever its state:
 // a queued job will not run, a running one is cancelled, a webhook in flight
-// is abandoned, and the audio is removed. A job of another account is
-// store.ErrNotFound, as if it did not exist.
-func (m *Manager) Delete(ctx context.Context, accountID, id string) error {
+// is abandoned, and the audio is removed; a job that had not succeeded is
+// refunded its charge. It returns the job as it was. A job of another
+// account is store.ErrNotFound, as if it did not exist.
+func (m *Manager) Delete(ctx context.Context, accountID, id string) (store.Job, error) {
 	j, err := m.db.DeleteJob(ctx, accountID, id)
 	if err != nil {
-		return err
+		return store.Job{}, err
 	}
 	m.mu.Lock()
 	cancels := []context.CancelCauseFunc{m.attempts[id], m.deliveries[id]}
@@ -271,7 +272,7 @@ func (m *Manager) Delete(ctx context.Context, accountID, id string) error {
 	// A worker that finishes the job all the same finds it gone and
 	// removes the audio it wrote.
 	m.removeAudio(j)
-	return nil
+	return j, nil
 }
 
 // Expired reports whether j is past its retention: gone for its owner, though

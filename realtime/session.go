@@ -38,6 +38,9 @@ type job struct {
 	gen   *generation
 	text  string
 	chars int
+	// consumed is the characters of the client's text the segment pays
+	// for: chars, plus the whitespace dropped before it; 0 means chars.
+	consumed int
 	// lookahead is the text that followed the segment when it was queued.
 	lookahead string
 	epoch     uint64
@@ -475,7 +478,9 @@ func (s *session) text(t string) *protocol.Error {
 		s.gen = &generation{started: time.Now()}
 	}
 	s.gen.chars += n
-	s.queueSegments(s.seg.Push(t))
+	before := s.seg.Len()
+	segs := s.seg.Push(t)
+	s.queueSegments(segs, before+n-s.seg.Len())
 	return nil
 }
 
@@ -484,7 +489,8 @@ func (s *session) flush() *protocol.Error {
 		// A flush with nothing sent still gets its done.
 		s.gen = &generation{started: time.Now()}
 	}
-	s.queueSegments(s.seg.Flush())
+	before := s.seg.Len()
+	s.queueSegments(s.seg.Flush(), before)
 	s.queue(job{kind: jobFlush, gen: s.gen})
 	s.gen = nil
 	return nil
@@ -503,7 +509,14 @@ func (s *session) clear() {
 // language detection.
 const lookahead = 200
 
-func (s *session) queueSegments(segs []string) {
+// queueSegments queues the segments that one message cut from the buffer,
+// which consumed characters of the client's text: the first segment also
+// pays for the whitespace the segmenter dropped between them.
+func (s *session) queueSegments(segs []string, consumed int) {
+	extra := consumed
+	for _, t := range segs {
+		extra -= utf8.RuneCountInString(t)
+	}
 	for i, t := range segs {
 		if s.gen.firstReady.IsZero() {
 			s.gen.firstReady = time.Now()
@@ -511,6 +524,9 @@ func (s *session) queueSegments(segs []string) {
 		n := utf8.RuneCountInString(t)
 		s.queuedChars.Add(int64(n))
 		j := job{kind: jobSegment, gen: s.gen, text: t, chars: n}
+		if i == 0 {
+			j.consumed = n + max(extra, 0)
+		}
 		if s.language == protocol.Auto {
 			if i+1 < len(segs) {
 				j.lookahead = segs[i+1]

@@ -26,11 +26,16 @@ type Job struct {
 	WebhookURL string // empty for none
 	AudioPath  string // relative to the data directory; set once succeeded
 	AudioBytes int64  // the size of the audio file; set once succeeded
-	Error      string // why the last attempt failed
-	Attempts   int    // attempts started, the running one included
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	FinishedAt *time.Time // nil until succeeded or failed
+	// Charged is the characters charged to KeyID's usage in ChargeMonth
+	// when the job was created; a failed or deleted-before-success job is
+	// refunded them, and then holds 0.
+	Charged     int64
+	ChargeMonth string
+	Error       string // why the last attempt failed
+	Attempts    int    // attempts started, the running one included
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	FinishedAt  *time.Time // nil until succeeded or failed
 
 	DeliveryStatus    string     // DeliveryNone, DeliveryPending, DeliveryDelivered or DeliveryFailed
 	DeliveryAttempts  int        // webhook POSTs made
@@ -96,7 +101,8 @@ func errorText(err error) string {
 }
 
 const jobColumns = `id, account_id, key_id, status, request, format, webhook_url, audio_path, error, attempts,
-created_at, updated_at, finished_at, delivery_status, delivery_attempts, next_delivery_at, last_delivery_error, audio_bytes`
+created_at, updated_at, finished_at, delivery_status, delivery_attempts, next_delivery_at, last_delivery_error, audio_bytes,
+charged, charge_month`
 
 // purgedRequest replaces the request of a finished job.
 const purgedRequest = `{}`
@@ -114,7 +120,9 @@ type JobLimits struct {
 }
 
 // CreateJob queues j and returns it with its ID, status and times set. Only
-// AccountID, KeyID, Request, Format and WebhookURL are taken from j. It
+// AccountID, KeyID, Request, Format, WebhookURL, Charged and ChargeMonth
+// are taken from j; Charged characters are added to the key's usage in
+// ChargeMonth (with one request) in the same transaction. It
 // returns ErrNotFound unless KeyID is a key of AccountID, ErrInvalid for a
 // request that is not JSON or a format that is not a plain lowercase word,
 // and ErrQueueFull or ErrAudioCap when the account is at one of lim.
@@ -128,6 +136,16 @@ func (db *DB) CreateJob(ctx context.Context, j Job, lim JobLimits) (Job, error) 
 	if err := checkFormat(j.Format); err != nil {
 		return Job{}, err
 	}
+	if j.Charged < 0 {
+		return Job{}, fmt.Errorf("%w: negative charge %d", ErrInvalid, j.Charged)
+	}
+	if j.Charged > 0 {
+		if err := checkMonth(j.ChargeMonth); err != nil {
+			return Job{}, err
+		}
+	} else {
+		j.ChargeMonth = ""
+	}
 	now := db.now().UTC().Truncate(time.Millisecond)
 	j = Job{
 		ID:             jobPrefix + randomString(randomIDLen),
@@ -137,6 +155,8 @@ func (db *DB) CreateJob(ctx context.Context, j Job, lim JobLimits) (Job, error) 
 		Request:        j.Request,
 		Format:         j.Format,
 		WebhookURL:     j.WebhookURL,
+		Charged:        j.Charged,
+		ChargeMonth:    j.ChargeMonth,
 		CreatedAt:      now,
 		UpdatedAt:      now,
 		DeliveryStatus: DeliveryNone,
@@ -170,9 +190,9 @@ func (db *DB) CreateJob(ctx context.Context, j Job, lim JobLimits) (Job, error) 
 	}
 	// Selecting from api_keys makes a key of another account insert nothing,
 	// which a foreign key alone would not catch.
-	res, err := tx.ExecContext(ctx, `INSERT INTO jobs (id, account_id, key_id, status, request, format, webhook_url, created_at, updated_at)
-SELECT ?, account_id, id, ?, ?, ?, ?, ?, ? FROM api_keys WHERE id = ? AND account_id = ?`,
-		j.ID, j.Status, string(j.Request), j.Format, j.WebhookURL, now.UnixMilli(), now.UnixMilli(), j.KeyID, j.AccountID)
+	res, err := tx.ExecContext(ctx, `INSERT INTO jobs (id, account_id, key_id, status, request, format, webhook_url, created_at, updated_at, charged, charge_month)
+SELECT ?, account_id, id, ?, ?, ?, ?, ?, ?, ?, ? FROM api_keys WHERE id = ? AND account_id = ?`,
+		j.ID, j.Status, string(j.Request), j.Format, j.WebhookURL, now.UnixMilli(), now.UnixMilli(), j.Charged, j.ChargeMonth, j.KeyID, j.AccountID)
 	if err != nil {
 		return Job{}, fmt.Errorf("store: creating job: %w", err)
 	}
@@ -182,6 +202,11 @@ SELECT ?, account_id, id, ?, ?, ?, ?, ?, ? FROM api_keys WHERE id = ? AND accoun
 	}
 	if n == 0 {
 		return Job{}, fmt.Errorf("%w: key %q of account %q", ErrNotFound, j.KeyID, j.AccountID)
+	}
+	if j.Charged > 0 {
+		if _, err := tx.ExecContext(ctx, chargeQuery, j.ChargeMonth, j.Charged, 1, j.KeyID); err != nil {
+			return Job{}, fmt.Errorf("store: charging job: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return Job{}, fmt.Errorf("store: creating job: %w", err)
@@ -337,16 +362,69 @@ WHERE id = ? AND status = 'running'`, audioPath, audioBytes, now, now, now, id);
 	return nil
 }
 
-// FailJob ends a running job as failed with jobErr's message. A job with a
-// webhook URL has its delivery due at once. It returns ErrNotFound unless
-// the job is running.
+// FailJob ends a running job as failed with jobErr's message, and refunds
+// what the job was charged. A job with a webhook URL has its delivery due
+// at once. It returns ErrNotFound unless the job is running.
 func (db *DB) FailJob(ctx context.Context, id string, jobErr error) error {
 	now := db.now().UnixMilli()
-	return transition(ctx, db.w, "failing", "running", id, `UPDATE jobs SET status = 'failed', audio_path = '', audio_bytes = 0, error = ?,
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: failing job %q: %w", id, err)
+	}
+	defer tx.Rollback() // a no-op once committed
+	if err := refundJobs(ctx, tx, `id = ? AND status = 'running'`, id); err != nil {
+		return err
+	}
+	if err := transition(ctx, tx, "failing", "running", id, `UPDATE jobs SET status = 'failed', audio_path = '', audio_bytes = 0, error = ?,
 request = '`+purgedRequest+`', updated_at = ?, finished_at = ?,
 delivery_status = CASE WHEN webhook_url = '' THEN 'none' ELSE 'pending' END,
 next_delivery_at = CASE WHEN webhook_url = '' THEN NULL ELSE ? END
-WHERE id = ? AND status = 'running'`, errorText(jobErr), now, now, now, id)
+WHERE id = ? AND status = 'running'`, errorText(jobErr), now, now, now, id); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: failing job %q: %w", id, err)
+	}
+	return nil
+}
+
+// refundJobs gives back to their keys' usage what the jobs matching where
+// (a condition on the jobs table, with args) were charged, and sets their
+// charge to 0. Usage never goes below 0.
+func refundJobs(ctx context.Context, tx *sql.Tx, where string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, `SELECT key_id, charge_month, SUM(charged) FROM jobs WHERE charged > 0 AND `+where+`
+GROUP BY key_id, charge_month`, args...)
+	if err != nil {
+		return fmt.Errorf("store: refunding jobs: %w", err)
+	}
+	type refund struct {
+		key, month string
+		chars      int64
+	}
+	var refunds []refund
+	for rows.Next() {
+		var r refund
+		if err := rows.Scan(&r.key, &r.month, &r.chars); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: refunding jobs: %w", err)
+		}
+		refunds = append(refunds, r)
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("store: refunding jobs: %w", err)
+	}
+	for _, r := range refunds {
+		if _, err := tx.ExecContext(ctx, `UPDATE usage SET characters = CASE WHEN characters > ? THEN characters - ? ELSE 0 END
+WHERE key_id = ? AND month = ?`, r.chars, r.chars, r.key, r.month); err != nil {
+			return fmt.Errorf("store: refunding jobs: %w", err)
+		}
+	}
+	if len(refunds) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET charged = 0 WHERE charged > 0 AND `+where, args...); err != nil {
+			return fmt.Errorf("store: refunding jobs: %w", err)
+		}
+	}
+	return nil
 }
 
 // RetryJob puts a running job whose attempt failed back in the queue, with
@@ -404,6 +482,9 @@ func (db *DB) RequeueRunning(ctx context.Context, maxAttempts int) (int, error) 
 		return 0, fmt.Errorf("store: requeueing jobs: %w", err)
 	}
 	defer tx.Rollback() // a no-op once committed
+	if err := refundJobs(ctx, tx, `status = 'running' AND attempts >= ?`, maxAttempts); err != nil {
+		return 0, err
+	}
 	if _, err := tx.ExecContext(ctx, failInterruptedQuery, errInterrupted.Error(), now, now, now, maxAttempts); err != nil {
 		return 0, fmt.Errorf("store: requeueing jobs: %w", err)
 	}
@@ -433,14 +514,26 @@ func (db *DB) DueDeliveries(ctx context.Context, now time.Time, perAccount, limi
 }
 
 // DeleteJob deletes the account's job with the given id, in any state, and
-// returns it as it was. The caller removes its audio file. A job of another
+// returns it as it was; a job deleted before it succeeded is refunded what
+// it was charged. The caller removes its audio file. A job of another
 // account is ErrNotFound, as if it did not exist.
 func (db *DB) DeleteJob(ctx context.Context, accountID, id string) (Job, error) {
-	j, err := scanJob(db.w.QueryRowContext(ctx, `DELETE FROM jobs WHERE id = ? AND account_id = ? RETURNING `+jobColumns, id, accountID))
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return Job{}, fmt.Errorf("store: deleting job: %w", err)
+	}
+	defer tx.Rollback() // a no-op once committed
+	if err := refundJobs(ctx, tx, `id = ? AND account_id = ? AND status <> 'succeeded'`, id, accountID); err != nil {
+		return Job{}, err
+	}
+	j, err := scanJob(tx.QueryRowContext(ctx, `DELETE FROM jobs WHERE id = ? AND account_id = ? RETURNING `+jobColumns, id, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Job{}, fmt.Errorf("%w: job %q", ErrNotFound, id)
 	}
 	if err != nil {
+		return Job{}, fmt.Errorf("store: deleting job: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
 		return Job{}, fmt.Errorf("store: deleting job: %w", err)
 	}
 	return j, nil
@@ -519,7 +612,8 @@ func scanJob(s scanner) (Job, error) {
 		finished, nextDeliveryTime sql.NullInt64
 	)
 	err := s.Scan(&j.ID, &j.AccountID, &j.KeyID, &j.Status, &request, &j.Format, &j.WebhookURL, &j.AudioPath, &j.Error, &j.Attempts,
-		&created, &updated, &finished, &j.DeliveryStatus, &j.DeliveryAttempts, &nextDeliveryTime, &j.LastDeliveryError, &j.AudioBytes)
+		&created, &updated, &finished, &j.DeliveryStatus, &j.DeliveryAttempts, &nextDeliveryTime, &j.LastDeliveryError, &j.AudioBytes,
+		&j.Charged, &j.ChargeMonth)
 	if err != nil {
 		return Job{}, err
 	}

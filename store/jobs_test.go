@@ -791,3 +791,85 @@ func TestQueryPlans(t *testing.T) {
 		})
 	}
 }
+
+// TestJobCharges: a job is charged when it is created, in the same
+// transaction, and refunded when it fails, is failed by a crash recovery,
+// or is deleted before it succeeds; never when it succeeded.
+func TestJobCharges(t *testing.T) {
+	db := openTest(t, t.TempDir())
+	ctx := context.Background()
+	k := newAccount(t, db, "alice")
+	const month = "2026-12"
+	create := func(chars int64) Job {
+		t.Helper()
+		j, err := db.CreateJob(ctx, Job{AccountID: k.AccountID, KeyID: k.ID, Request: []byte(`{}`), Format: "wav",
+			Charged: chars, ChargeMonth: month}, JobLimits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j
+	}
+	usage := func(want, wantReqs int64) {
+		t.Helper()
+		chars, reqs, err := db.Usage(ctx, k.ID, month)
+		if err != nil || chars != want || reqs != wantReqs {
+			t.Fatalf("usage %d chars, %d requests, %v; want %d, %d", chars, reqs, err, want, wantReqs)
+		}
+	}
+	failed := create(100)
+	usage(100, 1)
+	if got := getJob(t, db, failed); got.Charged != 100 || got.ChargeMonth != month {
+		t.Fatalf("job charge %d %q", got.Charged, got.ChargeMonth)
+	}
+	claim(t, db)
+	if err := db.FailJob(ctx, failed.ID, errors.New("engine broke")); err != nil {
+		t.Fatal(err)
+	}
+	usage(0, 1)
+	if got := getJob(t, db, failed); got.Charged != 0 {
+		t.Fatalf("failed job still charged %d", got.Charged)
+	}
+
+	succeeded := create(30)
+	claim(t, db)
+	if err := db.SucceedJob(ctx, succeeded.ID, "jobs/x.wav", 10, 0); err != nil {
+		t.Fatal(err)
+	}
+	queued := create(50)
+	usage(80, 3)
+	if _, err := db.DeleteJob(ctx, k.AccountID, queued.ID); err != nil {
+		t.Fatal(err)
+	}
+	usage(30, 3)
+	if _, err := db.DeleteJob(ctx, k.AccountID, succeeded.ID); err != nil {
+		t.Fatal(err)
+	}
+	usage(30, 3) // delivered work stays paid
+
+	// A job that a crash interrupted on its last attempt fails, refunded;
+	// one with attempts left goes back to the queue, still charged.
+	last := create(7)
+	claim(t, db)
+	if err := db.RetryJob(ctx, last.ID, errors.New("first attempt failed")); err != nil {
+		t.Fatal(err)
+	}
+	claim(t, db) // its second attempt
+	again := create(5)
+	claim(t, db) // its first
+	usage(42, 5)
+	if _, err := db.RequeueRunning(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	usage(35, 5)
+	if got := getJob(t, db, last); got.Status != JobFailed || got.Charged != 0 {
+		t.Fatalf("interrupted job on its last attempt: %s, charged %d", got.Status, got.Charged)
+	}
+	if got := getJob(t, db, again); got.Status != JobQueued || got.Charged != 5 {
+		t.Fatalf("interrupted job with attempts left: %s, charged %d", got.Status, got.Charged)
+	}
+	// A bad month is refused.
+	if _, err := db.CreateJob(ctx, Job{AccountID: k.AccountID, KeyID: k.ID, Request: []byte(`{}`), Format: "wav",
+		Charged: 1, ChargeMonth: "soon"}, JobLimits{}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("bad charge month: %v", err)
+	}
+}

@@ -30,6 +30,13 @@ func (db *DB) AddUsage(ctx context.Context, keyID, month string, chars int64) er
 	return db.Charge(ctx, keyID, month, chars, 1)
 }
 
+// chargeQuery adds characters and requests to a key's month. Selecting from
+// api_keys makes an unknown key insert nothing, which is how we tell it
+// apart without depending on the driver's error codes.
+const chargeQuery = `INSERT INTO usage (key_id, month, characters, requests)
+SELECT id, ?, ?, ? FROM api_keys WHERE id = ?
+ON CONFLICT (key_id, month) DO UPDATE SET characters = characters + excluded.characters, requests = requests + excluded.requests`
+
 // Charge adds chars characters and requests requests to the key's usage in
 // month ("YYYY-MM", see Month): a request is charged segment by segment as
 // it is spoken, counting the request with its first segment. It is one
@@ -43,12 +50,7 @@ func (db *DB) Charge(ctx context.Context, keyID, month string, chars, requests i
 	if chars < 0 || requests < 0 {
 		return fmt.Errorf("%w: negative usage %d characters, %d requests", ErrInvalid, chars, requests)
 	}
-	// Selecting from api_keys makes an unknown key insert nothing, which is
-	// how we tell it apart without depending on the driver's error codes.
-	res, err := db.w.ExecContext(ctx, `INSERT INTO usage (key_id, month, characters, requests)
-SELECT id, ?, ?, ? FROM api_keys WHERE id = ?
-ON CONFLICT (key_id, month) DO UPDATE SET characters = characters + excluded.characters, requests = requests + excluded.requests`,
-		month, chars, requests, keyID)
+	res, err := db.w.ExecContext(ctx, chargeQuery, month, chars, requests, keyID)
 	if err != nil {
 		return fmt.Errorf("store: adding usage: %w", err)
 	}

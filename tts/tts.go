@@ -43,6 +43,10 @@ type Segment struct {
 	Language   protocol.Language // resolved
 	Voice      engine.Voice
 	Samples    int // 24 kHz samples emitted
+	// Consumed is the characters of the client's text this segment pays
+	// for: its own, and the whitespace the segmenter dropped between it and
+	// the segment before. Zero means Chars.
+	Consumed int
 }
 
 // Chars is the segment's length as given, in Unicode code points.
@@ -57,7 +61,7 @@ func (s Segment) Spoken() int { return utf8.RuneCountInString(s.Normalized) }
 // few characters cannot buy minutes of audio. Ordinary text, numbers and
 // dates included, expands less than that ("Dr. Smith paid $5.50 at 10:30
 // on 3/4/2025." is 42 characters spoken as 97) and costs its length.
-func (s Segment) Billed() int { return Billed(s.Chars(), s.Spoken()) }
+func (s Segment) Billed() int { return Billed(max(s.Consumed, s.Chars()), s.Spoken()) }
 
 // Billed is the quota cost of chars characters of text that are spoken as
 // spoken characters; see Segment.Billed.
@@ -107,6 +111,15 @@ func Split(text string, lang protocol.Language, prof voice.Profile) ([]Segment, 
 		}
 		out = append(out, seg)
 		prev = seg.Language
+	}
+	// The whitespace between segments, and around the text, is paid for
+	// with the first segment, so that a text costs its whole length.
+	if len(out) > 0 {
+		extra := utf8.RuneCountInString(text)
+		for _, seg := range out {
+			extra -= seg.Chars()
+		}
+		out[0].Consumed = out[0].Chars() + max(extra, 0)
 	}
 	return out, nil
 }
