@@ -25,8 +25,9 @@ import (
 )
 
 // faultEngine wraps the real engines. A segment with one of its trigger
-// words fails ("kaboom"), panics ("panicky") or hangs ignoring ctx until
-// the test ends ("frozen"); every call and chunk is counted.
+// words fails ("kaboom"), panics ("panicky"), hangs ignoring ctx until
+// the test ends ("frozen"), or takes 20 s before it speaks, watching ctx
+// ("glacial"); every call and chunk is counted.
 type faultEngine struct {
 	engine.Synthesizer
 	release chan struct{} // closed at the end of the test: hung calls return
@@ -49,6 +50,12 @@ func (f *faultEngine) Synthesize(ctx context.Context, seg engine.Segment, v engi
 		defer f.hung.Add(-1)
 		<-f.release
 		return emit(make([]int16, 480)) // too late: must not be heard
+	case strings.Contains(seg.Text, "glacial"):
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Second):
+		}
 	}
 	return f.Synthesizer.Synthesize(ctx, seg, v, func(pcm []int16) error {
 		f.chunks.Add(1)
@@ -322,4 +329,59 @@ func TestVanishedClientStopsSynthesis(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestShutdownWithABusySession: a session whose speaker is stuck on a slow
+// segment with a full job queue behind it must not hold Shutdown past its
+// deadline, nor keep the other sessions from draining. Shutdown used to
+// drain sessions one after another, each under its lock, and the busy
+// session's reader held that lock while it waited for room in the full
+// queue, for as long as the speaker took.
+func TestShutdownWithABusySession(t *testing.T) {
+	h := newEngineHarness(t, realtime.DefaultConfig())
+	busy := h.dial(t)
+	busy.config(h.key, msg{"language": "English"})
+	calm := h.dial(t)
+	calm.config(h.key, msg{"language": "English"})
+	// The busy client reads everything, so it is never a slow client. Its
+	// speaker is stuck on a slow segment, and its flushes fill the job
+	// queue behind it.
+	var readerDone sync.WaitGroup
+	readerDone.Add(1)
+	go func() {
+		defer readerDone.Done()
+		for {
+			if _, err := busy.read(); err != nil {
+				return
+			}
+		}
+	}()
+	busy.send(msg{"type": "text", "text": "A glacial segment."})
+	busy.send(msg{"type": "flush"})
+	for range 400 {
+		busy.send(msg{"type": "flush"})
+	}
+	// The calm session has a generation under way, not flushed.
+	calm.send(msg{"type": "text", "text": "This sentence is spoken before the server goes away. And this one as it"})
+	calm.expect(protocol.TypeAudio)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	start := time.Now()
+	errc := make(chan error, 1)
+	go func() { errc <- h.rt.Shutdown(ctx) }()
+	// The calm session is drained at once: its text is spoken, done, 1001.
+	g := calm.collect()
+	if len(g.pcm) == 0 {
+		t.Fatal("the calm session's text was not spoken before the shutdown")
+	}
+	calm.expectClose(protocol.CloseGoingAway)
+	select {
+	case err := <-errc:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Shutdown = %v, want the deadline exceeded by the busy session", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("Shutdown still running %v after its 1 s deadline", time.Since(start))
+	}
+	readerDone.Wait()
 }

@@ -176,10 +176,12 @@ func (s *Server) Sessions() int {
 	return len(s.sessions)
 }
 
-// Shutdown stops accepting sessions and drains the open ones: text already
-// sent is spoken, done is sent, and each socket is closed with 1001. When ctx
-// ends first, the remaining sessions are closed with 1001 at once. Shutdown
-// returns when every session has ended.
+// Shutdown stops accepting sessions and drains the open ones, all at once:
+// text already sent is spoken, done is sent, and each socket is closed with
+// 1001. When ctx ends first (or has already ended), the sessions still
+// open are closed with 1001 at once. Shutdown returns when every session
+// has ended. Draining never waits for a session's speaker, so one busy
+// session delays neither the others nor the deadline.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.draining = true
@@ -188,12 +190,20 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		open = append(open, sess)
 	}
 	s.mu.Unlock()
-	for _, sess := range open {
-		sess.drain()
+	var drains sync.WaitGroup
+	if ctx.Err() == nil {
+		for _, sess := range open {
+			drains.Add(1)
+			go func() {
+				defer drains.Done()
+				sess.drain()
+			}()
+		}
 	}
 	done := make(chan struct{})
 	go func() {
 		s.wg.Wait()
+		drains.Wait()
 		close(done)
 	}()
 	select {

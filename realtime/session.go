@@ -74,8 +74,10 @@ type generation struct {
 	lastAudio  time.Time
 }
 
-// jobQueueLen bounds the jobs in flight; the reader waits (and so the
-// client's writes wait) beyond it. A segment is cut only from a buffer of
+// jobQueueLen bounds the jobs in flight: the reader reads the client's next
+// message only when fewer are queued (and so the client's writes wait). One
+// message adds at most a few dozen jobs (a text message of 4,096
+// characters cut into segments), so the queue stays near this bound. A segment is cut only from a buffer of
 // at least MinChars (50) characters, and the next segment takes in what
 // was left after the cut, so two segments in a row hold at least 50
 // characters and a full text buffer at most about 165 segments: text runs
@@ -93,7 +95,7 @@ type session struct {
 	ctx    context.Context // ends with the session
 	cancel context.CancelFunc
 	out    *sendQueue
-	jobs   chan job
+	jobs   *jobQueue
 	wg     sync.WaitGroup
 
 	epoch       atomic.Uint64 // bumped by clear
@@ -135,7 +137,7 @@ func newSession(srv *Server, conn *websocket.Conn, raw net.Conn, bearer string) 
 		ctx:      ctx,
 		cancel:   cancel,
 		out:      newSendQueue(maxBytes),
-		jobs:     make(chan job, jobQueueLen),
+		jobs:     newJobQueue(),
 		authDone: make(chan struct{}),
 	}
 	// The id exists from the start so that every log line of the session,
@@ -269,6 +271,10 @@ func (s *session) readLoop() error {
 			}
 			s.fail(protocol.ErrSlowClient)
 			return protocol.ErrSlowClient
+		}
+		// Nor faster than the speaker takes its jobs.
+		if !s.jobs.waitRoom(s.ctx, jobQueueLen) {
+			return s.ctx.Err()
 		}
 		typ, r, err := s.conn.Reader(context.Background())
 		if err != nil {
@@ -538,14 +544,12 @@ func (s *session) queueSegments(segs []string, consumed int) {
 	}
 }
 
-// queue hands a job to the speaker, in order. Called with s.mu held.
+// queue hands a job to the speaker, in order, without waiting. Called with
+// s.mu held.
 func (s *session) queue(j job) {
 	j.epoch = s.epoch.Load()
 	j.ctx = s.genCtx
-	select {
-	case s.jobs <- j:
-	case <-s.ctx.Done():
-	}
+	s.jobs.push(j)
 }
 
 // drain makes the session finish what it has and close with 1001.

@@ -23,11 +23,9 @@ func (s *session) speakLoop() {
 	defer func() { s.end(last) }()
 	authed := false
 	for {
-		var j job
-		select {
-		case <-s.ctx.Done():
+		j, ok := s.jobs.pop(s.ctx)
+		if !ok {
 			return
-		case j = <-s.jobs:
 		}
 		if j.kind == jobSegment {
 			s.queuedChars.Add(-int64(j.chars))
