@@ -13,6 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/parley-voice/parley/clientip"
 	"github.com/parley-voice/parley/limits"
 	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/protocol"
@@ -28,6 +29,9 @@ type Deps struct {
 	Limiter    *limits.Limiter // server connection slots
 	Metrics    *metrics.Metrics
 	Logger     *slog.Logger
+	// ClientIP finds the client's address behind trusted proxies, for the
+	// per-address limit and the logs; nil means the TCP peer.
+	ClientIP *clientip.Resolver
 }
 
 func (d Deps) validate() error {
@@ -95,7 +99,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// The address is limited before anything else, so that clients without
 	// a key cannot hold every server slot.
-	releaseIP, err := s.deps.Limiter.AcquireIPConn(limits.IPKey(r.RemoteAddr))
+	client := s.deps.ClientIP.Host(r)
+	releaseIP, err := s.deps.Limiter.AcquireIPConn(r.Context(), limits.IPKey(client))
 	if err != nil {
 		s.reject(conn, hj.conn, errTooManyFromIP)
 		return
@@ -108,7 +113,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer release()
 
-	sess := newSession(s, conn, hj.conn, bearer(r))
+	sess := newSession(s, conn, hj.conn, bearer(r), client)
 	s.mu.Lock()
 	s.sessions[sess] = struct{}{}
 	s.mu.Unlock()
