@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -82,7 +83,18 @@ type redisBackend struct {
 	timeout time.Duration
 }
 
+// quiet discards go-redis's own log lines (failed dials, pool events): a
+// library does not log, and what matters reaches the server through
+// RedisConfig.OnChange and Limiter.Shared.
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+var silenceRedis sync.Once
+
 func newRedisBackend(cfg RedisConfig) (*redisBackend, error) {
+	// go-redis has one logger for the process.
+	silenceRedis.Do(func() { redis.SetLogger(quiet{}) })
 	opt, err := redis.ParseURL(cfg.URL)
 	if err != nil {
 		return nil, fmt.Errorf("limits: redis URL: %w", err)
