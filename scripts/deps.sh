@@ -17,8 +17,9 @@ command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 # Tests: FFmpeg and sox decode our audio independently; Chromium runs the
 # agent page (driven by playwright-core from npm). PostgreSQL, Redis and
 # nginx are the real parts of the multi-node tests (internal/testinfra starts
-# its own instances on loopback; the packages' own services are not used).
-TEST_PKGS=(ffmpeg sox chromium postgresql redis-server nginx)
+# its own instances on loopback; the packages' own services are not used);
+# systemd-analyze checks deploy/parley.service.
+TEST_PKGS=(ffmpeg sox chromium postgresql redis-server nginx systemd)
 
 want=("${PKGS[@]}")
 test_mode=0

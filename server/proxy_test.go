@@ -228,6 +228,9 @@ func TestForgedForwardingHeaders(t *testing.T) {
 		}
 		open.add(c)
 	}
+	// The client's dial returns with the upgrade; the node counts the
+	// session a moment later.
+	waitFor(t, 10*time.Second, "50 sessions counted", func() bool { return srv.Sessions() == 50 })
 	c, err := direct.dial(ctx, "ws://"+addr+"/v1/realtime", http.Header{"X-Forwarded-For": {"198.51.100.99"}})
 	if err != nil {
 		t.Fatal(err)
@@ -247,10 +250,7 @@ func TestForgedForwardingHeaders(t *testing.T) {
 		}
 		open.add(c)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for srv.Sessions() != 53 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitFor(t, 10*time.Second, "53 sessions counted", func() bool { return srv.Sessions() == 53 })
 	if n := srv.Limiter().IPConns(ctx, "127.0.0.3"); n != 3 {
 		t.Fatalf("127.0.0.3 holds %d, want its 3", n)
 	}
@@ -260,10 +260,7 @@ func TestForgedForwardingHeaders(t *testing.T) {
 		}
 	}
 	open.closeAll()
-	deadline = time.Now().Add(10 * time.Second)
-	for srv.Sessions() != 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitFor(t, 10*time.Second, "every session ended", func() bool { return srv.Sessions() == 0 })
 	l := logs.String()
 	if !strings.Contains(l, `"client":"127.0.0.3"`) || !strings.Contains(l, `"client":"127.0.0.2"`) {
 		t.Fatalf("session logs lack the real client addresses:\n%.2000s", l)
