@@ -461,3 +461,47 @@ func TestOpenWithRedisDown(t *testing.T) {
 		t.Fatalf("the holding taken before Redis ran: %d counted by another node, want 1", n)
 	}
 }
+
+// BenchmarkAcquireRelease measures one connection's admission and release:
+// in memory, and through Redis on loopback (two round trips).
+func BenchmarkAcquireRelease(b *testing.B) {
+	ctx := context.Background()
+	r := testinfra.StartRedis(b, testinfra.RedisOptions{})
+	shared, err := Open(Config{MaxConnsPerKey: 1 << 30}, RedisConfig{URL: r.URL()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer shared.Close()
+	for name, l := range map[string]*Limiter{"memory": New(Config{MaxConnsPerKey: 1 << 30}), "redis": shared} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				rel, err := l.AcquireKeyConn(ctx, "k")
+				if err != nil {
+					b.Fatal(err)
+				}
+				rel()
+			}
+		})
+	}
+}
+
+// BenchmarkAllowGeneration measures one rate check, in memory and in Redis.
+func BenchmarkAllowGeneration(b *testing.B) {
+	ctx := context.Background()
+	r := testinfra.StartRedis(b, testinfra.RedisOptions{})
+	cfg := Config{GenerationsPerMin: 1 << 30}
+	shared, err := Open(cfg, RedisConfig{URL: r.URL()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer shared.Close()
+	for name, l := range map[string]*Limiter{"memory": New(cfg), "redis": shared} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := l.AllowGeneration(ctx, "k"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
