@@ -42,19 +42,20 @@
 // is reported once (RedisConfig.OnChange, Limiter.Shared), and so is the
 // return.
 //
-// When Redis answers again, the node writes every holding it has now into
-// Redis with a fresh lease, then shares counts again: connections taken
-// locally during the outage count from that moment, even where that puts
-// a key over its limit (open connections are not closed; new ones are
-// refused until enough end). Holdings released during the outage are not
-// written back; if Redis kept them (a network partition rather than a
-// restart), their leases run out within LeaseTTL. While the holdings are
-// written, acquisitions and releases on that node wait (at most Timeout per
-// batch), so that none is lost or brought back after its release. Rate
-// buckets are not merged: after a Redis restart every key starts with a
-// full bucket. A lease Redis lost without the node noticing (a restart
-// between two heartbeats) is found missing at the next renewal and
-// written back if it is still held.
+// When Redis answers again (the next heartbeat notices; after a long
+// outage go-redis may take up to a second more to dial again), the node
+// writes every holding it has now into Redis with a fresh lease, then
+// shares counts again: connections taken locally during the outage count
+// from that moment, even where that puts a key over its limit (open
+// connections are not closed; new ones are refused until enough end).
+// Holdings released during the outage are not written back; if Redis kept
+// them (a network partition rather than a restart), their leases run out
+// within LeaseTTL. While the holdings are written, acquisitions and
+// releases on that node wait (at most Timeout per batch), so that none is
+// lost or brought back after its release. Rate buckets are not merged:
+// after a Redis restart every key starts with a full bucket. A lease Redis
+// lost without the node noticing (a restart between two heartbeats) is
+// found missing at the next renewal and written back if it is still held.
 //
 // An acquisition whose Redis answer is lost (a timeout after Redis took
 // it) is retried locally under the same holder id, so it counts once; if

@@ -167,7 +167,12 @@ func (l *Limiter) resume() {
 	}
 	l.restore.Lock()
 	err := l.shared.write(ctx, l.local.holdings())
-	changed := err == nil && l.state.set(true, nil)
+	var changed bool
+	if err == nil {
+		changed = l.state.set(true, nil)
+	} else if ctx.Err() == nil {
+		l.state.set(false, err)
+	}
 	l.restore.Unlock()
 	if changed && l.rcfg.OnChange != nil {
 		l.rcfg.OnChange(true, nil)
