@@ -193,8 +193,8 @@ func TestSharedRateExact(t *testing.T) {
 func TestDeadNodeLeasesExpire(t *testing.T) {
 	ctx := context.Background()
 	r := testinfra.StartRedis(t, testinfra.RedisOptions{})
-	const ttl = time.Second
-	rc := RedisConfig{LeaseTTL: ttl, Heartbeat: ttl / 4}
+	const ttl = 2 * time.Second
+	rc := RedisConfig{LeaseTTL: ttl, Heartbeat: ttl / 8}
 	cfg := Config{MaxConnsPerKey: 10}
 	dying, live := node(t, r, cfg, rc), node(t, r, cfg, rc)
 	for range 6 {
@@ -215,12 +215,12 @@ func TestDeadNodeLeasesExpire(t *testing.T) {
 	if _, err := live.AcquireKeyConn(ctx, "k"); !errors.Is(err, ErrTooManyConns) {
 		t.Fatalf("before the leases run out: %v, want ErrTooManyConns", err)
 	}
-	eventually(t, ttl+500*time.Millisecond, "the dead node's leases expire", func() bool { return live.KeyConns(ctx, "k") == 4 })
+	eventually(t, ttl+time.Second, "the dead node's leases expire", func() bool { return live.KeyConns(ctx, "k") == 4 })
 	t.Logf("dead node's 6 holdings gone %v after it stopped (lease TTL %v)", time.Since(died).Round(time.Millisecond), ttl)
-	// The live node's own leases are renewed: three TTLs later they count.
-	time.Sleep(3 * ttl)
+	// The live node's own leases are renewed: two TTLs later they count.
+	time.Sleep(2 * ttl)
 	if n := live.KeyConns(ctx, "k"); n != 4 {
-		t.Fatalf("the live node's holdings: %d after 3 TTLs, want 4", n)
+		t.Fatalf("the live node's holdings: %d after 2 TTLs, want 4", n)
 	}
 }
 
@@ -275,8 +275,8 @@ func TestRedisOutage(t *testing.T) {
 	}
 
 	r.Start() // empty: no persistence
-	eventually(t, 2*time.Second, "a shares again", func() bool { return a.Shared().Up })
-	eventually(t, 2*time.Second, "b shares again", func() bool { return b.Shared().Up })
+	eventually(t, 5*time.Second, "a shares again", func() bool { return a.Shared().Up })
+	eventually(t, 5*time.Second, "b shares again", func() bool { return b.Shared().Up })
 	if got := evA.list(); len(got) != 2 || got[0] || !got[1] {
 		t.Fatalf("OnChange calls: %v, want down then up, once each", got)
 	}
