@@ -15,6 +15,7 @@ import (
 	"github.com/parley-voice/parley/agent/turn"
 	"github.com/parley-voice/parley/agent/vad"
 	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/clientip"
 	"github.com/parley-voice/parley/limits"
 	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/protocol"
@@ -91,9 +92,12 @@ type Deps struct {
 	LLM     llm.Model
 	Metrics *metrics.Metrics
 	Logger  *slog.Logger
-	// Limiter counts connections per client address (limits.ClientAddr),
-	// with the same limit as /v1/realtime, before the upgrade.
+	// Limiter counts connections per client address, with the same limit
+	// as /v1/realtime, before the upgrade.
 	Limiter *limits.Limiter
+	// ClientIP finds the client's address behind trusted proxies; nil
+	// trusts no proxy.
+	ClientIP *clientip.Resolver
 	// CheckOrigin accepts or refuses a browser's Origin; nil allows the
 	// request's own host only.
 	CheckOrigin func(*http.Request) bool
@@ -179,7 +183,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ttsURL := s.ttsURL
 	s.mu.Unlock()
 	defer s.wg.Done()
-	releaseIP, err := s.deps.Limiter.AcquireIPConn(limits.ClientAddr(r))
+	releaseIP, err := s.deps.Limiter.AcquireIPConn(r.Context(), limits.IPKey(s.deps.ClientIP.Host(r)))
 	if err != nil {
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, `{"error":"too many connections from this address"}`, http.StatusTooManyRequests)

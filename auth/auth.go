@@ -70,12 +70,12 @@ type Accounting struct {
 }
 
 // AcquireConn takes one of the key's connection slots.
-func (a *Accounting) AcquireConn(p Principal) (func(), error) {
-	return a.Limiter.AcquireKeyConn(p.KeyID)
+func (a *Accounting) AcquireConn(ctx context.Context, p Principal) (func(), error) {
+	return a.Limiter.AcquireKeyConn(ctx, p.KeyID)
 }
 
 // AllowGeneration applies the key's generation rate.
 func (a *Accounting) AllowGeneration(ctx context.Context, p Principal) error {
-	_, err := a.Limiter.AllowGeneration(p.KeyID)
+	_, err := a.Limiter.AllowGeneration(ctx, p.KeyID)
 	return err
 }

@@ -159,7 +159,7 @@ func TestReferenceAnalysisRate(t *testing.T) {
 // is refused with 429 meanwhile, and that a client that leaves stops it:
 // the analysis ends cancelled, and the slot is free again.
 func TestReferenceAnalysisConcurrencyAndCancel(t *testing.T) {
-	n := startNode(t, func(c *server.Config) { c.HTTP.MaxConcurrentPerKey = 1 })
+	n := startNode(t, func(c *server.Config) { c.Limits.MaxConcurrentPerKey = 1 })
 	key := n.key(t, "pro")
 	long := audio.EncodeWAV(speechLike(60*time.Second, 48000), 48000)
 	text := strings.TrimSpace(strings.Repeat("The north wind and the sun were disputing which was the stronger. ", 26))

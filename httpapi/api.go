@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/clientip"
 	"github.com/parley-voice/parley/jobs"
 	"github.com/parley-voice/parley/limits"
 	"github.com/parley-voice/parley/metrics"
@@ -32,8 +33,6 @@ type Config struct {
 	// BodyTimeout bounds the time a client takes to send a request body,
 	// so that a client trickling one cannot hold a connection open.
 	BodyTimeout time.Duration
-	// MaxConcurrentPerKey bounds a key's simultaneous syntheses.
-	MaxConcurrentPerKey int
 	// WriteTimeout bounds one write of an answer to its client; a client
 	// that takes nothing for that long is disconnected and its synthesis
 	// cancelled.
@@ -62,9 +61,6 @@ func (c Config) withDefaults() Config {
 	if c.BodyTimeout == 0 {
 		c.BodyTimeout = 60 * time.Second
 	}
-	if c.MaxConcurrentPerKey == 0 {
-		c.MaxConcurrentPerKey = 10
-	}
 	if c.WriteTimeout == 0 {
 		c.WriteTimeout = 10 * time.Second
 	}
@@ -91,14 +87,16 @@ type Deps struct {
 	Logger     *slog.Logger
 	// WebhookSecret signs webhooks; each key gets its own derived secret.
 	WebhookSecret []byte
+	// ClientIP finds the client's address behind trusted proxies, for the
+	// logs; nil means the TCP peer.
+	ClientIP *clientip.Resolver
 }
 
 // API serves section 2 of PROTOCOL.md.
 type API struct {
-	cfg  Config
-	d    Deps
-	log  *slog.Logger
-	conc *limits.Limiter // per-key concurrent syntheses
+	cfg Config
+	d   Deps
+	log *slog.Logger
 }
 
 // New returns the API.
@@ -111,7 +109,7 @@ func New(cfg Config, d Deps) (*API, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &API{cfg: cfg, d: d, log: log, conc: limits.New(limits.Config{MaxConnsPerKey: cfg.MaxConcurrentPerKey})}, nil
+	return &API{cfg: cfg, d: d, log: log}, nil
 }
 
 // SetJobs attaches the job manager, which needs the API as its runner and
@@ -205,7 +203,7 @@ func (a *API) authed(h authedHandler, maxBody int64) http.Handler {
 			if sw.wrote {
 				// The response is under way: all that is left is to cut
 				// it short, which the client sees as a broken stream.
-				a.log.Warn("request failed after the response started", "route", r.Pattern, "err", err)
+				a.log.Warn("request failed after the response started", "route", r.Pattern, "client", a.d.ClientIP.Host(r), "err", err)
 				panic(http.ErrAbortHandler)
 			}
 			a.writeError(sw, r, err)
@@ -293,7 +291,7 @@ func (g *grant) end() {
 // monthly quota, of which it reserves s's billed characters. The caller
 // ends the grant when the synthesis ends.
 func (a *API) admit(ctx context.Context, w http.ResponseWriter, p auth.Principal, s synthesis) (*grant, error) {
-	rel, err := a.limit(w, p)
+	rel, err := a.limit(ctx, w, p)
 	if err != nil {
 		return nil, err
 	}
@@ -308,17 +306,24 @@ func (a *API) admit(ctx context.Context, w http.ResponseWriter, p auth.Principal
 // limit takes one of the key's concurrency slots and one generation of its
 // per-minute rate, setting the rate headers on w; release gives the slot
 // back.
-func (a *API) limit(w http.ResponseWriter, p auth.Principal) (release func(), err error) {
-	rel, err := a.conc.AcquireKeyConn(p.KeyID)
+func (a *API) limit(ctx context.Context, w http.ResponseWriter, p auth.Principal) (release func(), err error) {
+	lim := a.d.Accounting.Limiter
+	rel, err := lim.AcquireKeyRequest(ctx, p.KeyID)
 	if err != nil {
+		if !errors.Is(err, limits.ErrTooManyAtOnce) {
+			return nil, err
+		}
 		return nil, errorf(http.StatusTooManyRequests, "too many concurrent requests for this key").
 			with("Retry-After", "1").
-			with("X-Concurrent-Limit", itoa(a.cfg.MaxConcurrentPerKey)).
-			with("X-Concurrent-Active", itoa(a.conc.KeyConns(p.KeyID)))
+			with("X-Concurrent-Limit", itoa(lim.Config().MaxConcurrentPerKey)).
+			with("X-Concurrent-Active", itoa(lim.KeyRequests(ctx, p.KeyID)))
 	}
-	st, err := a.d.Accounting.Limiter.AllowGeneration(p.KeyID)
+	st, err := lim.AllowGeneration(ctx, p.KeyID)
 	if err != nil {
 		rel()
+		if !errors.Is(err, limits.ErrTooManyRequests) {
+			return nil, err
+		}
 		e := errorf(http.StatusTooManyRequests, "too many requests per minute for this key")
 		e.header = http.Header{}
 		setRateHeaders(e.header, st)

@@ -40,7 +40,7 @@ var (
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	if !errors.As(err, &ae) {
-		a.log.Error("request failed", "route", r.Pattern, "err", err)
+		a.log.Error("request failed", "route", r.Pattern, "client", a.d.ClientIP.Host(r), "err", err)
 		ae = errInternal
 	}
 	for k, vs := range ae.header {

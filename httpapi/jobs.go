@@ -28,7 +28,7 @@ func (a *API) submitJob(w http.ResponseWriter, r *http.Request, p auth.Principal
 	// Limits apply when the job is accepted, so that a client cannot queue
 	// past its quota or rate: the job is paid for in the transaction that
 	// queues it, and refunded if it fails or is deleted first.
-	release, err := a.limit(w, p)
+	release, err := a.limit(r.Context(), w, p)
 	if err != nil {
 		return err
 	}

@@ -227,7 +227,7 @@ func TestRateLimit429Headers(t *testing.T) {
 }
 
 func TestConcurrencyLimit429(t *testing.T) {
-	n := startNode(t, func(c *server.Config) { c.HTTP.MaxConcurrentPerKey = 1 })
+	n := startNode(t, func(c *server.Config) { c.Limits.MaxConcurrentPerKey = 1 })
 	key := n.key(t, "pro")
 	long := strings.Repeat("This sentence keeps the first request busy for a while. ", 30)
 	var wg sync.WaitGroup

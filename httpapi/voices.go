@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -167,7 +166,9 @@ func parseReference(b64, refText, language string) (voicestore.Reference, protoc
 // matchReference admits the analysis of ref and runs it, within the
 // request: a client that leaves stops it.
 func (a *API) matchReference(w http.ResponseWriter, r *http.Request, p auth.Principal, ref voicestore.Reference, lang protocol.Language) (voice.Profile, error) {
-	release, err := a.admitAnalysis(w, p)
+	// An analysis costs CPU and engine time as a synthesis does, but no
+	// characters: it takes a synthesis's limits, the quota excepted.
+	release, err := a.limit(r.Context(), w, p)
 	if err != nil {
 		return voice.Profile{}, err
 	}
@@ -207,32 +208,6 @@ func analysisOutcome(err error) string {
 		return "refused"
 	}
 	return "failed"
-}
-
-// admitAnalysis applies a synthesis's limits, the quota excepted, to an
-// analysis of reference audio, which costs CPU and engine time as a
-// synthesis does but synthesises no characters of the key's: one of the
-// key's concurrent slots (MaxConcurrentPerKey, shared with syntheses) and
-// one generation of its per-minute rate, refused with the same 429s.
-// release must be called when the analysis ends.
-func (a *API) admitAnalysis(w http.ResponseWriter, p auth.Principal) (release func(), err error) {
-	rel, err := a.conc.AcquireKeyConn(p.KeyID)
-	if err != nil {
-		return nil, errorf(http.StatusTooManyRequests, "too many concurrent requests for this key").
-			with("Retry-After", "1").
-			with("X-Concurrent-Limit", itoa(a.cfg.MaxConcurrentPerKey)).
-			with("X-Concurrent-Active", itoa(a.conc.KeyConns(p.KeyID)))
-	}
-	st, err := a.d.Accounting.Limiter.AllowGeneration(p.KeyID)
-	if err != nil {
-		rel()
-		e := errorf(http.StatusTooManyRequests, "too many requests per minute for this key")
-		e.header = http.Header{}
-		setRateHeaders(e.header, st)
-		return nil, e.with("Retry-After", itoa(int(math.Ceil(st.RetryIn.Seconds()))))
-	}
-	setRateHeaders(w.Header(), st)
-	return rel, nil
 }
 
 func (a *API) listVoices(w http.ResponseWriter, r *http.Request, p auth.Principal) error {

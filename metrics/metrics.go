@@ -109,3 +109,18 @@ func (c engineCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(engineBusyDesc, prometheus.GaugeValue, float64(s.Busy), s.Engine)
 	}
 }
+
+// ObserveRedis exports parley_redis_up, read from up at every scrape: 1
+// while limits are shared through Redis, 0 while this node counts alone
+// because Redis is unreachable. Only nodes started with Redis have it.
+func (m *Metrics) ObserveRedis(up func() bool) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "parley_redis_up",
+		Help: "1 while per-key and per-address limits are shared through Redis; 0 while Redis is unreachable and this node counts alone.",
+	}, func() float64 {
+		if up() {
+			return 1
+		}
+		return 0
+	}))
+}

@@ -35,5 +35,5 @@ type Accounting interface {
 	Reserve(ctx context.Context, p Principal, chars int64) (auth.Hold, error)
 	// AcquireConn takes one of p's connection slots; an error closes the
 	// session with 4004.
-	AcquireConn(p Principal) (release func(), err error)
+	AcquireConn(ctx context.Context, p Principal) (release func(), err error)
 }

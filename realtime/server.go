@@ -14,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/clientip"
 	"github.com/parley-voice/parley/limits"
 	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/protocol"
@@ -29,6 +30,9 @@ type Deps struct {
 	Limiter    *limits.Limiter // server connection slots
 	Metrics    *metrics.Metrics
 	Logger     *slog.Logger
+	// ClientIP finds the client's address behind trusted proxies, for the
+	// per-address limit and the logs; nil means the TCP peer.
+	ClientIP *clientip.Resolver
 }
 
 func (d Deps) validate() error {
@@ -101,7 +105,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// The address is limited before anything else, so that clients without
 	// a key cannot hold every server slot.
-	releaseIP, err := s.deps.Limiter.AcquireIPConn(limits.ClientAddr(r))
+	client := s.deps.ClientIP.Host(r)
+	releaseIP, err := s.deps.Limiter.AcquireIPConn(r.Context(), limits.IPKey(client))
 	if err != nil {
 		s.reject(conn, hj.conn, errTooManyFromIP)
 		return
@@ -114,7 +119,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer release()
 
-	sess := newSession(s, conn, hj.conn, bearer(r))
+	sess := newSession(s, conn, hj.conn, bearer(r), client)
 	s.mu.Lock()
 	s.sessions[sess] = struct{}{}
 	s.mu.Unlock()

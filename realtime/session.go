@@ -126,7 +126,7 @@ type session struct {
 	closeCode  atomic.Int32
 }
 
-func newSession(srv *Server, conn *websocket.Conn, raw net.Conn, bearer string) *session {
+func newSession(srv *Server, conn *websocket.Conn, raw net.Conn, bearer, client string) *session {
 	ctx, cancel := context.WithCancel(context.Background())
 	maxBytes := int(srv.cfg.MaxQueuedAudio.Seconds() * protocol.SampleRate * 2)
 	s := &session{
@@ -143,7 +143,7 @@ func newSession(srv *Server, conn *websocket.Conn, raw net.Conn, bearer string) 
 	// The id exists from the start so that every log line of the session,
 	// from any goroutine, carries it without locking.
 	s.sessionID = newSessionID()
-	s.log = srv.log.With("session", s.sessionID)
+	s.log = srv.log.With("session", s.sessionID, "client", client)
 	s.genCtx, s.genCancel = context.WithCancel(ctx)
 	return s
 }
@@ -447,7 +447,7 @@ func (s *session) authenticate(key string, c protocol.Config) {
 		s.fail(protocol.ErrNoRealtime)
 		return
 	}
-	release, err := d.Accounting.AcquireConn(p)
+	release, err := d.Accounting.AcquireConn(s.ctx, p)
 	if err != nil {
 		s.fail(protocol.ErrTooManyConns)
 		return

@@ -15,8 +15,11 @@ PKGS=(gcc pkg-config libespeak-ng-dev espeak-ng-data flite1-dev
 command -v node >/dev/null 2>&1 || PKGS+=(nodejs)
 command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 # Tests: FFmpeg and sox decode our audio independently; Chromium runs the
-# agent page (driven by playwright-core from npm).
-TEST_PKGS=(ffmpeg sox chromium)
+# agent page (driven by playwright-core from npm). PostgreSQL, Redis and
+# nginx are the real parts of the multi-node tests (internal/testinfra starts
+# its own instances on loopback; the packages' own services are not used);
+# systemd-analyze checks deploy/parley.service.
+TEST_PKGS=(ffmpeg sox chromium postgresql redis-server nginx systemd)
 
 want=("${PKGS[@]}")
 test_mode=0

@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/parley-voice/parley/agent"
 	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/clientip"
 	"github.com/parley-voice/parley/engine"
 	"github.com/parley-voice/parley/httpapi"
 	"github.com/parley-voice/parley/jobs"
@@ -46,6 +48,14 @@ type Config struct {
 	// pages may open the browser endpoint /v1/agent (see
 	// httpapi.CheckOrigin); "*" allows any.
 	AllowedOrigins []string
+
+	// TrustedProxies are the load balancers in front of the node: from
+	// them X-Forwarded-For and X-Real-IP name the client (package
+	// clientip).
+	TrustedProxies []netip.Prefix
+	// Redis, with a URL, shares the per-key and per-address limits with
+	// every node on the same Redis (package limits).
+	Redis limits.RedisConfig
 }
 
 // Validate reports a configuration that cannot work.
@@ -62,6 +72,9 @@ func (c Config) Validate() error {
 	if err := c.Limits.Validate(); err != nil {
 		return err
 	}
+	if err := c.Redis.Validate(); err != nil {
+		return err
+	}
 	return c.Engine.Validate()
 }
 
@@ -76,6 +89,8 @@ type Server struct {
 	agent    *agent.Server
 	stopSTT  func()
 	jobs     *jobs.Manager
+	limits   *limits.Limiter
+	clientIP *clientip.Resolver
 	handler  http.Handler
 	stopping atomic.Bool
 }
@@ -117,7 +132,23 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	lim := limits.New(cfg.Limits)
+	rc := cfg.Redis
+	rc.OnChange = func(up bool, err error) {
+		if up {
+			log.Info("redis reachable again; limits shared across nodes")
+		} else {
+			log.Warn("redis unreachable; limits counted on this node alone until it returns", "err", err)
+		}
+	}
+	if s.limits, err = limits.Open(cfg.Limits, rc); err != nil {
+		s.Close()
+		return nil, err
+	}
+	lim := s.limits
+	if lim.Shared().Enabled {
+		s.metrics.ObserveRedis(func() bool { return lim.Shared().Up })
+	}
+	s.clientIP = clientip.New(cfg.TrustedProxies)
 	acct := &auth.Accounting{Limiter: lim, Usage: db}
 	voices := &voicestore.Store{DB: db, Secret: secret, Engine: engines}
 	pipeline := &tts.Pipeline{Engine: engines}
@@ -129,6 +160,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Limiter:    lim,
 		Metrics:    s.metrics,
 		Logger:     log,
+		ClientIP:   s.clientIP,
 	})
 	if err != nil {
 		s.Close()
@@ -143,6 +175,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Metrics:       s.metrics,
 		Logger:        log,
 		WebhookSecret: secret,
+		ClientIP:      s.clientIP,
 	})
 	if err != nil {
 		s.Close()
@@ -167,7 +200,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.stopSTT = stopSTT
 	if s.agent, err = agent.NewServer(cfg.Agent.Config, agent.Deps{
 		Keys: auth.Keys{DB: db}, STT: stt, LLM: model, Metrics: s.metrics, Logger: log,
-		CheckOrigin: httpapi.CheckOrigin(cfg.AllowedOrigins), Limiter: lim,
+		CheckOrigin: httpapi.CheckOrigin(cfg.AllowedOrigins), Limiter: lim, ClientIP: s.clientIP,
 	}); err != nil {
 		s.Close()
 		return nil, err
@@ -194,13 +227,30 @@ func publicURL(cfg Config) string {
 	return "http://localhost:" + port
 }
 
-func (s *Server) ready() error {
+// ready reports whether the node should get traffic. Redis being
+// unreachable does not make it unready: the node serves on its own limits
+// (package limits), which the "redis" detail shows.
+func (s *Server) ready() (map[string]string, error) {
+	var details map[string]string
+	if st := s.limits.Shared(); st.Enabled {
+		details = map[string]string{"redis": "up"}
+		if !st.Up {
+			details["redis"] = fmt.Sprintf("unreachable since %s, limits counted on this node alone: %v", st.Since.UTC().Format(time.RFC3339), st.Err)
+		}
+	}
 	if s.stopping.Load() {
-		return errors.New("shutting down")
+		return details, errors.New("shutting down")
 	}
 	_, err := s.db.SchemaVersion(context.Background())
-	return err
+	return details, err
 }
+
+// ClientIP is the node's client address resolver (--trusted-proxies), for
+// front ends that limit or log per address.
+func (s *Server) ClientIP() *clientip.Resolver { return s.clientIP }
+
+// Limiter is the node's admission control.
+func (s *Server) Limiter() *limits.Limiter { return s.limits }
 
 // Handler is the node's HTTP handler, for tests and embedding.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -285,6 +335,11 @@ func (s *Server) Close() error {
 	err := s.engines.Close()
 	if cerr := s.db.Close(); err == nil {
 		err = cerr
+	}
+	if s.limits != nil {
+		if lerr := s.limits.Close(); err == nil {
+			err = lerr
+		}
 	}
 	return err
 }

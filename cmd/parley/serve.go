@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parley-voice/parley/clientip"
 	"github.com/parley-voice/parley/jobs"
 	"github.com/parley-voice/parley/realtime"
 	"github.com/parley-voice/parley/server"
@@ -20,7 +21,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.Addr, "addr", ":8080", "listen address")
 	fs.StringVar(&cfg.DataDir, "data", "./data", "data directory (SQLite store)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "base URL clients use to reach this server, for links in webhooks (default http://localhost:PORT)")
-	fs.IntVar(&cfg.HTTP.MaxConcurrentPerKey, "max-concurrent-per-key", 10, "simultaneous HTTP syntheses per key (429 beyond)")
+	fs.IntVar(&cfg.Limits.MaxConcurrentPerKey, "max-concurrent-per-key", 10, "simultaneous HTTP syntheses per key (429 beyond)")
 	fs.DurationVar(&cfg.HTTP.Keepalive, "sse-keepalive", 15*time.Second, "period of SSE keepalive comments")
 	fs.DurationVar(&cfg.HTTP.WriteTimeout, "http-write-timeout", 10*time.Second, "longest wait for a client to take part of a streamed HTTP answer; beyond it the client is disconnected and its synthesis cancelled")
 	fs.IntVar(&cfg.Jobs.Workers, "job-workers", 2, "async (webhook) jobs synthesised at once")
@@ -37,7 +38,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&cfg.Limits.MaxConns, "max-conns", 500, "WebSocket connections per server (close 4006 beyond)")
 	fs.IntVar(&cfg.Limits.MaxConnsPerKey, "max-conns-per-key", 10, "WebSocket connections per key (close 4004 beyond)")
 	fs.IntVar(&cfg.Limits.GenerationsPerMin, "generations-per-min", 100, "generations per minute per key")
-	fs.IntVar(&cfg.Limits.MaxConnsPerIP, "max-conns-per-ip", 50, "WebSocket connections per client address, IPv6 per /64, /v1/realtime and /v1/agent together, before authentication (close 4004 beyond; 429 before the upgrade on /v1/agent); behind a reverse proxy every client has the proxy's address")
+	fs.IntVar(&cfg.Limits.MaxConnsPerIP, "max-conns-per-ip", 50, "WebSocket connections per client address, IPv6 per /64, /v1/realtime and /v1/agent together, before authentication (close 4004 beyond; 429 before the upgrade on /v1/agent); behind a reverse proxy, name it in --trusted-proxies or every client has its address")
 	fs.Int64Var(&cfg.HTTP.MaxBodyBytes, "max-body-bytes", 16<<20, "largest request body with reference audio (other bodies: 64 KiB)")
 	fs.DurationVar(&cfg.HTTP.BodyTimeout, "body-timeout", 60*time.Second, "time a client has to send a request body")
 	fs.Func("cors-origins", `origins whose pages may call the HTTP API, comma-separated; "*" any (the default), "" none`, func(v string) error {
@@ -61,6 +62,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&cfg.Agent.VAD.Hangover, "vad-hangover", 400*time.Millisecond, "silence that ends the user's turn")
 	fs.Float64Var(&cfg.Agent.VAD.Threshold, "vad-threshold", 0.5, "speech probability that starts speech")
 	fs.DurationVar(&cfg.Agent.VAD.MinSpeech, "vad-min-speech", 150*time.Millisecond, "shorter sounds are noise, not speech")
+	fs.Func("trusted-proxies", "addresses or CIDRs of the load balancers in front of this node, comma-separated: from them X-Forwarded-For and X-Real-IP name the client, for per-address limits and logs", func(v string) error {
+		ps, err := clientip.ParsePrefixes(v)
+		cfg.TrustedProxies = ps
+		return err
+	})
+	fs.StringVar(&cfg.Redis.URL, "redis-url", "", "redis://[user:password@]host:port[/db] shared by every node for per-key and per-address limits and generation rates (default: this node counts alone)")
 	logFormat := fs.String("log-format", "json", "log format: json or text")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := parse(fs, args); err != nil {
