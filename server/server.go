@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -34,7 +35,12 @@ type Config struct {
 	// for the audio links in job webhooks; default http://localhost:PORT.
 	PublicURL     string
 	ShutdownGrace time.Duration
-	Realtime      realtime.Config
+	// RotateVoiceSecret lets the server start with a voice-secret other
+	// than the one the store's data was signed with (or a new one, when the
+	// file is missing), invalidating issued clone prompts and webhook
+	// secrets. Without it such a start fails with ErrVoiceSecret.
+	RotateVoiceSecret bool
+	Realtime          realtime.Config
 	HTTP          httpapi.Config
 	Agent         AgentConfig
 	Jobs          jobs.Config // DataDir and Secret are filled in
@@ -99,6 +105,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	secret, rotated, err := loadSecret(ctx, db, cfg.DataDir, cfg.RotateVoiceSecret)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if rotated {
+		log.Warn("voice secret rotated: "+rotationCost, "file", filepath.Join(cfg.DataDir, voice.SecretFile))
+	}
 	engines, err := engine.Open(cfg.Engine)
 	if err != nil {
 		db.Close()
@@ -112,11 +126,6 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		return out
 	})
-	secret, err := voice.LoadOrCreateSecret(cfg.DataDir)
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
 	lim := limits.New(cfg.Limits)
 	acct := &auth.Accounting{Limiter: lim, Usage: db}
 	voices := &voicestore.Store{DB: db, Secret: secret, Engine: engines}

@@ -22,6 +22,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&cfg.HTTP.MaxConcurrentPerKey, "max-concurrent-per-key", 10, "simultaneous HTTP syntheses per key (429 beyond)")
 	fs.DurationVar(&cfg.HTTP.Keepalive, "sse-keepalive", 15*time.Second, "period of SSE keepalive comments")
 	fs.IntVar(&cfg.Jobs.Workers, "job-workers", 2, "async (webhook) jobs synthesised at once")
+	fs.BoolVar(&cfg.RotateVoiceSecret, "rotate-voice-secret", false, "start even though DATA/voice-secret is missing or is not the secret the store's data was signed with; invalidates every issued voice_clone_prompt and webhook signing secret")
 	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 15*time.Second, "time for generations to finish on SIGTERM")
 	fs.DurationVar(&cfg.Realtime.ConfigTimeout, "config-timeout", cfg.Realtime.ConfigTimeout, "time a client has to send config (close 4001)")
 	fs.DurationVar(&cfg.Realtime.MaxQueuedAudio, "max-queued-audio", cfg.Realtime.MaxQueuedAudio, "audio queued for a slow client before it is closed with 4005")
