@@ -35,12 +35,7 @@ type Config struct {
 	// for the audio links in job webhooks; default http://localhost:PORT.
 	PublicURL     string
 	ShutdownGrace time.Duration
-	// RotateVoiceSecret lets the server start with a voice-secret other
-	// than the one the store's data was signed with (or a new one, when the
-	// file is missing), invalidating issued clone prompts and webhook
-	// secrets. Without it such a start fails with ErrVoiceSecret.
-	RotateVoiceSecret bool
-	Realtime          realtime.Config
+	Realtime      realtime.Config
 	HTTP          httpapi.Config
 	Agent         AgentConfig
 	Jobs          jobs.Config // DataDir and Secret are filled in
@@ -52,6 +47,12 @@ type Config struct {
 	// pages may open the browser endpoint /v1/agent (see
 	// httpapi.CheckOrigin); "*" allows any.
 	AllowedOrigins []string
+
+	// RotateVoiceSecret lets the server start with a voice-secret other
+	// than the one the store's data was signed with (or a new one, when the
+	// file is missing), invalidating issued clone prompts and webhook
+	// secrets. Without it such a start fails with ErrVoiceSecret.
+	RotateVoiceSecret bool
 }
 
 // Validate reports a configuration that cannot work.
