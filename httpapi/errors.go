@@ -30,6 +30,13 @@ func (e *apiError) with(k, v string) *apiError {
 	return e
 }
 
+// ErrShuttingDown is the cause a server gives when it cancels the
+// contexts of requests still running at the end of its shutdown grace
+// (context.WithCancelCause on http.Server.BaseContext): a streamed answer
+// cut short then ends with an error event saying so, rather than just
+// stopping.
+var ErrShuttingDown = errors.New("server shutting down")
+
 var (
 	errUnauthorized = errorf(http.StatusUnauthorized, "missing, unknown or revoked API key")
 	errInternal     = errorf(http.StatusInternalServerError, "internal server error")

@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -164,6 +166,9 @@ func (a *API) streamPCM(w http.ResponseWriter, r *http.Request, s synthesis, onS
 		return sse.event(ev)
 	})
 	if err != nil {
+		if errors.Is(context.Cause(r.Context()), ErrShuttingDown) {
+			return sse.event(sseError{Error: ErrShuttingDown.Error(), Done: true})
+		}
 		if r.Context().Err() != nil {
 			return nil // the client went away; nobody to tell
 		}
