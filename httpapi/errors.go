@@ -18,6 +18,16 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.message }
 
+// PublicMessage is the message for a client: that of a 4xx, written for
+// them, and none for a 5xx. The jobs package records it as a failed job's
+// error, where anything else is replaced by a generic message.
+func (e *apiError) PublicMessage() string {
+	if e.status >= http.StatusInternalServerError {
+		return ""
+	}
+	return e.message
+}
+
 func errorf(status int, message string) *apiError {
 	return &apiError{status: status, message: message}
 }

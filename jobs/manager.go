@@ -242,6 +242,11 @@ func (m *Manager) worker() {
 // process runs one attempt of a claimed job and records its outcome.
 func (m *Manager) process(j store.Job) {
 	rel, runErr := m.attempt(j)
+	if runErr != nil && m.ctx.Err() == nil {
+		// The owner sees the job's error: the detail stays in the log.
+		m.log.Warn("jobs: attempt failed", "job", j.ID, "attempt", j.Attempts, "err", runErr)
+		runErr = errors.New(publicText(runErr))
+	}
 	ctx, cancel := m.storeCtx()
 	defer cancel()
 	var err error
@@ -289,7 +294,7 @@ func (m *Manager) attempt(j store.Job) (rel string, err error) {
 	bw := bufio.NewWriterSize(f, 64<<10)
 	if err := m.run(ctx, j, bw); err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return "", fmt.Errorf("jobs: attempt timed out after %v: %w", m.cfg.JobTimeout, err)
+			return "", &timeoutError{after: m.cfg.JobTimeout, err: err}
 		}
 		return "", err
 	}
