@@ -188,3 +188,13 @@ func TestServeRefusesLostVoiceSecret(t *testing.T) {
 		t.Fatalf("serve = %v; want a refusal naming the file and --rotate-voice-secret", err)
 	}
 }
+
+// TestServeIsolatesEspeakByDefault: `parley serve` speaks client text with
+// espeak-ng only in worker processes unless told --espeak-in-process, so
+// it refuses to run without one.
+func TestServeIsolatesEspeakByDefault(t *testing.T) {
+	_, _, err := runCmd(t, "", "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--espeak-workers", "0")
+	if err == nil || !strings.Contains(err.Error(), "isolated in worker processes") {
+		t.Fatalf("serve --espeak-workers 0 = %v; want a refusal: espeak-ng would have no isolated worker", err)
+	}
+}
