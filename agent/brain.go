@@ -72,8 +72,8 @@ func (b *brain) handle(e event) {
 		}
 		b.do(m.LLMDelta(e.turn, e.text, e.at))
 	case evLLMError:
-		s.log.Error("language model failed", "turn", e.turn, "err", e.err)
-		s.out.json(errorMsg{Type: "error", Message: "the language model failed: " + e.err.Error(), Code: 4005})
+		s.log.Error("answer failed", "turn", e.turn, "err", e.err)
+		s.out.json(errorMsg{Type: "error", Message: e.msg, Code: 4005})
 		fallthrough
 	case evLLMDone:
 		if e.turn == b.answer.turn && b.answer.running {

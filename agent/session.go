@@ -61,6 +61,9 @@ type event struct {
 	pcm  []byte  // evTTSAudio
 	ms   float64 // evPlayback
 	err  error
+	// msg is what the client is told of err (evLLMError): err may quote
+	// internal addresses, and goes only to the log.
+	msg string
 }
 
 // session is one /v1/agent connection.
@@ -232,7 +235,14 @@ func (s *session) start() error {
 	if err != nil {
 		var ce *client.CloseError
 		if errors.As(err, &ce) {
-			s.fail(websocket.StatusCode(ce.Code), "speech: "+ce.Error())
+			// The TTS server's close reason is written for its clients,
+			// which the agent passes on; the rest of the error is ours.
+			s.log.Warn("TTS refused the agent's session", "err", err)
+			reason := ce.Message
+			if reason == "" {
+				reason = ce.Reason
+			}
+			s.fail(websocket.StatusCode(ce.Code), "speech: "+reason)
 		} else {
 			s.log.Error("agent could not reach TTS", "url", s.ttsURL, "err", err)
 			s.fail(closeServerError, "speech service unavailable")
@@ -450,10 +460,11 @@ func (s *session) speakAnswer(ctx context.Context, turnN int, msgs []llm.Message
 	cfg.Language = s.language
 	seg, err := segment.New(cfg)
 	if err != nil {
-		s.emit(event{kind: evLLMError, turn: turnN, err: err})
+		s.emit(event{kind: evLLMError, turn: turnN, err: err, msg: "the answer failed"})
 		return
 	}
 	var sent strings.Builder // the answer as far as it went to TTS
+	var ttsErr error         // set when sending to TTS failed, not the LLM
 	send := func(parts []string) error {
 		for _, p := range parts {
 			if strings.TrimSpace(p) == "" {
@@ -465,9 +476,11 @@ func (s *session) speakAnswer(ctx context.Context, turnN int, msgs []llm.Message
 			sent.WriteString(p)
 			s.emit(event{kind: evSegmentQueued, at: time.Now(), turn: turnN, text: p})
 			if err := s.tts.SendText(ctx, p); err != nil {
+				ttsErr = err
 				return err
 			}
 			if err := s.tts.Flush(ctx); err != nil {
+				ttsErr = err
 				return err
 			}
 		}
@@ -484,8 +497,12 @@ func (s *session) speakAnswer(ctx context.Context, turnN int, msgs []llm.Message
 		return
 	}
 	if err != nil {
+		msg := "the language model failed"
+		if ttsErr != nil {
+			msg = "the speech service failed"
+		}
 		// Only what reached TTS can be heard, and so go into the history.
-		s.emit(event{kind: evLLMError, at: time.Now(), turn: turnN, text: strings.TrimSpace(sent.String()), err: err})
+		s.emit(event{kind: evLLMError, at: time.Now(), turn: turnN, text: strings.TrimSpace(sent.String()), err: err, msg: msg})
 		return
 	}
 	s.emit(event{kind: evLLMDone, at: time.Now(), turn: turnN, text: full})

@@ -30,9 +30,14 @@ type Config struct {
 	// EspeakProcesses is the number of espeak-ng worker processes beside
 	// the in-process worker (espeak-ng is single-threaded, so each process
 	// adds one synthesis at a time, and a crash in one fails only its
-	// request); 0 means in-process only. `parley serve` runs one per CPU
-	// beyond the first.
+	// request); 0 means in-process only. `parley serve` runs one per CPU.
 	EspeakProcesses int
+	// EspeakIsolated sends every espeak-ng request to a worker process,
+	// none to the in-process worker, so that text from clients never
+	// reaches espeak-ng inside this process (see espeak.PoolConfig). It
+	// needs EspeakProcesses >= 1. `parley serve` sets it unless told
+	// --espeak-in-process.
+	EspeakIsolated bool
 	// EspeakWorkerCommand starts one espeak-ng worker process; empty means
 	// this executable with espeak.WorkerSubcommand, which parley serves.
 	EspeakWorkerCommand []string
@@ -75,6 +80,9 @@ func (c Config) Validate() error {
 	if c.EspeakProcesses < 0 {
 		return errors.New("engine: negative espeak-ng worker processes")
 	}
+	if c.EspeakIsolated && c.EspeakProcesses == 0 && !c.DisableEspeak {
+		return errors.New("engine: espeak-ng is isolated in worker processes, but there are none")
+	}
 	if c.FliteConcurrency < 0 || c.Edge < 0 || c.LeadGap < 0 || c.ChunkMin < 0 || c.ChunkMax < c.ChunkMin {
 		return errors.New("engine: invalid concurrency, edge or chunk sizes")
 	}
@@ -107,6 +115,7 @@ func Open(cfg Config) (*Engines, error) {
 	if !cfg.DisableEspeak {
 		es, err := espeak.OpenPool(espeak.PoolConfig{
 			Processes:     cfg.EspeakProcesses,
+			Isolated:      cfg.EspeakIsolated,
 			WorkerCommand: cfg.EspeakWorkerCommand,
 		})
 		if err != nil {

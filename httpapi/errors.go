@@ -18,6 +18,16 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.message }
 
+// PublicMessage is the message for a client: that of a 4xx, written for
+// them, and none for a 5xx. The jobs package records it as a failed job's
+// error, where anything else is replaced by a generic message.
+func (e *apiError) PublicMessage() string {
+	if e.status >= http.StatusInternalServerError {
+		return ""
+	}
+	return e.message
+}
+
 func errorf(status int, message string) *apiError {
 	return &apiError{status: status, message: message}
 }
@@ -29,6 +39,13 @@ func (e *apiError) with(k, v string) *apiError {
 	e.header.Set(k, v)
 	return e
 }
+
+// ErrShuttingDown is the cause a server gives when it cancels the
+// contexts of requests still running at the end of its shutdown grace
+// (context.WithCancelCause on http.Server.BaseContext): a streamed answer
+// cut short then ends with an error event saying so, rather than just
+// stopping.
+var ErrShuttingDown = errors.New("server shutting down")
 
 var (
 	errUnauthorized = errorf(http.StatusUnauthorized, "missing, unknown or revoked API key")

@@ -319,11 +319,16 @@ func (a *API) openAISSE(w http.ResponseWriter, r *http.Request, p auth.Principal
 		if cerr := enc.Close(); err == nil {
 			err = cerr
 		}
-		if err != nil {
-			if ctx.Err() == nil {
-				a.log.Error("OpenAI SSE synthesis failed", "key", p.KeyID, "err", err)
-				out.push(sseEvent(map[string]any{"type": "error", "error": map[string]string{"message": "synthesis failed"}}))
-			}
+		switch {
+		case err == nil:
+		case errors.Is(context.Cause(ctx), ErrShuttingDown):
+			out.push(sseEvent(map[string]any{"type": "error", "error": map[string]string{"message": ErrShuttingDown.Error()}}))
+			return nil
+		case ctx.Err() != nil:
+			return ctx.Err() // the client went away or fell behind; nobody to tell
+		default:
+			a.log.Error("OpenAI SSE synthesis failed", "key", p.KeyID, "err", err)
+			out.push(sseEvent(map[string]any{"type": "error", "error": map[string]string{"message": "synthesis failed"}}))
 			return nil
 		}
 		out.push(sseEvent(map[string]any{"type": "speech.audio.done", "usage": map[string]int{"input_tokens": s.chars, "output_tokens": 0, "total_tokens": s.chars}}))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
@@ -106,6 +107,10 @@ func (a *API) streamPCM(w http.ResponseWriter, r *http.Request, p auth.Principal
 			return nil
 		})
 		if err != nil {
+			if errors.Is(context.Cause(ctx), ErrShuttingDown) {
+				out.push(sseEvent(sseError{Error: ErrShuttingDown.Error(), Done: true}))
+				return nil
+			}
 			if ctx.Err() != nil {
 				return ctx.Err() // the client went away or fell behind; nobody to tell
 			}

@@ -59,3 +59,7 @@ func (e audioCapError) Error() string {
 }
 
 func (audioCapError) Is(target error) bool { return target == store.ErrAudioCap }
+
+// PublicMessage makes the cap the failed job's stated error: it is the
+// owner's to act on.
+func (e audioCapError) PublicMessage() string { return e.Error() }

@@ -413,7 +413,12 @@ func (m *Manager) process(j store.Job) {
 	rel, size, runErr := m.attempt(ctx, j)
 	untrack()
 	cancel(nil)
-
+	// The owner sees the job's error: the detail stays in the log.
+	shown := runErr
+	if runErr != nil && m.ctx.Err() == nil {
+		m.log.Warn("jobs: attempt failed", "job", j.ID, "attempt", j.Attempts, "err", runErr)
+		shown = errors.New(publicText(runErr))
+	}
 	sctx, scancel := m.storeCtx()
 	defer scancel()
 	var err error
@@ -435,9 +440,9 @@ func (m *Manager) process(j store.Job) {
 		err = m.db.ReleaseJob(sctx, j.ID)
 	case errors.Is(runErr, store.ErrAudioCap), j.Attempts >= m.cfg.MaxAttempts:
 		// A job past the cap would find no more room by trying again.
-		err = m.db.FailJob(sctx, j.ID, runErr)
+		err = m.db.FailJob(sctx, j.ID, shown)
 	default:
-		err = m.db.RetryJob(sctx, j.ID, runErr)
+		err = m.db.RetryJob(sctx, j.ID, shown)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		// Deleted while it ran (Delete cancelled the attempt): nothing
@@ -492,7 +497,7 @@ func (m *Manager) attempt(ctx context.Context, j store.Job) (rel string, size in
 			// The runner may not have kept the writer's error.
 			return "", 0, audioCapError{m.cfg.AudioCapPerAccount}
 		case errors.Is(rctx.Err(), context.DeadlineExceeded):
-			return "", 0, fmt.Errorf("jobs: attempt timed out after %v: %w", m.cfg.JobTimeout, err)
+			return "", 0, &timeoutError{after: m.cfg.JobTimeout, err: err}
 		}
 		return "", 0, err
 	}

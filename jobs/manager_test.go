@@ -214,8 +214,8 @@ func TestRunnerFailures(t *testing.T) {
 		wantCalls   int
 		wantError   string
 	}{
-		{"always fails", func(int) Runner { return failing(errFake) }, 3, 0, store.JobFailed, 3, errFake.Error()},
-		{"fails once allowed", func(int) Runner { return failing(errFake) }, 1, 0, store.JobFailed, 1, errFake.Error()},
+		{"always fails", func(int) Runner { return failing(errFake) }, 3, 0, store.JobFailed, 3, InternalFailure},
+		{"fails once allowed", func(int) Runner { return failing(errFake) }, 1, 0, store.JobFailed, 1, InternalFailure},
 		{"fails twice, then succeeds", func(n int) Runner {
 			if n <= 2 {
 				return failing(errFake)
@@ -227,7 +227,7 @@ func TestRunnerFailures(t *testing.T) {
 				w.Write(bytes.Repeat([]byte{1}, 100_000))
 				return errFake
 			})
-		}, 2, 0, store.JobFailed, 2, errFake.Error()},
+		}, 2, 0, store.JobFailed, 2, InternalFailure},
 		{"panics", func(int) Runner {
 			return runnerFunc(func(context.Context, store.Job, io.Writer) error { panic("engine exploded") })
 		}, 2, 0, store.JobFailed, 2, "internal error"},

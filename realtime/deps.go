@@ -18,7 +18,9 @@ type Authenticator interface {
 }
 
 // VoiceResolver turns a config's voice fields into a voice profile. An
-// empty config means the server's default voice.
+// empty config means the server's default voice. A *protocol.Error (an
+// unknown voice, say) is sent to the client as it is; any other error is
+// logged and closes the session with 4005 and a generic message.
 type VoiceResolver interface {
 	ResolveConfig(ctx context.Context, p Principal, cfg protocol.Config) (voice.Profile, error)
 }

@@ -458,7 +458,9 @@ func (s *session) authenticate(key string, c protocol.Config) {
 		if pe, ok := protocol.AsError(err); ok {
 			s.fail(pe)
 		} else {
-			s.fail(protocol.Errorf(protocol.CloseInvalid, "voice: %v", err))
+			// A store failure, say: its text is for the log.
+			s.log.Error("resolving the voice failed", "err", err)
+			s.fail(protocol.ErrServer)
 		}
 		return
 	}

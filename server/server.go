@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -56,6 +57,17 @@ type Config struct {
 	// Redis, with a URL, shares the per-key and per-address limits with
 	// every node on the same Redis (package limits).
 	Redis limits.RedisConfig
+
+	// RotateVoiceSecret lets the server start with a voice-secret other
+	// than the one the store's data was signed with (or a new one, when the
+	// file is missing), invalidating issued clone prompts and webhook
+	// secrets. Without it such a start fails with ErrVoiceSecret.
+	RotateVoiceSecret bool
+
+	// ShutdownCancelWait is how long handlers still running when
+	// ShutdownGrace is over get to return once cancelled, before Serve
+	// gives up on them; default 3 s.
+	ShutdownCancelWait time.Duration
 }
 
 // Validate reports a configuration that cannot work.
@@ -63,8 +75,8 @@ func (c Config) Validate() error {
 	if c.DataDir == "" {
 		return errors.New("server: data dir is required")
 	}
-	if c.ShutdownGrace < 0 {
-		return errors.New("server: shutdown grace must not be negative")
+	if c.ShutdownGrace < 0 || c.ShutdownCancelWait < 0 {
+		return errors.New("server: shutdown grace and cancel wait must not be negative")
 	}
 	if err := c.Realtime.Validate(); err != nil {
 		return err
@@ -93,6 +105,8 @@ type Server struct {
 	clientIP *clientip.Resolver
 	handler  http.Handler
 	stopping atomic.Bool
+	handlers handlers     // every handler Serve runs
+	stuck    atomic.Int64 // handlers shutdown gave up waiting for
 }
 
 // New opens the store and the engines and builds the handlers.
@@ -106,6 +120,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.ShutdownGrace == 0 {
 		cfg.ShutdownGrace = 15 * time.Second
 	}
+	if cfg.ShutdownCancelWait == 0 {
+		cfg.ShutdownCancelWait = defaultShutdownCancelWait
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -113,6 +130,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	db, err := store.Open(ctx, cfg.DataDir)
 	if err != nil {
 		return nil, err
+	}
+	secret, rotated, err := loadSecret(ctx, db, cfg.DataDir, cfg.RotateVoiceSecret)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if rotated {
+		log.Warn("voice secret rotated: "+rotationCost, "file", filepath.Join(cfg.DataDir, voice.SecretFile))
 	}
 	engines, err := engine.Open(cfg.Engine)
 	if err != nil {
@@ -127,11 +152,6 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		return out
 	})
-	secret, err := voice.LoadOrCreateSecret(cfg.DataDir)
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
 	rc := cfg.Redis
 	rc.OnChange = func(up bool, err error) {
 		if up {
@@ -241,8 +261,13 @@ func (s *Server) ready() (map[string]string, error) {
 	if s.stopping.Load() {
 		return details, errors.New("shutting down")
 	}
-	_, err := s.db.SchemaVersion(context.Background())
-	return details, err
+	if _, err := s.db.SchemaVersion(context.Background()); err != nil {
+		// /readyz needs no key: the detail, which may quote a path, is
+		// for the log.
+		s.log.Error("readiness check: store unavailable", "err", err)
+		return details, errors.New("store unavailable")
+	}
+	return details, nil
 }
 
 // ClientIP is the node's client address resolver (--trusted-proxies), for
@@ -277,13 +302,20 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	return s.Serve(ctx, ln)
 }
 
-// Serve serves on ln until ctx ends, then stops accepting, drains realtime
-// sessions within ShutdownGrace (closing them with 1001) and returns.
+// Serve serves on ln until ctx ends, then shuts down in stages (see
+// shutdown): it stops accepting, drains HTTP requests, realtime sessions
+// and agent sessions within ShutdownGrace, cancels what is left and waits
+// up to ShutdownCancelWait for it, and closes the jobs.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	// Handlers' contexts derive from base, which shutdown cancels once the
+	// grace is over, so that streamed answers stop.
+	base, cancelBase := context.WithCancelCause(context.Background())
+	defer cancelBase(nil)
 	// Request bodies get a deadline of their own (httpapi.Config.BodyTimeout):
 	// a ReadTimeout would also cut long streamed answers short.
 	hs := &http.Server{
-		Handler:           s.handler,
+		Handler:           s.handlers.wrap(s.handler),
+		BaseContext:       func(net.Listener) context.Context { return base },
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -299,35 +331,19 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	s.stopping.Store(true)
-	s.log.Info("shutting down", "grace", s.cfg.ShutdownGrace.String())
-	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
-	defer cancel()
-	// Stop accepting first; hijacked WebSockets are not tracked by
-	// http.Server, so the realtime server drains them itself.
-	herr := hs.Shutdown(sctx)
-	// Agent sessions speak through realtime sessions: end them first.
-	aerr := s.agent.Shutdown(sctx)
-	rerr := s.realtime.Shutdown(sctx)
-	<-errc
-	// Jobs still running go back to the queue and run on the next start.
-	s.jobs.Close()
-	if herr != nil && !errors.Is(herr, context.DeadlineExceeded) {
-		return fmt.Errorf("server: http shutdown: %w", herr)
-	}
-	if aerr != nil && !errors.Is(aerr, context.DeadlineExceeded) {
-		return fmt.Errorf("server: agent shutdown: %w", aerr)
-	}
-	if rerr != nil && !errors.Is(rerr, context.DeadlineExceeded) {
-		return fmt.Errorf("server: realtime shutdown: %w", rerr)
-	}
-	return nil
+	return s.shutdown(hs, errc, cancelBase)
 }
 
-// Close releases the engines and the store. Call it after Serve returns.
+// Close releases the jobs, the engines and the store. Call it after Serve
+// returns. When Serve gave up on handlers that would not stop, the engines
+// and the store are left open, since those handlers may still use them,
+// and Close says so.
 func (s *Server) Close() error {
 	if s.jobs != nil {
 		s.jobs.Close()
+	}
+	if n := s.stuck.Load(); n > 0 {
+		return fmt.Errorf("server: %d handlers still running: engines and store left open", n)
 	}
 	if s.stopSTT != nil {
 		s.stopSTT()

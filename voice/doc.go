@@ -431,5 +431,7 @@
 // processes starting together agree on one; an existing file of another
 // size is an error, never replaced. Back it up with the database: without
 // it, issued prompts stop working (saved voices, stored as profiles, do
-// not).
+// not). Fingerprint (HMAC-SHA256 of a fixed label) identifies a secret
+// without revealing it; the server keeps it in the store and refuses to
+// start with another secret (see package server).
 package voice

@@ -81,6 +81,25 @@ func LoadOrCreateSecret(dataDir string) (Secret, error) {
 	return Secret(b), nil
 }
 
+// ReadSecret returns the secret in dataDir's SecretFile without creating
+// one; a missing file is an error wrapping fs.ErrNotExist.
+func ReadSecret(dataDir string) (Secret, error) {
+	return readSecret(filepath.Join(dataDir, SecretFile))
+}
+
+// fingerprintLabel is what Fingerprint signs. Changing it changes every
+// fingerprint, so it is versioned.
+const fingerprintLabel = "parley voice-secret fingerprint v1"
+
+// Fingerprint identifies the secret without revealing it: HMAC-SHA256 of
+// a fixed label under the secret. Two secrets have the same fingerprint
+// only if they are the same secret.
+func (s Secret) Fingerprint() []byte {
+	m := hmac.New(sha256.New, s)
+	m.Write([]byte(fingerprintLabel))
+	return m.Sum(nil)
+}
+
 func readSecret(path string) (Secret, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {

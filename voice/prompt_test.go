@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -323,4 +324,34 @@ func FuzzDecodePrompt(f *testing.F) {
 			t.Fatalf("accepted %q, which EncodePrompt did not make (it makes %q, %v)", s, again, err)
 		}
 	})
+}
+
+func TestReadSecretAndFingerprint(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := ReadSecret(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("ReadSecret of a missing file: %v, want fs.ErrNotExist", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatal("ReadSecret created a file")
+	}
+	s, err := LoadOrCreateSecret(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadSecret(dir)
+	if err != nil || !bytes.Equal(got, s) {
+		t.Fatalf("ReadSecret = %v, want the created secret", err)
+	}
+	fp := s.Fingerprint()
+	if len(fp) != sha256.Size || !bytes.Equal(fp, got.Fingerprint()) {
+		t.Fatalf("fingerprint %x is not stable", fp)
+	}
+	if bytes.Contains(fp, s[:8]) {
+		t.Fatal("the fingerprint shows the secret")
+	}
+	other := bytes.Clone(s)
+	other[0] ^= 1
+	if bytes.Equal(Secret(other).Fingerprint(), fp) {
+		t.Fatal("two secrets share a fingerprint")
+	}
 }

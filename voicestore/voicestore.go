@@ -95,9 +95,15 @@ func (s *Store) Resolve(ctx context.Context, p auth.Principal, f Fields) (voice.
 	return voice.Default(), nil
 }
 
-// ResolveConfig implements the realtime VoiceResolver.
+// ResolveConfig implements the realtime VoiceResolver: a voice the client
+// got wrong is a protocol error (4003) that says why; anything else (the
+// store failing) is returned as it is, for the log.
 func (s *Store) ResolveConfig(ctx context.Context, p auth.Principal, c protocol.Config) (voice.Profile, error) {
-	return s.Resolve(ctx, p, FromConfig(c))
+	prof, err := s.Resolve(ctx, p, FromConfig(c))
+	if errors.Is(err, ErrUnknownVoice) || errors.Is(err, ErrInvalidPrompt) || errors.Is(err, ErrInvalid) {
+		return prof, protocol.Errorf(protocol.CloseInvalid, "voice: %v", err)
+	}
+	return prof, err
 }
 
 // CreateFromDescription saves a designed voice.

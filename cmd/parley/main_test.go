@@ -165,3 +165,36 @@ func TestVoicesList(t *testing.T) {
 		t.Error("voices rm accepted")
 	}
 }
+
+// TestServeRefusesLostVoiceSecret: `parley serve` on a store that holds
+// signed data but whose voice-secret is gone exits with an error that
+// names the file and the flag, without listening.
+func TestServeRefusesLostVoiceSecret(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _, err := db.CreateKey(context.Background(), "k", "free")
+	if err == nil {
+		_, err = db.Authenticate(context.Background(), key)
+	}
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = runCmd(t, "", "serve", "--addr", "127.0.0.1:0", "--data", dir, "--no-espeak")
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "voice-secret")) || !strings.Contains(err.Error(), "--rotate-voice-secret") {
+		t.Fatalf("serve = %v; want a refusal naming the file and --rotate-voice-secret", err)
+	}
+}
+
+// TestServeIsolatesEspeakByDefault: `parley serve` speaks client text with
+// espeak-ng only in worker processes unless told --espeak-in-process, so
+// it refuses to run without one.
+func TestServeIsolatesEspeakByDefault(t *testing.T) {
+	_, _, err := runCmd(t, "", "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--espeak-workers", "0")
+	if err == nil || !strings.Contains(err.Error(), "isolated in worker processes") {
+		t.Fatalf("serve --espeak-workers 0 = %v; want a refusal: espeak-ng would have no isolated worker", err)
+	}
+}

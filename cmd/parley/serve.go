@@ -29,6 +29,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.Int64Var(&cfg.Jobs.AudioCapPerAccount, "job-audio-cap", jobs.DefaultAudioCap, "bytes of finished jobs' audio one account may keep; new jobs get 429 beyond (negative: no cap)")
 	fs.IntVar(&cfg.Jobs.MaxUnfinishedPerAccount, "job-queue-cap", jobs.DefaultMaxUnfinished, "jobs one account may have queued or running; more get 429 (negative: no cap)")
 	fs.BoolVar(&cfg.Jobs.AllowPrivateWebhooks, "webhooks-allow-private", false, "let webhooks reach loopback, private, link-local and metadata addresses (tests, trusted setups)")
+	fs.BoolVar(&cfg.RotateVoiceSecret, "rotate-voice-secret", false, "start even though DATA/voice-secret is missing or is not the secret the store's data was signed with; invalidates every issued voice_clone_prompt and webhook signing secret")
 	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 15*time.Second, "time for generations to finish on SIGTERM")
 	fs.DurationVar(&cfg.Realtime.ConfigTimeout, "config-timeout", cfg.Realtime.ConfigTimeout, "time a client has to send config (close 4001)")
 	fs.DurationVar(&cfg.Realtime.MaxQueuedAudio, "max-queued-audio", cfg.Realtime.MaxQueuedAudio, "audio queued for a slow client before it is closed with 4005")
@@ -52,7 +53,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.BoolVar(&cfg.Engine.DisableEspeak, "no-espeak", false, "disable the espeak-ng engine")
 	fs.BoolVar(&cfg.Engine.DisableFlite, "no-flite", false, "disable the flite engine")
 	fs.IntVar(&cfg.Engine.FliteConcurrency, "flite-workers", 0, "concurrent flite syntheses (0: one per CPU)")
-	fs.IntVar(&cfg.Engine.EspeakProcesses, "espeak-workers", runtime.GOMAXPROCS(0)-1, "espeak-ng worker processes beside the in-process one, for parallel synthesis and crash isolation; the default is one per CPU beyond the first")
+	fs.IntVar(&cfg.Engine.EspeakProcesses, "espeak-workers", runtime.GOMAXPROCS(0), "espeak-ng worker processes (espeak-ng is single-threaded: each adds one synthesis at a time, and a crash in one fails only its segment); the default is one per CPU")
+	espeakInProcess := fs.Bool("espeak-in-process", false, "also synthesise with espeak-ng inside the server process: saves the pipe hop to a worker, but client text then reaches espeak-ng in the server, where a crash ends it (needed with --espeak-workers 0)")
 	fs.StringVar(&cfg.Agent.LLM, "llm", "auto", "agent language model: auto (OpenAI-compatible if OPENAI_API_KEY or OPENAI_BASE_URL is set, else offline), openai, offline")
 	fs.StringVar(&cfg.Agent.LLMModel, "llm-model", "", "model name for the OpenAI-compatible LLM (default PARLEY_LLM_MODEL or gpt-4o-mini)")
 	fs.StringVar(&cfg.Agent.STT, "stt", "pocketsphinx", "agent speech recognition: pocketsphinx (offline) or openai (PARLEY_STT_URL or OPENAI_BASE_URL)")
@@ -78,6 +80,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	cfg.Logger = log
+	cfg.Engine.EspeakIsolated = !*espeakInProcess
 	srv, err := server.New(ctx, cfg)
 	if err != nil {
 		return err

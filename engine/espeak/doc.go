@@ -56,6 +56,13 @@
 // request and exits, giving up on a request stuck inside espeak-ng after
 // five seconds.
 //
+// With PoolConfig.Isolated no request is spoken in-process: every one
+// waits for a worker process, so text from clients never reaches
+// espeak-ng inside the calling process, and a crash or memory corruption
+// that hostile text might cause in espeak-ng stays in one worker, which
+// the pool replaces. `parley serve` runs isolated by default; the cost is
+// the hop described below.
+//
 // OpenPool waits for every worker's hello, so a worker command that does
 // not work fails at start-up. The default command, os.Executable() with
 // WorkerSubcommand, works in parley; other programs (tests) configure

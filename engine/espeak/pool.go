@@ -30,6 +30,13 @@ type PoolConfig struct {
 	// Processes is the number of worker processes beside the in-process
 	// worker; 0 means none. One slot per CPU is runtime.GOMAXPROCS(0)-1.
 	Processes int
+	// Isolated sends every request to a worker process and none to the
+	// in-process worker, so that espeak-ng never reads a request's text
+	// inside this process: a crash, or memory corrupted by hostile text,
+	// stays in a worker. The in-process espeak-ng is still initialised
+	// (for SampleRate and for validating Params) but speaks nothing. It
+	// needs Processes >= 1.
+	Isolated bool
 	// WorkerCommand starts one worker process, program first. Empty means
 	// this executable with WorkerSubcommand, which works only if the
 	// program serves it (parley does).
@@ -76,6 +83,9 @@ func (c PoolConfig) Validate() error {
 	if c.Processes < 0 {
 		return fmt.Errorf("espeak-ng: %d worker processes", c.Processes)
 	}
+	if c.Isolated && c.Processes == 0 {
+		return errors.New("espeak-ng: isolated in worker processes, but there are none")
+	}
 	if c.HangTimeout < 0 || c.StopGrace < 0 || c.RestartBackoff < 0 || c.MaxRestartBackoff < 0 {
 		return errors.New("espeak-ng: negative pool timeout")
 	}
@@ -92,7 +102,7 @@ type Pool struct {
 	cfg     PoolConfig
 	argv    []string
 	engine  *Engine // the in-process worker; also validates Params
-	inProc  bool    // engine serves requests (always, outside tests)
+	inProc  bool    // engine serves requests (unless PoolConfig.Isolated)
 	procs   []*proc
 	quit    chan struct{} // closed by Close
 	wg      sync.WaitGroup
@@ -132,11 +142,11 @@ type granted struct {
 // that cannot start fails OpenPool, so that a misconfigured host fails at
 // start-up; later deaths are handled by restarting.
 func OpenPool(cfg PoolConfig) (*Pool, error) {
-	return openPool(cfg, true)
+	return openPool(cfg, !cfg.Isolated)
 }
 
 // openPool is OpenPool; without inProc every request goes to a worker
-// process, which tests and benchmarks of the processes use.
+// process.
 func openPool(cfg PoolConfig, inProc bool) (*Pool, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err

@@ -12,12 +12,70 @@
 // first synthesis. After that flite is used from any number of goroutines
 // at once: every per-request setting goes on the utterance's features,
 // which flite searches before the shared, read-only voice features. No
-// voice is serialised. Helgrind and DRD found no races in flite with four
-// threads on the same or different voices, and TestConcurrentDeterminism
-// checks that concurrent syntheses give exactly the serial PCM. On two
-// otherwise idle cores BenchmarkParallel gets 1.75-2.0 times the
-// throughput of one core for the clustergen voices and 1.5 times for
-// kal16, whose 2 ms syntheses are dominated by fixed costs.
+// voice is serialised. This rests on a review of flite 2.2's sources (the
+// version of Debian 12's flite1-dev 2.2-5) for state that a synthesis
+// shares with another:
+//
+//   - Voices: registration writes each voice's feature list, the shared
+//     lexicon (cmu_lex, cmu_lts_rules) and each voice library's voice
+//     pointer, all before any synthesis (load, under a sync.Once).
+//     utt_init links the voice's features behind the utterance's without
+//     copying them, and no synthesis step writes them; the one that would
+//     (clunits, which stores clunit_db) belongs to a kind of voice we do
+//     not load.
+//   - Reference counts: flite's values carry a plain, non-atomic
+//     ref_count that feat_set and cons_val change. Constants compiled into
+//     the libraries have -1 and are never written. The values registration
+//     creates (lexicon, phone set, cg_db, functions, strings) are only read
+//     during synthesis: no step of the text, lexical, prosodic, clustergen
+//     or diphone synthesis stores one of them in a per-utterance
+//     structure (feature functions return constants or new values, and
+//     the CART feature cache holds the utterance's own item values).
+//   - Process-wide writable state: libflite's .bss is 584 bytes: the error
+//     handler's cst_errjmp; flite_voice_list and flite_lang_list, used
+//     only by flite_voice_select, flite_voice_load and flite_add_lang,
+//     which this package never calls; the default audio device of the
+//     streaming callback, replaced by ours; and the regex compiler's
+//     statics, unused since flite's regexes are precompiled and matching
+//     keeps its state per call. libflite_usenglish has no such state, and
+//     libflite_cmulex only the lexicon above.
+//   - rand(), shared in libc: see below.
+//
+// Checked two ways. TestConcurrentStress runs all four voices with
+// parameters from the edges of their ranges, seven kinds of text and
+// random cancellations from 4 goroutines per CPU, under -race in CI, and
+// requires exactly the serial PCM (a prefix of it when cancelled); the
+// race detector sees only the Go half. TestHelgrind (`go test -run
+// TestHelgrind ./engine/flite -args -helgrind`, about a minute) runs the
+// shim from four C threads under Valgrind's Helgrind: 0 errors, with
+// output identical to the serial run; the same harness with one write to
+// a voice feature per synthesis added reports 104 errors, so the tool does
+// see this kind of race. On two otherwise idle cores BenchmarkParallel
+// gets 1.75-2.0 times the throughput of one core for the clustergen
+// voices and 1.5 times for kal16, whose 2 ms syntheses are dominated by
+// fixed costs.
+//
+// # Fatal errors
+//
+// flite reports internal errors with cst_error(), a macro compiled into
+// the library: it longjmps to cst_errjmp if that is set and otherwise
+// calls exit(-1), ending the server. cst_errjmp is one pointer for the
+// whole process, so it cannot serve concurrent syntheses (a longjmp from
+// one thread into another's stack), and a longjmp would leak the
+// utterance; this package leaves it unset and keeps its input away from
+// every cst_error instead. In flite 2.2 they are: an allocation that fails
+// or has a negative size; a value of the wrong type; model inconsistencies
+// (MLPG dimensions and determinants, an unknown CART operator or
+// resynthesis type, channel or rate mismatches of waves, a clunits path);
+// a corrupt compiled regex; a missing relation; and a phone not in the
+// phone set, which only flite_phones_to_speech can meet. None depends on
+// the text once sanitize has made it ASCII without controls in tokens of
+// at most 40 bytes, cut into utterances of bounded cost, with Params
+// validated. TestHostileTextNeverExits speaks 280 hostile inputs
+// (every printable character alone and among words, runs across the
+// split, number and punctuation forms, random bytes) with every voice and
+// parameter extreme in a child process, and FuzzSynthesize keeps looking
+// (`go test -run '^$' -fuzz FuzzSynthesize ./engine/flite`).
 //
 // The clustergen vocoder draws noise from rand(), whose libc state is
 // shared by the process, so stock flite never says the same thing twice.

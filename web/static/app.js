@@ -31,7 +31,7 @@ const store = {
 
 // Test hooks: counters and the last of each thing, plain data only.
 const parley = {
-  connection: 'idle', state: 'idle', turn: 0, turns: 0, sessionId: '', keyFromFragment: false,
+  connection: 'idle', state: 'idle', turn: 0, turns: 0, sessionId: '', keyFromFragment: false, keyLinkAsked: false,
   contextSampleRate: 0, outputSampleRate: 24000, startMessage: null,
   framesSent: 0, bytesSent: 0, framesDropped: 0, level: 0,
   chunksReceived: 0, bytesReceived: 0, chunksDropped: 0,
@@ -56,14 +56,29 @@ let meter = 0;
 
 // --- settings ---------------------------------------------------------------
 
+// A link to /agent#key=… brings a key. It never silently replaces a
+// different stored key (a link from someone else would swap the account the
+// page speaks for): the user is asked, shown only the last four characters
+// of each.
 function keyFromFragment() {
   const params = new URLSearchParams(location.hash.slice(1));
-  const key = params.get('key');
+  const key = (params.get('key') || '').trim();
   if (!key) return;
-  store.set('apiKey', key);
-  parley.keyFromFragment = true;
   // The key must not stay in the address bar, the history or a bookmark.
   history.replaceState(null, '', location.pathname + location.search);
+  const stored = store.get('apiKey');
+  if (stored && stored !== key) {
+    parley.keyLinkAsked = true;
+    const replace = window.confirm(
+      `This link carries an API key ending in …${key.slice(-4)}. ` +
+      `The page already has a key ending in …${stored.slice(-4)}. Replace it with the link's key?`);
+    if (!replace) {
+      showNotice(`Kept your key ending in …${stored.slice(-4)}; the link's key was not saved.`);
+      return;
+    }
+  }
+  store.set('apiKey', key);
+  parley.keyFromFragment = true;
 }
 
 function loadSettings() {

@@ -1,0 +1,86 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+
+	"github.com/parley-voice/parley/store"
+	"github.com/parley-voice/parley/voice"
+)
+
+// ErrVoiceSecret is returned by New when the data directory's voice-secret
+// is missing or is not the secret the store's data was signed with.
+var ErrVoiceSecret = errors.New("server: voice secret does not match the store")
+
+// secretFingerprint names the store setting that holds the fingerprint of
+// the secret the store's clone prompts and webhook secrets were made with.
+const secretFingerprint = "voice_secret_fingerprint"
+
+// rotationCost is what an operator accepts with --rotate-voice-secret.
+const rotationCost = "every voice_clone_prompt issued so far stops working, and every webhook receiver needs its key's new signing secret from GET /v1/webhooks/secret"
+
+// loadSecret returns the server secret and checks it against the
+// fingerprint the store keeps, so that a lost or replaced voice-secret
+// stops the server instead of silently invalidating every clone prompt and
+// webhook secret. It is the one place that knows where the secret lives
+// and how it is checked.
+//
+// A store without a fingerprint (a new installation, or one from before
+// fingerprints) records the secret's, unless the secret file is missing
+// while the store already holds signed data: creating a new secret then is
+// exactly the silent rotation this guards against. With rotate, a missing
+// secret is created and a different one adopted; rotated reports that a
+// secret other than the store's was adopted.
+func loadSecret(ctx context.Context, db *store.DB, dataDir string, rotate bool) (secret voice.Secret, rotated bool, err error) {
+	path := filepath.Join(dataDir, voice.SecretFile)
+	recorded, err := db.Setting(ctx, secretFingerprint)
+	if errors.Is(err, store.ErrNotFound) {
+		recorded, err = nil, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	secret, err = voice.ReadSecret(dataDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		signed := recorded != nil
+		if !signed {
+			if signed, err = db.HoldsSignedData(ctx); err != nil {
+				return nil, false, err
+			}
+		}
+		if signed && !rotate {
+			return nil, false, fmt.Errorf("%w: %s is missing, but the store in %s holds voices, jobs or used keys made with it. "+
+				"Restore the file from a backup of the data directory. Only if it is lost for good, start once with "+
+				"--rotate-voice-secret to make a new one; then %s", ErrVoiceSecret, path, dataDir, rotationCost)
+		}
+		rotated = signed
+		secret, err = voice.LoadOrCreateSecret(dataDir)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	fp := secret.Fingerprint()
+	if recorded == nil {
+		// Another process starting on the same store at once may record
+		// first; then its secret must be this one too.
+		if recorded, err = db.InitSetting(ctx, secretFingerprint, fp); err != nil {
+			return nil, false, err
+		}
+	}
+	if bytes.Equal(recorded, fp) {
+		return secret, rotated, nil
+	}
+	if !rotate {
+		return nil, false, fmt.Errorf("%w: %s is not the secret that signed the voices, jobs and webhook secrets in the store in %s. "+
+			"Put the original file back (from a backup of the data directory). Only to adopt this secret for good, start once with "+
+			"--rotate-voice-secret; then %s", ErrVoiceSecret, path, dataDir, rotationCost)
+	}
+	if err := db.SetSetting(ctx, secretFingerprint, fp); err != nil {
+		return nil, false, err
+	}
+	return secret, true, nil
+}
