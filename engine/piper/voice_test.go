@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-voice/parley/engine/piper/pipertest"
 	"github.com/parley-voice/parley/engine/sched"
 )
 
@@ -51,14 +52,7 @@ func expected(t testing.TB, c *Config, ph Phonemizer, text string, sid int, ns, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []int
-	for _, ids := range sents {
-		want = append(want, sid, ns, nw)
-		for _, id := range ids {
-			want = append(want, int(id))
-		}
-	}
-	return want
+	return pipertest.Symbols(sents, sid, float64(ns)/100, float64(nw)/100)
 }
 
 // TestSynthesizeFeedsTheModel proves, from the audio alone, which ids,
@@ -71,11 +65,11 @@ func TestSynthesizeFeedsTheModel(t *testing.T) {
 	// The config's scales: 0.667, 1, 0.8.
 	pcm, runs := synth(t, v, e, context.Background(), text, Params{})
 	want := expected(t, v.Config(), e, text, 0, 67, 80)
-	if got := decodeBlocks(pcm, 16000, testBlock); !slices.Equal(got, want) {
+	if got := pipertest.Decode(pcm, 16000, pipertest.Block); !slices.Equal(got, want) {
 		t.Fatalf("decoded\n %v\nwant\n %v", got, want)
 	}
-	if runs != 2 || len(pcm) != len(want)*testBlock {
-		t.Errorf("%d runs, %d samples; want 2 runs (one per sentence), %d samples", runs, len(pcm), len(want)*testBlock)
+	if runs != 2 || len(pcm) != len(want)*pipertest.Block {
+		t.Errorf("%d runs, %d samples; want 2 runs (one per sentence), %d samples", runs, len(pcm), len(want)*pipertest.Block)
 	}
 
 	// Twice as fast: length_scale halved, half the samples.
@@ -83,12 +77,12 @@ func TestSynthesizeFeedsTheModel(t *testing.T) {
 	if len(fast)*2 != len(pcm) {
 		t.Errorf("length scale 0.5: %d samples, %d at 1", len(fast), len(pcm))
 	}
-	if got := decodeBlocks(fast, 16000, testBlock/2); !slices.Equal(got, want) {
+	if got := pipertest.Decode(fast, 16000, pipertest.Block/2); !slices.Equal(got, want) {
 		t.Errorf("length scale 0.5 decoded %v", got)
 	}
 	// Noise scales of the request's own.
 	noisy, _ := synth(t, v, e, context.Background(), "Hi.", Params{NoiseScale: 0.33, NoiseW: 0.5})
-	if got := decodeBlocks(noisy, 16000, testBlock); len(got) < 3 || got[1] != 33 || got[2] != 50 {
+	if got := pipertest.Decode(noisy, 16000, pipertest.Block); len(got) < 3 || got[1] != 33 || got[2] != 50 {
 		t.Errorf("noise scales 0.33, 0.5: header %v", got[:min(3, len(got))])
 	}
 }
@@ -105,11 +99,11 @@ func TestMultiSpeaker(t *testing.T) {
 	if err != nil || sid != 2 {
 		t.Fatalf("carol is %d, %v", sid, err)
 	}
-	block := 1229 // round(1024 * 1.2)
+	block := 1229.0 // round(1024 * 1.2)
 	for _, s := range []int64{0, sid, 3} {
 		pcm, _ := synth(t, v, e, context.Background(), "Good morning.", Params{Speaker: s})
 		want := expected(t, v.Config(), e, "Good morning.", int(s), 50, 90)
-		if got := decodeBlocks(pcm, 22050, block); !slices.Equal(got, want) {
+		if got := pipertest.Decode(pcm, 22050, block); !slices.Equal(got, want) {
 			t.Errorf("speaker %d decoded %v, want %v", s, got, want)
 		}
 	}
@@ -259,7 +253,7 @@ func TestConcurrentSyntheses(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				if got := decodeBlocks(pcm, 16000, testBlock); !slices.Equal(got, want) {
+				if got := pipertest.Decode(pcm, 16000, pipertest.Block); !slices.Equal(got, want) {
 					t.Errorf("%d sessions, %q decoded %v", sessions, text, got)
 				}
 			}()
