@@ -77,6 +77,12 @@ func openAIVoiceNames() []string {
 	return names
 }
 
+// isNeural reports whether name is an installed neural voice.
+func (a *API) isNeural(name string) bool {
+	_, err := a.d.Voices.Catalog.Profile(name)
+	return err == nil
+}
+
 // parseSpeech validates a speech request for p. defaultFormat applies when
 // the request names none.
 func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechRequest) (synthesis, error) {
@@ -110,8 +116,11 @@ func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechReque
 		case req.Voice == "" && req.Instructions != "":
 			f.VoiceDescription = req.Instructions
 		case req.Voice == "":
+		case a.isNeural(req.Voice):
+			// The instructions set the neural voice's rate and volume.
+			f.Voice, f.VoiceDescription = req.Voice, req.Instructions
 		default:
-			return s, errorf(http.StatusBadRequest, fmt.Sprintf("unknown voice %q: use one of %s, or a saved voice id", req.Voice, strings.Join(openAIVoiceNames(), ", ")))
+			return s, errorf(http.StatusBadRequest, fmt.Sprintf("unknown voice %q: use one of %s, a saved voice id, or an installed neural voice (GET /v1/voices)", req.Voice, strings.Join(openAIVoiceNames(), ", ")))
 		}
 	case req.Text != nil:
 		s.text = *req.Text

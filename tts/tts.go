@@ -19,6 +19,9 @@ import (
 // safe for concurrent use.
 type Pipeline struct {
 	Engine engine.Synthesizer
+	// Voices chooses each segment's engine voice, neural voices first;
+	// nil means Profile.VoiceFor, the parametric engines alone.
+	Voices *voice.Catalog
 }
 
 // Request is one segment to speak.
@@ -57,7 +60,7 @@ func (p *Pipeline) Speak(ctx context.Context, r Request, emit func(pcm []int16) 
 	if seg.Normalized == "" {
 		return seg, nil
 	}
-	seg.Voice = r.Voice.VoiceFor(seg.Language)
+	seg.Voice = p.Voices.VoiceFor(r.Voice, seg.Language)
 	err := p.Engine.Synthesize(ctx, engine.Segment{Text: seg.Normalized, Language: seg.Language}, seg.Voice, func(pcm []int16) error {
 		seg.Samples += len(pcm)
 		return emit(pcm)

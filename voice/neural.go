@@ -21,19 +21,25 @@ var neuralName = regexp.MustCompile(`^(piper|kokoro):[A-Za-z0-9_.:+-]{1,200}$`)
 
 // Neural is an installed neural voice as voice design sees it.
 type Neural struct {
-	ID     string // "piper:en_US-amy-low", as clients name it
-	Engine string
-	Name   string // the engine's part of ID
+	ID     string `json:"id"` // "piper:en_US-amy-low", as clients name it
+	Engine string `json:"engine"`
+	Name   string `json:"name"` // the engine's part of ID
 	// Language is the protocol language the voice speaks, or "".
-	Language protocol.Language
+	Language protocol.Language `json:"language,omitempty"`
+	// Locale is the voice's own language tag ("en_US", "en-gb").
+	Locale string `json:"locale,omitempty"`
 	// Accent is one of the Accent constants, or "" when the voice's
 	// locale says none Parley knows.
-	Accent string
+	Accent string `json:"accent,omitempty"`
 	// Gender is the publisher's, or else the measured F0's (below
 	// GenderThresholdHz is male); "" when neither says.
-	Gender string
+	Gender string `json:"gender,omitempty"`
 	// F0 is the median F0 measured at load, 0 if unknown.
-	F0 float64
+	F0 float64 `json:"f0_hz,omitempty"`
+	// Speakers are a multi-speaker voice's named speakers (ID:SPEAKER).
+	Speakers   []string `json:"speakers,omitempty"`
+	Quality    string   `json:"quality,omitempty"`
+	SampleRate int      `json:"sample_rate"`
 }
 
 // Where a locale's region, or a Piper voice's dataset, says the accent.
@@ -55,7 +61,8 @@ var (
 
 // neuralOf describes an engine's neural voice for voice design.
 func neuralOf(v engine.NeuralVoice) Neural {
-	n := Neural{ID: v.ID, Engine: v.Engine, Name: v.Name, Language: v.Language, Gender: v.Gender, F0: v.F0}
+	n := Neural{ID: v.ID, Engine: v.Engine, Name: v.Name, Language: v.Language, Locale: v.Locale, Gender: v.Gender,
+		F0: v.F0, Speakers: v.Speakers, Quality: v.Quality, SampleRate: v.SampleRate}
 	if a, ok := datasetAccents[v.Dataset]; ok && v.Language == protocol.English {
 		n.Accent = a
 	} else {
