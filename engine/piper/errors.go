@@ -16,7 +16,4 @@ var (
 	ErrClosed = errors.New("piper: voice closed")
 	// ErrInference means a model run failed.
 	ErrInference = errors.New("piper: inference failed")
-	// ErrUnavailable means the binary was built without cgo, so without
-	// onnxruntime.
-	ErrUnavailable = errors.New("piper: unavailable: built without cgo")
 )
