@@ -16,7 +16,7 @@ type Phonemizer interface {
 
 // sentence is one sentence's phonemes clause by clause, each clause
 // followed by its punctuation as piper-phonemize appends it.
-type sentence [][]rune
+type sentence = [][]rune
 
 // defaultPhonemeMaps are piper-phonemize's DEFAULT_PHONEME_MAP, used when
 // a voice's phoneme_map is empty: Brazilian Portuguese voices get k for c.
@@ -154,64 +154,4 @@ func (c *Config) IDs(phonemes []rune) (ids []int64, missing int) {
 		ids = append(ids, pad...)
 	}
 	return append(ids, c.ids[eosSymbol]...), missing
-}
-
-// pieces cuts sentences into the phoneme sequences of one model run each:
-// a sentence per run, as Piper runs them, except that a sentence longer
-// than max phonemes is cut at clause boundaries, and a clause longer than
-// max at word boundaries (or anywhere, for a word longer than max). The
-// first piece is cut at a clause boundary once it would exceed first
-// phonemes (0: max), so that the first audio comes sooner.
-func pieces(sents []sentence, first, max int) [][]rune {
-	var out [][]rune
-	limit := max
-	if first > 0 {
-		limit = min(first, max)
-	}
-	emit := func(p []rune) {
-		if hasSpeech(p) {
-			out = append(out, p)
-			limit = max
-		}
-	}
-	for _, s := range sents {
-		var cur []rune
-		for _, cl := range s {
-			if len(cur) > 0 && len(cur)+len(cl) > limit {
-				emit(cur)
-				cur = nil
-			}
-			// A clause this long has made cur go out above.
-			for len(cl) > max {
-				cut := max
-				if i := lastIndex(cl[:max], ' '); i > 0 {
-					cut = i + 1
-				}
-				emit(cl[:cut])
-				cl = cl[cut:]
-			}
-			cur = append(cur, cl...)
-		}
-		emit(cur)
-	}
-	return out
-}
-
-// hasSpeech reports whether p has anything but spaces.
-func hasSpeech(p []rune) bool {
-	for _, r := range p {
-		if r != ' ' {
-			return true
-		}
-	}
-	return false
-}
-
-func lastIndex(p []rune, r rune) int {
-	for i := len(p) - 1; i >= 0; i-- {
-		if p[i] == r {
-			return i
-		}
-	}
-	return -1
 }

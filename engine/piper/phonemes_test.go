@@ -125,34 +125,3 @@ func TestIDs(t *testing.T) {
 		t.Errorf("no phonemes: %v", ids)
 	}
 }
-
-func TestPieces(t *testing.T) {
-	r := func(s string) []rune { return []rune(s) }
-	sents := []sentence{
-		{r("aaaa, "), r("bbbbbb, "), r("cc.")},
-		{r("dddd dddd dddd dddd?")},
-		{r(" ")},
-		{r("e!")},
-	}
-	str := func(ps [][]rune) []string {
-		var out []string
-		for _, p := range ps {
-			out = append(out, string(p))
-		}
-		return out
-	}
-	tests := []struct {
-		first, max int
-		want       []string
-	}{
-		{0, 100, []string{"aaaa, bbbbbb, cc.", "dddd dddd dddd dddd?", "e!"}},
-		{8, 100, []string{"aaaa, ", "bbbbbb, cc.", "dddd dddd dddd dddd?", "e!"}},
-		{0, 12, []string{"aaaa, ", "bbbbbb, cc.", "dddd dddd ", "dddd dddd?", "e!"}},
-		{0, 3, []string{"aaa", "a, ", "bbb", "bbb", ", ", "cc.", "ddd", "d ", "ddd", "d ", "ddd", "d ", "ddd", "d?", "e!"}},
-	}
-	for _, tt := range tests {
-		if got := str(pieces(sents, tt.first, tt.max)); !slices.Equal(got, tt.want) {
-			t.Errorf("pieces(first %d, max %d)\n got %q\nwant %q", tt.first, tt.max, got, tt.want)
-		}
-	}
-}

@@ -108,7 +108,7 @@ func (v *Voice) Synthesize(ctx context.Context, ph Phonemizer, text string, p Pa
 	if urgent(ctx) {
 		first = v.opts.FirstPhonemes
 	}
-	for _, piece := range pieces(sents, first, v.opts.MaxPhonemes) {
+	for _, piece := range onnxrun.Pieces(sents, first, v.opts.MaxPhonemes) {
 		ids, _ := v.cfg.IDs(piece)
 		pcm, err := v.run(ctx, ids, p.Speaker, scales)
 		if err != nil {
