@@ -105,7 +105,7 @@ func (v *Voice) Synthesize(ctx context.Context, ph Phonemizer, text string, p Pa
 		return err
 	}
 	first := 0
-	if urgent(ctx) {
+	if onnxrun.Urgent(ctx) {
 		first = v.opts.FirstPhonemes
 	}
 	for _, piece := range onnxrun.Pieces(sents, first, v.opts.MaxPhonemes) {

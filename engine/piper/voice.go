@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"time"
 
 	"github.com/parley-voice/parley/engine/sched"
 )
@@ -157,9 +156,4 @@ func (c *Config) Sentences(ctx context.Context, ph Phonemizer, text string) (ids
 		missing += m
 	}
 	return ids, missing, nil
-}
-
-// urgent reports whether ctx's syntheses are needed now (sched.Due).
-func urgent(ctx context.Context) bool {
-	return !sched.Due(ctx).After(time.Now())
 }

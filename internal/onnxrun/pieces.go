@@ -1,5 +1,12 @@
 package onnxrun
 
+import (
+	"context"
+	"time"
+
+	"github.com/parley-voice/parley/engine/sched"
+)
+
 // Pieces cuts sentences, each a list of clauses of symbols (phonemes),
 // into the symbol sequences of one model run each: a sentence per run,
 // except that a sentence longer than max symbols is cut at clause
@@ -60,4 +67,10 @@ func lastIndex(p []rune, r rune) int {
 		}
 	}
 	return -1
+}
+
+// Urgent reports whether ctx's syntheses are needed now (sched.Due is not
+// later than now), when the first run should be short.
+func Urgent(ctx context.Context) bool {
+	return !sched.Due(ctx).After(time.Now())
 }
