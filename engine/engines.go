@@ -213,6 +213,8 @@ func (e *Engines) Has(name string) bool {
 		return e.flite != nil
 	case Piper:
 		return e.neural != nil && len(e.neural.piper) > 0
+	case Kokoro:
+		return e.neural != nil && e.neural.kokoro != nil
 	}
 	return false
 }
@@ -280,6 +282,8 @@ func (e *Engines) Synthesize(ctx context.Context, seg Segment, v Voice, emit fun
 		return st.finish()
 	case v.Engine == Piper && e.neural != nil:
 		return e.neural.synthesizePiper(ctx, seg, v, e.cfg, emit)
+	case v.Engine == Kokoro && e.neural != nil:
+		return e.neural.synthesizeKokoro(ctx, seg, v, e.cfg, emit)
 	}
 	return fmt.Errorf("%w: %q", ErrUnknownEngine, v.Engine)
 }

@@ -13,10 +13,10 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/parley-voice/parley/audio"
 	"github.com/parley-voice/parley/engine/espeak"
+	"github.com/parley-voice/parley/engine/kokoro"
 	"github.com/parley-voice/parley/engine/piper"
 	"github.com/parley-voice/parley/engine/sched"
 	"github.com/parley-voice/parley/internal/ortenv"
@@ -120,13 +120,16 @@ type ModelStat struct {
 // onnxruntime environment, the phonemiser and the gate that admits model
 // runs, earliest deadline first.
 type neural struct {
-	env       *ortenv.Env
-	phonemes  *espeak.Pool
-	ownPool   bool // phonemes was opened for the neural voices alone
-	gate      *sched.Slots
-	piperGate *countingGate
-	piper     map[string]*piper.Voice
-	voices    []NeuralVoice
+	env        *ortenv.Env
+	phonemes   *espeak.Pool
+	ownPool    bool // phonemes was opened for the neural voices alone
+	gate       *sched.Slots
+	piperGate  *countingGate
+	kokoroGate *countingGate
+	piper      map[string]*piper.Voice
+	kokoro     *kokoro.Model // nil without Kokoro
+	voices     []NeuralVoice
+	f0         *f0Cache
 }
 
 // countingGate counts one engine's runs at a gate shared with others.
@@ -183,15 +186,19 @@ func openNeural(cfg Config, pool *espeak.Pool) (*neural, []error) {
 		}
 	}
 	sort.Strings(models)
-	if len(models) == 0 {
+	kdir := filepath.Join(cfg.ModelsDir, "kokoro")
+	hasKokoro := isDir(kdir)
+	if len(models) == 0 && !hasKokoro {
 		return nil, problems
 	}
 	env, err := ortenv.Acquire(cfg.ORTLibrary)
 	if err != nil {
 		return nil, append(problems, fmt.Errorf("neural voices in %s not loaded: %w", cfg.ModelsDir, err))
 	}
-	n := &neural{env: env, phonemes: pool, gate: sched.NewSlots(cfg.NeuralConcurrency), piper: map[string]*piper.Voice{}}
+	n := &neural{env: env, phonemes: pool, gate: sched.NewSlots(cfg.NeuralConcurrency), piper: map[string]*piper.Voice{},
+		f0: loadF0Cache(cfg.ModelsDir)}
 	n.piperGate = &countingGate{g: n.gate}
+	n.kokoroGate = &countingGate{g: n.gate}
 	if n.phonemes == nil {
 		// espeak-ng synthesis is disabled, but the neural voices still
 		// need its phonemes: an in-process worker for them alone.
@@ -212,8 +219,26 @@ func openNeural(cfg Config, pool *espeak.Pool) (*neural, []error) {
 			continue
 		}
 		n.piper[name] = v
-		n.voices = append(n.voices, n.describePiper(v))
+		n.voices = append(n.voices, n.describePiper(v, path))
 	}
+	if hasKokoro {
+		m, bad, err := kokoro.Load(kdir, kokoro.Options{
+			Sessions: cfg.NeuralSessions, Threads: cfg.NeuralThreads, Gate: n.kokoroGate,
+			FirstTokens: cfg.NeuralFirstPhonemes,
+		})
+		for _, b := range bad {
+			problems = append(problems, fmt.Errorf("kokoro voice refused: %w", b))
+		}
+		if err != nil {
+			problems = append(problems, fmt.Errorf("kokoro refused: %w", err))
+		} else {
+			n.kokoro = m
+			for _, name := range m.Voices() {
+				n.voices = append(n.voices, n.describeKokoro(name, kdir))
+			}
+		}
+	}
+	n.f0.save()
 	if len(n.voices) == 0 {
 		n.close()
 		return nil, problems
@@ -221,7 +246,12 @@ func openNeural(cfg Config, pool *espeak.Pool) (*neural, []error) {
 	return n, problems
 }
 
-func (n *neural) describePiper(v *piper.Voice) NeuralVoice {
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+func (n *neural) describePiper(v *piper.Voice, path string) NeuralVoice {
 	c := v.Config()
 	nv := NeuralVoice{
 		ID: Piper + ":" + v.Name(), Engine: Piper, Name: v.Name(),
@@ -231,20 +261,32 @@ func (n *neural) describePiper(v *piper.Voice) NeuralVoice {
 	if nv.Region == "" {
 		_, nv.Region, _ = strings.Cut(c.Language.Code, "_")
 	}
-	text, ok := F0Sentence[nv.Language]
-	if !ok {
-		text = F0Sentence[protocol.English]
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	var pcm []int16
-	if err := v.Synthesize(ctx, n.phonemes, text, piper.Params{}, func(x []int16) error {
-		pcm = append(pcm, x...)
-		return nil
-	}); err == nil {
-		nv.F0 = measuredF0(pcm, v.SampleRate())
-	}
+	nv.F0 = n.f0.measure(nv.ID, fileKey(path, piper.ConfigPath(path)), v.SampleRate(), func(ctx context.Context, emit func([]int16) error) error {
+		return v.Synthesize(ctx, n.phonemes, f0Text(nv.Language), piper.Params{}, emit)
+	})
 	return nv
+}
+
+func (n *neural) describeKokoro(name, dir string) NeuralVoice {
+	lang, _ := kokoro.LanguageOf(name)
+	nv := NeuralVoice{
+		ID: Kokoro + ":" + name, Engine: Kokoro, Name: name, Language: lang.Protocol, Locale: lang.Locale,
+		Region: lang.Region, Gender: kokoro.GenderOf(name), SampleRate: kokoro.SampleRate,
+	}
+	blend := kokoro.Blend{{Voice: name, Weight: 1}}
+	key := fileKey(filepath.Join(dir, "model.onnx"), filepath.Join(dir, "voices", name+".bin"))
+	nv.F0 = n.f0.measure(nv.ID, key, kokoro.SampleRate, func(ctx context.Context, emit func([]int16) error) error {
+		return n.kokoro.Synthesize(ctx, n.phonemes, f0Text(nv.Language), lang.Espeak, kokoro.Params{Blend: blend}, emit)
+	})
+	return nv
+}
+
+// f0Text is what a voice of lang speaks to measure its pitch.
+func f0Text(lang protocol.Language) string {
+	if text, ok := F0Sentence[lang]; ok {
+		return text
+	}
+	return F0Sentence[protocol.English]
 }
 
 // measuredF0 is pcm's median F0, 0 when it has too little voicing to say.
@@ -260,6 +302,9 @@ func (n *neural) close() error {
 	var errs []error
 	for _, v := range n.piper {
 		errs = append(errs, v.Close())
+	}
+	if n.kokoro != nil {
+		errs = append(errs, n.kokoro.Close())
 	}
 	if n.ownPool {
 		errs = append(errs, n.phonemes.Close())
@@ -280,6 +325,13 @@ func (n *neural) lookup(name string) (NeuralVoice, error) {
 		if v, err := n.lookupPiper(rest); err == nil {
 			found = append(found, v)
 		} else if eng == Piper {
+			return NeuralVoice{}, err
+		}
+	}
+	if eng == "" || eng == Kokoro {
+		if v, err := n.lookupKokoro(rest); err == nil {
+			found = append(found, v)
+		} else if eng == Kokoro {
 			return NeuralVoice{}, err
 		}
 	}
@@ -307,6 +359,54 @@ func (n *neural) lookupPiper(name string) (NeuralVoice, error) {
 		nv.ID, nv.Name = Piper+":"+name, name
 	}
 	return nv, nil
+}
+
+// lookupKokoro resolves a Kokoro voice or blend; a blend takes its
+// heaviest voice's description, and its canonical name.
+func (n *neural) lookupKokoro(name string) (NeuralVoice, error) {
+	if n.kokoro == nil {
+		return NeuralVoice{}, fmt.Errorf("%w %q: Kokoro is not installed", ErrUnknownVoice, Kokoro+":"+name)
+	}
+	b, err := kokoro.ParseBlend(name)
+	if err == nil {
+		err = n.kokoro.Check(b)
+	}
+	if err != nil {
+		return NeuralVoice{}, fmt.Errorf("%w %q: %v", ErrUnknownVoice, Kokoro+":"+name, err)
+	}
+	main := b.Main()
+	i := slices.IndexFunc(n.voices, func(x NeuralVoice) bool { return x.Engine == Kokoro && x.Name == main })
+	nv := n.voices[i]
+	nv.Name = b.String()
+	nv.ID = Kokoro + ":" + nv.Name
+	return nv, nil
+}
+
+// synthesizeKokoro speaks seg with a Kokoro voice or blend, phonemised in
+// seg's language (for English, in the accent of the blend's heaviest
+// voice); Rate is the model's speed and Volume a gain; Pitch and Range are
+// not applied.
+func (n *neural) synthesizeKokoro(ctx context.Context, seg Segment, v Voice, cfg Config, emit func([]int16) error) error {
+	if n.kokoro == nil {
+		return fmt.Errorf("%w: %q", ErrUnknownVoice, Kokoro+":"+v.Name)
+	}
+	b, err := kokoro.ParseBlend(v.Name)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUnknownVoice, err)
+	}
+	lang, _ := kokoro.LanguageOf(b.Main())
+	ev := lang.Espeak
+	if seg.Language != "" && seg.Language != lang.Protocol {
+		ev = espeak.VoiceFor(string(seg.Language))
+	}
+	st, err := newStream(kokoro.SampleRate, cfg, emit)
+	if err != nil {
+		return err
+	}
+	if err := n.kokoro.Synthesize(ctx, n.phonemes, seg.Text, ev, kokoro.Params{Blend: b, Speed: v.Rate}, gain(v.Volume, st.write)); err != nil {
+		return err
+	}
+	return st.finish()
 }
 
 // synthesizePiper speaks seg with a Piper voice: its own language, whatever
@@ -350,13 +450,23 @@ func gain(volume float64, write func([]int16) error) func([]int16) error {
 }
 
 func (n *neural) stats() []Stat {
-	return []Stat{{Engine: Piper, Queued: int(n.piperGate.queued.Load()), Busy: int(n.piperGate.busy.Load())}}
+	var s []Stat
+	if len(n.piper) > 0 {
+		s = append(s, Stat{Engine: Piper, Queued: int(n.piperGate.queued.Load()), Busy: int(n.piperGate.busy.Load())})
+	}
+	if n.kokoro != nil {
+		s = append(s, Stat{Engine: Kokoro, Queued: int(n.kokoroGate.queued.Load()), Busy: int(n.kokoroGate.busy.Load())})
+	}
+	return s
 }
 
 func (n *neural) models() []ModelStat {
 	var out []ModelStat
 	for _, name := range slices.Sorted(maps.Keys(n.piper)) {
 		out = append(out, ModelStat{Engine: Piper, Model: name, Bytes: n.piper[name].MemoryBytes()})
+	}
+	if n.kokoro != nil {
+		out = append(out, ModelStat{Engine: Kokoro, Model: "kokoro", Bytes: n.kokoro.MemoryBytes()})
 	}
 	return out
 }

@@ -37,6 +37,20 @@ func neuralDir(t *testing.T) string {
 	return dir
 }
 
+// withKokoro adds the generated Kokoro (af_test, bm_test, ef_test) to a
+// models directory, and a voice file that is not one.
+func withKokoro(t *testing.T, dir string) string {
+	t.Helper()
+	kdir := filepath.Join(dir, "kokoro")
+	if err := os.CopyFS(kdir, os.DirFS(filepath.Join(pipertest.Testdata(), "..", "..", "kokoro", "testdata", "kokoro"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(kdir, "voices", "af_broken.bin"), []byte("nope"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 func openNeuralEngines(t *testing.T, cfg Config) *Engines {
 	t.Helper()
 	e, err := Open(cfg)

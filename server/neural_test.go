@@ -429,3 +429,80 @@ func TestNeuralEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestKokoroEndToEnd: Kokoro voices and blends are voices like any other:
+// named in a realtime config, in OpenAI's voice, saved, listed.
+func TestKokoroEndToEnd(t *testing.T) {
+	models := t.TempDir()
+	if err := os.CopyFS(filepath.Join(models, "kokoro"), os.DirFS(filepath.Join(pipertest.Testdata(), "..", "..", "kokoro", "testdata", "kokoro"))); err != nil {
+		t.Fatal(err)
+	}
+	base, key, logs := startNeural(t, models)
+	if strings.Contains(logs.String(), "refused") {
+		t.Fatalf("refusals:\n%s", logs.String())
+	}
+	// What the generated Kokoro speaks: per run a header (style row,
+	// voice in hundredths, speed in hundredths), then the padded ids.
+	// The test voices are af_test 0.10, bm_test 0.30.
+	header := func(syms []int) (row, voice, speed int) { return syms[0], syms[1], syms[2] }
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, client.Config{
+		URL: strings.Replace(base, "http", "ws", 1) + "/v1/realtime", APIKey: key,
+		Voice: "kokoro:af_test:0.7+bm_test:0.3", Language: "English", BinaryMode: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := c.Speak(ctx, "Hello there.")
+	c.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	syms := pipertest.Decode(audio.BytesToPCM(nil, b), protocol.SampleRate, 1200)
+	if _, voice, speed := header(syms); voice != 16 || speed != 100 || syms[3] != 0 || syms[len(syms)-1] != 0 {
+		t.Errorf("realtime blend decoded %v: want voice 16 (0.7 × 10 + 0.3 × 30), speed 100, padded ids", syms)
+	}
+
+	fast := speechPCM(t, base, key, map[string]any{"model": "tts-1", "input": "Hello there.", "voice": "kokoro:bm_test", "response_format": "pcm", "speed": 2.0})
+	if _, voice, speed := header(pipertest.Decode(fast, protocol.SampleRate, 600)); voice != 30 || speed != 200 {
+		t.Errorf("OpenAI form, bm_test at speed 2: voice %d, speed %d", voice, speed)
+	}
+
+	resp := postJSON(t, base+"/v1/voices", key, map[string]any{"name": "Mix", "voice": "kokoro:bm_test:1+af_test:1"})
+	var saved struct {
+		ID      string `json:"id"`
+		Profile struct {
+			Voice string `json:"voice"`
+		} `json:"profile"`
+	}
+	json.NewDecoder(resp.Body).Decode(&saved)
+	resp.Body.Close()
+	if saved.Profile.Voice != "kokoro:af_test:0.5+bm_test:0.5" {
+		t.Fatalf("saved %+v", saved)
+	}
+	mix := speechPCM(t, base, key, map[string]any{"text": "Hello there.", "voice": saved.ID, "language": "English", "response_format": "pcm"})
+	if _, voice, _ := header(pipertest.Decode(mix, protocol.SampleRate, 1200)); voice != 20 {
+		t.Errorf("saved blend: voice %d, want 20", voice)
+	}
+
+	req, _ := http.NewRequest("GET", base+"/v1/voices", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	lr, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lr.Body.Close()
+	var list struct {
+		Builtin []struct{ ID, Engine, Gender, Accent string }
+	}
+	json.NewDecoder(lr.Body).Decode(&list)
+	var ids []string
+	for _, v := range list.Builtin {
+		ids = append(ids, v.ID+" "+v.Gender+" "+v.Accent)
+	}
+	if want := []string{"kokoro:af_test female american", "kokoro:bm_test male british", "kokoro:ef_test female european"}; !slices.Equal(ids, want) {
+		t.Errorf("builtin %v, want %v", ids, want)
+	}
+}
