@@ -62,7 +62,7 @@ func neuralModels(t *testing.T) string {
 
 // startNeural runs a node with the models directory and returns its base
 // URL, a key and its log.
-func startNeural(t *testing.T, models string) (base, key string, logs *lockedBuffer) {
+func startNeural(t testing.TB, models string) (base, key string, logs *lockedBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs = &lockedBuffer{}

@@ -22,7 +22,7 @@ func (f *fakeClauses) Phonemize(_ context.Context, _, voice string) ([]espeak.Cl
 	return f.clauses, nil
 }
 
-func amyConfig(t *testing.T) *Config {
+func amyConfig(t testing.TB) *Config {
 	t.Helper()
 	b, err := os.ReadFile("testdata/en_US-amy-low.onnx.json")
 	if err != nil {
