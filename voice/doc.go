@@ -1,9 +1,10 @@
 // Package voice owns voice design: it turns a free-text voice description
 // ("a warm, deep male voice, speaking slowly") into an engine-neutral
 // Profile, and a Profile into the concrete engine voice that speaks each
-// language. This is parameter matching over a fixed, documented word table,
-// not a neural voice model: the same description always gives the same
-// voice, and the words below are all it understands. The package also
+// language, choosing installed neural voices first (Catalog). This is
+// parameter matching over a fixed, documented word table, not a generative
+// voice model: the same description always gives the same voice, and the
+// words below are all it understands. The package also
 // matches reference recordings to a Profile the same way, by measurement
 // rather than cloning, and signs Profiles into the voice clone prompts that
 // clients hand back.
@@ -323,9 +324,10 @@
 //
 // # Reference audio (parameter matching, not cloning)
 //
-// Parley has no neural voice model and does not clone voices. From a
+// Parley has no voice-cloning model and does not clone voices. From a
 // reference recording it measures the voice and chooses the closest
-// settings of one of its engine voices: gender, pitch shift, pitch range
+// settings of one of its parametric engine voices (flite, espeak-ng; not
+// the neural ones): gender, pitch shift, pitch range
 // and rate. A voice saved from audio sounds like the reference in pitch,
 // intonation and tempo only; timbre, accent and pronunciation are the
 // engine voice's.
