@@ -38,7 +38,8 @@
 // the blend's heaviest voice). Rate becomes the model's length_scale (1 /
 // Rate) or speed, Volume a gain; Pitch and Range are not applied. Each
 // sentence is a model run, cut shorter where a run would be long (see
-// engine/piper), and a cancel terminates the run under way. The engine
+// engine/piper), faded over 2 ms at both ends so that runs join without a
+// step, and a cancel terminates the run under way. The engine
 // names in Stats are "piper" and "kokoro"; Models reports each model's
 // resident memory, which the server exports as parley_engine_model_bytes.
 package engine

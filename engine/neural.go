@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/parley-voice/parley/audio"
 	"github.com/parley-voice/parley/engine/espeak"
@@ -403,7 +404,7 @@ func (n *neural) synthesizeKokoro(ctx context.Context, seg Segment, v Voice, cfg
 	if err != nil {
 		return err
 	}
-	if err := n.kokoro.Synthesize(ctx, n.phonemes, seg.Text, ev, kokoro.Params{Blend: b, Speed: v.Rate}, gain(v.Volume, st.write)); err != nil {
+	if err := n.kokoro.Synthesize(ctx, n.phonemes, seg.Text, ev, kokoro.Params{Blend: b, Speed: v.Rate}, shapeRuns(kokoro.SampleRate, v.Volume, st.write)); err != nil {
 		return err
 	}
 	return st.finish()
@@ -430,22 +431,42 @@ func (n *neural) synthesizePiper(ctx context.Context, seg Segment, v Voice, cfg 
 	if err != nil {
 		return err
 	}
-	if err := pv.Synthesize(ctx, n.phonemes, seg.Text, p, gain(v.Volume, st.write)); err != nil {
+	if err := pv.Synthesize(ctx, n.phonemes, seg.Text, p, shapeRuns(pv.SampleRate(), v.Volume, st.write)); err != nil {
 		return err
 	}
 	return st.finish()
 }
 
-// gain scales PCM by volume (0 is 1) before write, clipping at full scale.
-func gain(volume float64, write func([]int16) error) func([]int16) error {
-	if volume == 0 || volume == 1 {
-		return write
-	}
+// runEdge is the fade at both ends of each model run. A run is a
+// separate utterance to the model; its ends are usually silence, and the
+// fade makes sure two runs of one segment never join with a step.
+const runEdge = 2 * time.Millisecond
+
+// shapeRuns prepares each model run (one emit call) before write: faded in
+// and out over runEdge at rate, and scaled by volume (0 is 1), clipping at
+// full scale.
+func shapeRuns(rate int, volume float64, write func([]int16) error) func([]int16) error {
+	n := int(runEdge * time.Duration(rate) / time.Second)
 	return func(pcm []int16) error {
-		for i, s := range pcm {
-			pcm[i] = int16(max(-32768, min(32767, math.Round(float64(s)*volume))))
+		if volume != 0 && volume != 1 {
+			for i, s := range pcm {
+				pcm[i] = int16(max(-32768, min(32767, math.Round(float64(s)*volume))))
+			}
 		}
+		fadeEdges(pcm, n)
 		return write(pcm)
+	}
+}
+
+// fadeEdges ramps the first and last n samples of pcm linearly from and
+// to zero (fewer when pcm is short).
+func fadeEdges(pcm []int16, n int) {
+	n = min(n, len(pcm)/2)
+	for i := range n {
+		k := float64(i) / float64(n)
+		pcm[i] = int16(math.Round(float64(pcm[i]) * k))
+		j := len(pcm) - 1 - i
+		pcm[j] = int16(math.Round(float64(pcm[j]) * k))
 	}
 }
 

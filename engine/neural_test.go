@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parley-voice/parley/audio"
 	"github.com/parley-voice/parley/engine/espeak"
 	"github.com/parley-voice/parley/engine/piper"
 	"github.com/parley-voice/parley/engine/piper/pipertest"
@@ -229,5 +230,31 @@ func TestNoModels(t *testing.T) {
 		if len(e.Problems()) != 0 || len(e.NeuralVoices()) != 0 || e.Has(Piper) {
 			t.Errorf("%s: problems %v, voices %v", dir, e.Problems(), e.NeuralVoices())
 		}
+	}
+}
+
+// TestRunsJoinWithoutSteps: each model run is faded at both ends, so two
+// runs of one segment meet at zero however their audio ends.
+func TestRunsJoinWithoutSteps(t *testing.T) {
+	run := func() []int16 {
+		pcm := make([]int16, 1000)
+		for i := range pcm {
+			pcm[i] = 20000
+		}
+		return pcm
+	}
+	var out []int16
+	write := shapeRuns(16000, 1, func(p []int16) error { out = append(out, p...); return nil })
+	write(run())
+	write(run())
+	n := 32 // 2 ms at 16 kHz
+	if out[0] != 0 || out[999] != 0 || out[1000] != 0 || out[1999] != 0 {
+		t.Errorf("run edges %d %d | %d %d, want 0", out[0], out[999], out[1000], out[1999])
+	}
+	if step := audio.MaxStep(out); step > 20000/n+1 {
+		t.Errorf("largest step %d; a %d-sample fade of 20000 steps at most %d", step, n, 20000/n+1)
+	}
+	if out[n] != 20000 || out[500] != 20000 {
+		t.Errorf("inside the run: %d, %d", out[n], out[500])
 	}
 }
