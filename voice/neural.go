@@ -1,7 +1,6 @@
 package voice
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -10,10 +9,6 @@ import (
 	"github.com/parley-voice/parley/engine"
 	"github.com/parley-voice/parley/protocol"
 )
-
-// ErrUnknownNeural means a neural voice name that names no installed
-// voice (Catalog.Profile).
-var ErrUnknownNeural = errors.New("voice: unknown neural voice")
 
 // neuralName is the shape of a neural voice name a Profile may carry: the
 // engine, then the engine's voice, speaker or blend.

@@ -36,8 +36,11 @@ const (
 	DefaultFirstTokens = 40
 )
 
-// Options tune the model's runs; see piper.Options, whose fields these
-// are.
+// Options tune the model's runs, as piper.Options do a Piper voice's:
+// Sessions and Threads size the onnxruntime sessions (0: one, one thread),
+// Gate admits runs (nil: none), MaxTokens and FirstTokens bound a run and
+// the first run of a segment needed now (0: the defaults; FirstTokens -1:
+// no shorter first run).
 type Options struct {
 	Sessions, Threads      int
 	Gate                   onnxrun.Gate
