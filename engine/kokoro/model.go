@@ -7,9 +7,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
+	"github.com/parley-voice/parley/engine/sched"
 	"github.com/parley-voice/parley/internal/onnxrun"
 )
 
@@ -38,7 +40,7 @@ const (
 
 // Options tune the model's runs, as piper.Options do a Piper voice's:
 // Sessions and Threads size the onnxruntime sessions (0: one, one thread),
-// Gate admits runs (nil: none), MaxTokens and FirstTokens bound a run and
+// Gate admits runs (nil: one run per CPU), MaxTokens and FirstTokens bound a run and
 // the first run of a segment needed now (0: the defaults; FirstTokens -1:
 // no shorter first run).
 type Options struct {
@@ -72,6 +74,9 @@ type Model struct {
 // problem in the returned list; no voice at all is an error. The caller
 // holds an ortenv.Env while the model is open.
 func Load(dir string, opts Options) (*Model, []error, error) {
+	if opts.Gate == nil {
+		opts.Gate = sched.NewSlots(runtime.GOMAXPROCS(0))
+	}
 	if opts.MaxTokens == 0 {
 		opts.MaxTokens = DefaultMaxTokens
 	}
