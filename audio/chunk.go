@@ -10,8 +10,11 @@ const (
 
 // Chunker turns the pieces an engine emits, whatever their sizes, into the
 // chunks sent to a client: between Min and Max samples each, except that
-// the first piece of a segment goes out at once (time to first audio
-// matters more than chunk size) and Flush sends whatever is left.
+// the first chunk of a segment goes out at once, however short (time to
+// first audio matters more than chunk size), and Flush sends whatever is
+// left. A first piece longer than Max is chunked like any other after its
+// first chunk, so an engine that makes a second of audio at once (a
+// neural model) gets no short chunk in the middle.
 //
 // Ownership: a chunk passed to emit is only valid during that call. It is
 // either a sub-slice of the piece given to Push (no copy) or the Chunker's
@@ -42,7 +45,11 @@ func (c *Chunker) Push(pcm []int16, emit func(chunk []int16) error) error {
 	}
 	if !c.started {
 		c.started = true
-		return c.emitAll(pcm, emit)
+		n := min(len(pcm), c.max)
+		if err := emit(pcm[:n]); err != nil {
+			return err
+		}
+		pcm = pcm[n:]
 	}
 	if len(c.buf) > 0 {
 		// Top the buffer up to Max, or to whatever pcm holds if that still
@@ -68,18 +75,6 @@ func (c *Chunker) Push(pcm []int16, emit func(chunk []int16) error) error {
 		pcm = pcm[n:]
 	}
 	c.buf = append(c.buf, pcm...)
-	return nil
-}
-
-// emitAll sends pcm at once, in pieces of at most Max.
-func (c *Chunker) emitAll(pcm []int16, emit func([]int16) error) error {
-	for len(pcm) > 0 {
-		n := min(len(pcm), c.max)
-		if err := emit(pcm[:n]); err != nil {
-			return err
-		}
-		pcm = pcm[n:]
-	}
 	return nil
 }
 

@@ -196,6 +196,7 @@ func TestChunker(t *testing.T) {
 		{"first piece passes through", []int{3}, []int{3}, 0},
 		{"small pieces accumulate to min", []int{3, 1, 1, 1, 1}, []int{3, 4}, 0},
 		{"first piece split at max", []int{20}, []int{8, 8, 4}, 0},
+		{"first piece's short tail waits for min", []int{19, 4}, []int{8, 8, 7}, 0},
 		{"large later piece split at max", []int{2, 10}, []int{2, 8}, 2},
 		{"buffer topped up to max", []int{2, 3, 6}, []int{2, 8}, 1},
 		{"pieces within bounds pass whole", []int{1, 4, 5, 8, 9}, []int{1, 4, 5, 8, 8}, 1},

@@ -2,6 +2,44 @@
 // engine-neutral voice parameters, the registry of installed engines, and the
 // pool that bounds how many syntheses run at once. Engines speak their native
 // rate; this package resamples everything to 24 kHz so that callers only ever
-// see protocol audio. The cgo bindings live in engine/espeak and engine/flite
-// and know nothing of this package.
+// see protocol audio. The cgo bindings live in engine/espeak and engine/flite,
+// the neural engines in engine/piper and engine/kokoro, and none knows this
+// package.
+//
+// # Neural voices
+//
+// Open loads the neural voices in Config.ModelsDir, the directory
+// `parley models` fills:
+//
+//	DIR/NAME.onnx, DIR/NAME.onnx.json    a Piper voice, named piper:NAME
+//	DIR/kokoro/model.onnx                Kokoro-82M v1.0 (onnx-community)
+//	DIR/kokoro/config.json               hexgrad/Kokoro-82M's, with the vocab
+//	DIR/kokoro/voices/VOICE.bin          a Kokoro voice, named kokoro:VOICE
+//
+// A missing directory holds no voices. Every voice found is checked at
+// Open (its config, its model's inputs and outputs, its sample rate, a
+// test run); one that fails is left out and its problem, naming the file,
+// is in Problems for the caller to log, and everything else starts. One
+// onnxruntime (internal/ortenv) serves them all, and their runs wait at one
+// gate of NeuralConcurrency slots, earliest deadline first (sched.Slots):
+// they share the CPU. Phonemes come from the espeak-ng pool (or, with
+// espeak-ng synthesis disabled, an in-process espeak-ng kept for them).
+//
+// LookupVoice resolves the names clients give: piper:NAME, piper:NAME:SPEAKER
+// for a multi-speaker voice, kokoro:VOICE, a Kokoro blend
+// kokoro:af_heart:0.7+bf_emma:0.3, or a bare name only one engine has.
+// NeuralVoices describes each voice for voice design: language, region,
+// gender where its publisher says it, and its F0, measured once speaking
+// F0Sentence and kept in DIR/.parley-f0.json (keyed by the files' sizes and
+// times) so that later starts do not measure again.
+//
+// A neural Voice speaks its Name: a Piper voice its own language whatever
+// the segment's; Kokoro the segment's language (English in the accent of
+// the blend's heaviest voice). Rate becomes the model's length_scale (1 /
+// Rate) or speed, Volume a gain; Pitch and Range are not applied. Each
+// sentence is a model run, cut shorter where a run would be long (see
+// engine/piper), faded over 2 ms at both ends so that runs join without a
+// step, and a cancel terminates the run under way. The engine
+// names in Stats are "piper" and "kokoro"; Models reports each model's
+// resident memory, which the server exports as parley_engine_model_bytes.
 package engine

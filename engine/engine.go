@@ -15,14 +15,19 @@ type Segment struct {
 // Voice selects an engine voice and its prosody. The prosody fields are
 // engine-neutral; each engine maps them onto its own controls.
 type Voice struct {
-	Engine string // "espeak" or "flite"
+	Engine string // "espeak", "flite", "piper" or "kokoro"
 	// Name is the engine's voice: for flite "slt", "rms", "awb", "kal16";
-	// for espeak-ng a voice name such as "en-us", "en-gb-scotland", "es".
+	// for espeak-ng a voice name such as "en-us", "en-gb-scotland", "es";
+	// for Piper a voice ("en_US-amy-low") or a voice and speaker
+	// ("en_GB-vctk-medium:p225"); for Kokoro a voice ("af_heart") or a
+	// blend ("af_heart:0.7+bf_emma:0.3").
 	Name string
 	// Variant is an espeak-ng variant ("m3", "f2", ...); empty for the
 	// voice's own.
 	Variant string
-	// Pitch shifts the voice's base pitch, in semitones (0 = the voice's own).
+	// Pitch shifts the voice's base pitch, in semitones (0 = the voice's
+	// own). The neural engines ignore it, and Range: their voices are
+	// chosen for pitch instead (see package voice).
 	Pitch float64
 	// Range scales pitch movement (1 = the voice's own; near 0 is
 	// monotone). Zero, like for Rate and Volume, means 1, so that the zero

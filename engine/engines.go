@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/parley-voice/parley/engine/espeak"
@@ -50,6 +51,26 @@ type Config struct {
 	// ChunkMin and ChunkMax bound emitted chunks after the first one of a
 	// segment, which is emitted as soon as it exists; 0 means 40 and 80 ms.
 	ChunkMin, ChunkMax time.Duration
+
+	// ModelsDir holds the neural voices (see the package documentation);
+	// "" or a missing directory means none.
+	ModelsDir string
+	// ORTLibrary is the onnxruntime shared library; "" means
+	// ortenv.FindLibrary.
+	ORTLibrary string
+	// NeuralConcurrency bounds the neural model runs under way, all voices
+	// together; 0 means one per CPU.
+	NeuralConcurrency int
+	// NeuralSessions is the onnxruntime sessions per model, each a copy of
+	// its weights; 0 means 1 (a session takes concurrent runs).
+	NeuralSessions int
+	// NeuralThreads is each session's intra-op threads; 0 means the CPUs
+	// divided by NeuralConcurrency, at least 1.
+	NeuralThreads int
+	// NeuralFirstPhonemes bounds the first model run of a segment needed
+	// now (see piper.Options.FirstPhonemes); 0 means the engine's default,
+	// -1 no shorter first run.
+	NeuralFirstPhonemes int
 }
 
 func (c Config) withDefaults() Config {
@@ -67,6 +88,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ChunkMax == 0 {
 		c.ChunkMax = 80 * time.Millisecond
+	}
+	if c.NeuralConcurrency == 0 {
+		c.NeuralConcurrency = runtime.GOMAXPROCS(0)
+	}
+	if c.NeuralThreads == 0 {
+		c.NeuralThreads = max(1, runtime.GOMAXPROCS(0)/c.NeuralConcurrency)
 	}
 	return c
 }
@@ -86,6 +113,9 @@ func (c Config) Validate() error {
 	if c.FliteConcurrency < 0 || c.Edge < 0 || c.LeadGap < 0 || c.ChunkMin < 0 || c.ChunkMax < c.ChunkMin {
 		return errors.New("engine: invalid concurrency, edge or chunk sizes")
 	}
+	if c.NeuralConcurrency < 0 || c.NeuralSessions < 0 || c.NeuralThreads < 0 || c.NeuralFirstPhonemes < -1 {
+		return errors.New("engine: invalid neural concurrency, sessions, threads or first run")
+	}
 	return nil
 }
 
@@ -98,14 +128,18 @@ var (
 // Engines is the set of installed engines behind one Synthesizer. It is safe
 // for concurrent use.
 type Engines struct {
-	cfg    Config
-	espeak *espeak.Pool
-	flite  *sched.Slots // FliteConcurrency slots, urgent syntheses first
+	cfg      Config
+	espeak   *espeak.Pool
+	flite    *sched.Slots // FliteConcurrency slots, urgent syntheses first
+	neural   *neural      // nil without neural voices
+	problems []error
 }
 
 // Open starts the engines that cfg enables. An enabled engine that cannot
 // start is an error, so that a misinstalled host fails at start-up rather
-// than on the first request.
+// than on the first request. Neural voices are the exception: each voice
+// in cfg.ModelsDir that cannot be loaded is left out, and Problems says
+// why, so that one bad download does not stop the server.
 func Open(cfg Config) (*Engines, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -130,15 +164,53 @@ func Open(cfg Config) (*Engines, error) {
 		}
 		e.flite = sched.NewSlots(cfg.FliteConcurrency)
 	}
+	e.neural, e.problems = openNeural(cfg, e.espeak)
 	return e, nil
 }
 
+// Problems lists the neural voices Open refused, each error naming the
+// file and what was wrong with it, for the caller to log.
+func (e *Engines) Problems() []error { return e.problems }
+
 // Close stops the engines. It is idempotent.
 func (e *Engines) Close() error {
-	if e.espeak != nil {
-		return e.espeak.Close()
+	var errs []error
+	if e.neural != nil {
+		errs = append(errs, e.neural.close())
+		e.neural = nil
 	}
-	return nil
+	if e.espeak != nil {
+		errs = append(errs, e.espeak.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// NeuralVoices lists the installed neural voices, by engine and name; a
+// multi-speaker voice once, with its speakers.
+func (e *Engines) NeuralVoices() []NeuralVoice {
+	if e.neural == nil {
+		return nil
+	}
+	return slices.Clone(e.neural.voices)
+}
+
+// LookupVoice resolves a neural voice name as clients give it
+// ("piper:en_US-amy-low", "kokoro:af_heart:0.7+bf_emma:0.3", or a bare name
+// only one engine has) to the voice, its ID canonical. It fails with
+// ErrUnknownVoice for anything else.
+func (e *Engines) LookupVoice(name string) (NeuralVoice, error) {
+	if e.neural == nil {
+		return NeuralVoice{}, fmt.Errorf("%w %q: no neural voices are installed", ErrUnknownVoice, name)
+	}
+	return e.neural.lookup(name)
+}
+
+// Models reports each loaded neural model's memory.
+func (e *Engines) Models() []ModelStat {
+	if e.neural == nil {
+		return nil
+	}
+	return e.neural.models()
 }
 
 // Has reports whether the named engine is running.
@@ -148,6 +220,10 @@ func (e *Engines) Has(name string) bool {
 		return e.espeak != nil
 	case Flite:
 		return e.flite != nil
+	case Piper:
+		return e.neural != nil && len(e.neural.piper) > 0
+	case Kokoro:
+		return e.neural != nil && e.neural.kokoro != nil
 	}
 	return false
 }
@@ -169,6 +245,9 @@ func (e *Engines) Stats() []Stat {
 	if e.flite != nil {
 		busy, queued := e.flite.Stats()
 		s = append(s, Stat{Engine: Flite, Queued: queued, Busy: busy})
+	}
+	if e.neural != nil {
+		s = append(s, e.neural.stats()...)
 	}
 	return s
 }
@@ -210,6 +289,10 @@ func (e *Engines) Synthesize(ctx context.Context, seg Segment, v Voice, emit fun
 			return err
 		}
 		return st.finish()
+	case v.Engine == Piper && e.neural != nil:
+		return e.neural.synthesizePiper(ctx, seg, v, e.cfg, emit)
+	case v.Engine == Kokoro && e.neural != nil:
+		return e.neural.synthesizeKokoro(ctx, seg, v, e.cfg, emit)
 	}
 	return fmt.Errorf("%w: %q", ErrUnknownEngine, v.Engine)
 }

@@ -80,6 +80,12 @@ func openAIVoiceNames() []string {
 	return names
 }
 
+// isNeural reports whether name is an installed neural voice.
+func (a *API) isNeural(name string) bool {
+	_, err := a.d.Voices.Catalog.Profile(name)
+	return err == nil
+}
+
 // parseSpeech validates a speech request for p. defaultFormat applies when
 // the request names none.
 func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechRequest) (synthesis, error) {
@@ -113,8 +119,11 @@ func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechReque
 		case req.Voice == "" && req.Instructions != "":
 			f.VoiceDescription = req.Instructions
 		case req.Voice == "":
+		case a.isNeural(req.Voice):
+			// The instructions set the neural voice's rate and volume.
+			f.Voice, f.VoiceDescription = req.Voice, req.Instructions
 		default:
-			return s, errorf(http.StatusBadRequest, fmt.Sprintf("unknown voice %q: use one of %s, or a saved voice id", req.Voice, strings.Join(openAIVoiceNames(), ", ")))
+			return s, errorf(http.StatusBadRequest, fmt.Sprintf("unknown voice %q: use one of %s, a saved voice id, or an installed neural voice (GET /v1/voices)", req.Voice, strings.Join(openAIVoiceNames(), ", ")))
 		}
 	case req.Text != nil:
 		s.text = *req.Text
@@ -167,7 +176,7 @@ func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechReque
 		prof.Rate *= *req.Speed
 	}
 	s.prof = prof
-	if s.segs, err = tts.Split(s.text, s.lang, s.prof); err != nil {
+	if s.segs, err = a.d.Pipeline.Split(s.text, s.lang, s.prof); err != nil {
 		return s, err
 	}
 	spoken := 0

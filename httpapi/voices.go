@@ -103,6 +103,7 @@ func (a *API) admitDesign(w http.ResponseWriter, r *http.Request, p auth.Princip
 
 type createVoiceRequest struct {
 	Name             string `json:"name"`
+	Voice            string `json:"voice"` // a neural voice (extension)
 	VoiceDescription string `json:"voice_description"`
 	Audio            string `json:"audio"` // base64 WAV
 	RefText          string `json:"ref_text"`
@@ -118,8 +119,10 @@ func (a *API) createVoice(w http.ResponseWriter, r *http.Request, p auth.Princip
 	var v voicestore.Voice
 	var err error
 	switch {
-	case req.VoiceDescription != "" && req.Audio != "":
-		return errorf(http.StatusBadRequest, "give voice_description or audio, not both")
+	case req.VoiceDescription != "" && req.Audio != "", req.Voice != "" && req.Audio != "":
+		return errorf(http.StatusBadRequest, "give voice_description (and a neural voice) or audio, not both")
+	case req.Voice != "":
+		v, err = a.d.Voices.CreateFromVoice(r.Context(), p, req.Name, req.Voice, req.VoiceDescription)
 	case req.VoiceDescription != "":
 		v, err = a.d.Voices.CreateFromDescription(r.Context(), p, req.Name, req.VoiceDescription)
 	case req.Audio != "":
@@ -215,7 +218,11 @@ func (a *API) listVoices(w http.ResponseWriter, r *http.Request, p auth.Principa
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"voices": vs, "limit": p.Plan.SavedVoices})
+	builtin := a.d.Voices.Builtins()
+	if builtin == nil {
+		builtin = []voice.Neural{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"voices": vs, "limit": p.Plan.SavedVoices, "builtin": builtin})
 	return nil
 }
 

@@ -124,3 +124,28 @@ func (m *Metrics) ObserveRedis(up func() bool) {
 		return 0
 	}))
 }
+
+// ModelStat is one loaded neural model's memory.
+type ModelStat struct {
+	Engine, Model string
+	Bytes         int64
+}
+
+// ObserveModels exports a gauge per loaded neural model, its resident
+// memory, read from stats at every scrape.
+func (m *Metrics) ObserveModels(stats func() []ModelStat) {
+	m.Registry.MustRegister(modelCollector(stats))
+}
+
+type modelCollector func() []ModelStat
+
+var modelBytesDesc = prometheus.NewDesc("parley_engine_model_bytes",
+	"Resident memory that loading each neural model added to the process.", []string{"engine", "model"}, nil)
+
+func (c modelCollector) Describe(ch chan<- *prometheus.Desc) { ch <- modelBytesDesc }
+
+func (c modelCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, s := range c() {
+		ch <- prometheus.MustNewConstMetric(modelBytesDesc, prometheus.GaugeValue, float64(s.Bytes), s.Engine, s.Model)
+	}
+}

@@ -103,7 +103,7 @@ func (s *session) speak(j job) bool {
 		return false
 	}
 	d := s.srv.deps
-	seg := tts.Prepare(tts.Request{Text: j.text, Language: s.language, Voice: s.profile,
+	seg := s.srv.deps.Pipeline.Prepare(tts.Request{Text: j.text, Language: s.language, Voice: s.profile,
 		Lookahead: j.lookahead, Previous: s.lastLang})
 	seg.Consumed = j.consumed
 	if seg.Normalized == "" {

@@ -144,7 +144,20 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
+	for _, p := range engines.Problems() {
+		log.Warn("neural voice refused", "err", p.Error())
+	}
+	for _, v := range engines.NeuralVoices() {
+		log.Info("neural voice loaded", "voice", v.ID, "language", string(v.Language), "f0_hz", v.F0)
+	}
 	s := &Server{cfg: cfg, log: log, db: db, engines: engines, metrics: metrics.New()}
+	s.metrics.ObserveModels(func() []metrics.ModelStat {
+		var out []metrics.ModelStat
+		for _, m := range engines.Models() {
+			out = append(out, metrics.ModelStat{Engine: m.Engine, Model: m.Model, Bytes: m.Bytes})
+		}
+		return out
+	})
 	s.metrics.ObserveEngines(func() []metrics.EngineStat {
 		var out []metrics.EngineStat
 		for _, st := range engines.Stats() {
@@ -170,8 +183,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.clientIP = clientip.New(cfg.TrustedProxies)
 	acct := &auth.Accounting{Limiter: lim, Usage: db}
-	voices := &voicestore.Store{DB: db, Secret: secret, Engine: engines}
-	pipeline := &tts.Pipeline{Engine: engines}
+	catalog := voice.NewCatalog(engines.NeuralVoices(), engines.LookupVoice)
+	voices := &voicestore.Store{DB: db, Secret: secret, Engine: engines, Catalog: catalog}
+	pipeline := &tts.Pipeline{Engine: engines, Voices: catalog}
 	s.realtime, err = realtime.NewServer(cfg.Realtime, realtime.Deps{
 		Auth:       auth.Keys{DB: db},
 		Voices:     voices,

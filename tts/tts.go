@@ -19,6 +19,9 @@ import (
 // safe for concurrent use.
 type Pipeline struct {
 	Engine engine.Synthesizer
+	// Voices chooses each segment's engine voice, neural voices first;
+	// nil means Profile.VoiceFor, the parametric engines alone.
+	Voices *voice.Catalog
 }
 
 // Request is one segment to speak.
@@ -75,7 +78,7 @@ const MaxSpokenChars = 2 * protocol.MaxBufferChars
 // Prepare resolves r's language, normalises its text and picks the engine
 // voice: everything but the synthesis. Blank text gives a Segment with no
 // Normalized text, which speaks nothing.
-func Prepare(r Request) Segment {
+func (p *Pipeline) Prepare(r Request) Segment {
 	seg := Segment{Text: r.Text}
 	if strings.TrimSpace(r.Text) == "" {
 		return seg
@@ -83,14 +86,14 @@ func Prepare(r Request) Segment {
 	seg.Language = ResolveLanguage(r)
 	seg.Normalized = strings.TrimSpace(textnorm.Normalize(r.Text, seg.Language))
 	if seg.Normalized != "" {
-		seg.Voice = r.Voice.VoiceFor(seg.Language)
+		seg.Voice = p.Voices.VoiceFor(r.Voice, seg.Language)
 	}
 	return seg
 }
 
 // Split segments a whole text the way a flushed realtime generation would
 // and prepares every segment that speaks, in order.
-func Split(text string, lang protocol.Language, prof voice.Profile) ([]Segment, error) {
+func (p *Pipeline) Split(text string, lang protocol.Language, prof voice.Profile) ([]Segment, error) {
 	cfg := segment.DefaultConfig()
 	cfg.Language = lang
 	s, err := segment.New(cfg)
@@ -105,7 +108,7 @@ func Split(text string, lang protocol.Language, prof voice.Profile) ([]Segment, 
 		if i+1 < len(parts) {
 			r.Lookahead = parts[i+1]
 		}
-		seg := Prepare(r)
+		seg := p.Prepare(r)
 		if seg.Normalized == "" {
 			continue
 		}
@@ -127,7 +130,7 @@ func Split(text string, lang protocol.Language, prof voice.Profile) ([]Segment, 
 // Speak speaks one segment. Blank text speaks nothing and returns a
 // Segment without audio. emit must not retain pcm.
 func (p *Pipeline) Speak(ctx context.Context, r Request, emit func(pcm []int16) error) (Segment, error) {
-	seg := Prepare(r)
+	seg := p.Prepare(r)
 	err := p.SpeakPrepared(ctx, &seg, emit)
 	return seg, err
 }
@@ -147,7 +150,7 @@ func (p *Pipeline) SpeakPrepared(ctx context.Context, seg *Segment, emit func(pc
 // SpeakAll speaks every segment of Split(text, lang, prof) in order, the
 // first one marked urgent for the engines' queues.
 func (p *Pipeline) SpeakAll(ctx context.Context, text string, lang protocol.Language, prof voice.Profile, emit func(pcm []int16) error) ([]Segment, error) {
-	segs, err := Split(text, lang, prof)
+	segs, err := p.Split(text, lang, prof)
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,10 @@
 // Package voice owns voice design: it turns a free-text voice description
 // ("a warm, deep male voice, speaking slowly") into an engine-neutral
 // Profile, and a Profile into the concrete engine voice that speaks each
-// language. This is parameter matching over a fixed, documented word table,
-// not a neural voice model: the same description always gives the same
-// voice, and the words below are all it understands. The package also
+// language, choosing installed neural voices first (Catalog). This is
+// parameter matching over a fixed, documented word table, not a generative
+// voice model: the same description always gives the same voice, and the
+// words below are all it understands. The package also
 // matches reference recordings to a Profile the same way, by measurement
 // rather than cloning, and signs Profiles into the voice clone prompts that
 // clients hand back.
@@ -297,11 +298,36 @@
 // The server's default voice is DefaultDescription, "female american":
 // flite's slt in English.
 //
+// # Neural voices
+//
+// With neural voices installed (Piper, Kokoro: see engine), Catalog.VoiceFor
+// chooses among them before the rules above. A profile naming a voice
+// (Profile.Voice, from a client's "piper:…" or "kokoro:…" name, a saved
+// voice or a clone prompt) speaks with it. Otherwise a profile without a
+// style looks for voices of the segment's language and of its gender (the
+// default voice's if it has none) and, if it names one, its accent (else
+// the default voice's accent is preferred in English); among those, the
+// voice whose F0, measured once at load, is nearest in semitones to 195 Hz
+// (female) or 115 Hz (male) moved by the profile's pitch wins. Age counts
+// through pitch. A voice's gender is its publisher's (Kokoro's names say
+// it) or else its F0's (below GenderThresholdHz is male); its accent is
+// its locale's region (en_US American, en_GB British, es_ES European,
+// es_MX Latin American, pt_BR Brazilian, pt_PT European, fr_FR European,
+// fr_BE Belgian, fr_CH Swiss) or, for Piper's alba and
+// northern_english_male, Scottish and Northern. Where no neural voice
+// fits (a Scottish man with no such voice installed, a whisper, a language
+// without one), the parametric engines speak as above. A neural voice
+// takes the profile's rate (as the model's length scale) and volume, not
+// its pitch or range: it was chosen for its pitch, and shifting a neural
+// voice's signal would cost the naturalness it was chosen for. With no
+// neural voice installed, every profile speaks exactly as without Catalog.
+//
 // # Reference audio (parameter matching, not cloning)
 //
-// Parley has no neural voice model and does not clone voices. From a
+// Parley has no voice-cloning model and does not clone voices. From a
 // reference recording it measures the voice and chooses the closest
-// settings of one of its engine voices: gender, pitch shift, pitch range
+// settings of one of its parametric engine voices (flite, espeak-ng; not
+// the neural ones): gender, pitch shift, pitch range
 // and rate. A voice saved from audio sounds like the reference in pitch,
 // intonation and tempo only; timbre, accent and pronunciation are the
 // engine voice's.

@@ -26,3 +26,7 @@ var ErrRefText = errors.New("voice: reference text too long")
 // ErrInvalidPrompt is DecodePrompt's one error. It says nothing about what
 // was wrong, so that a forger learns nothing from trying.
 var ErrInvalidPrompt = errors.New("voice: invalid voice clone prompt")
+
+// ErrUnknownNeural means a neural voice name that names no installed
+// voice (Catalog.Profile).
+var ErrUnknownNeural = errors.New("voice: unknown neural voice")

@@ -14,6 +14,10 @@ type Profile struct {
 	Range  float64 `json:"range"`            // pitch-movement multiplier, within [MinRange, MaxRange]
 	Rate   float64 `json:"rate"`             // speaking-rate multiplier, within [MinRate, MaxRate]
 	Volume float64 `json:"volume"`           // loudness multiplier, within [MinVolume, MaxVolume]
+	// Voice names a neural voice to speak with ("piper:en_US-amy-low",
+	// "kokoro:af_heart:0.7+bf_emma:0.3"), as a client chose it; "" lets
+	// Catalog.VoiceFor choose. Rate and Volume still apply.
+	Voice string `json:"voice,omitempty"`
 	// Terms are the parts of the description that had an effect, in order,
 	// each with its modifiers ("very deep", "not too fast"), for logs and
 	// the API's echo.

@@ -148,6 +148,7 @@ type promptPayload struct {
 	Range   float64 `json:"r"`
 	Rate    float64 `json:"t"`
 	Volume  float64 `json:"vo"`
+	Neural  string  `json:"nv,omitempty"` // Profile.Voice; absent before neural voices, so old prompts verify
 }
 
 // EncodePrompt makes the voice clone prompt that carries p for accountID:
@@ -169,7 +170,7 @@ func EncodePrompt(s Secret, accountID string, p Profile) (string, error) {
 	payload, err := json.Marshal(promptPayload{
 		V: promptVersion, Account: accountID,
 		Gender: p.Gender, Accent: p.Accent, Age: p.Age, Style: p.Style,
-		Pitch: p.Pitch, Range: p.Range, Rate: p.Rate, Volume: p.Volume,
+		Pitch: p.Pitch, Range: p.Range, Rate: p.Rate, Volume: p.Volume, Neural: p.Voice,
 	})
 	if err != nil {
 		return "", fmt.Errorf("voice: prompt: %w", err)
@@ -215,7 +216,7 @@ func DecodePrompt(s Secret, accountID string, prompt string) (Profile, error) {
 	}
 	p := Profile{
 		Gender: pl.Gender, Accent: pl.Accent, Age: pl.Age, Style: pl.Style,
-		Pitch: pl.Pitch, Range: pl.Range, Rate: pl.Rate, Volume: pl.Volume,
+		Pitch: pl.Pitch, Range: pl.Range, Rate: pl.Rate, Volume: pl.Volume, Voice: pl.Neural,
 	}
 	if p.Validate() != nil {
 		return Profile{}, ErrInvalidPrompt

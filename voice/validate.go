@@ -6,9 +6,10 @@ import (
 	"slices"
 )
 
-// Validate reports whether p could have come from Design or Match: known
-// gender, accent, age and style (or empty), and finite prosody within the
-// limits. Code that accepts a Profile from outside the package (a stored
+// Validate reports whether p could have come from Design, Match or
+// Catalog.Profile: known gender, accent, age and style (or empty), finite
+// prosody within the limits, and a neural voice name of the right shape
+// (whether it is installed is known only where it is used). Code that accepts a Profile from outside the package (a stored
 // voice, a clone prompt) checks it with Validate. Terms are not checked.
 func (p Profile) Validate() error {
 	for _, c := range []struct {
@@ -23,6 +24,9 @@ func (p Profile) Validate() error {
 		if c.v != "" && !slices.Contains(c.known, c.v) {
 			return fmt.Errorf("voice: unknown %s %q", c.what, c.v)
 		}
+	}
+	if p.Voice != "" && !neuralName.MatchString(p.Voice) {
+		return fmt.Errorf("voice: %q is not a neural voice name", p.Voice)
 	}
 	for _, c := range []struct {
 		what     string

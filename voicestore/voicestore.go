@@ -40,13 +40,16 @@ type Store struct {
 	// Engine, when set, refines matches of reference audio that come with
 	// their text by speaking that text (voice.MatchText).
 	Engine engine.Synthesizer
+	// Catalog, when set, resolves neural voice names ("piper:…",
+	// "kokoro:…") in the voice field.
+	Catalog *voice.Catalog
 }
 
 // Voice is a saved voice as the API shows it.
 type Voice struct {
 	ID          string        `json:"id"`
 	Name        string        `json:"name"`
-	Source      string        `json:"source"` // "description" or "audio"
+	Source      string        `json:"source"` // "description" (a neural voice too) or "audio"
 	Description string        `json:"voice_description,omitempty"`
 	RefText     string        `json:"ref_text,omitempty"`
 	Profile     voice.Profile `json:"profile"`
@@ -54,7 +57,8 @@ type Voice struct {
 	CreatedAt   time.Time     `json:"created_at"`
 }
 
-// Fields are the voice fields of a request; at most one is set.
+// Fields are the voice fields of a request; at most one is set, except
+// that a neural voice may come with a description of how it speaks.
 type Fields struct {
 	Voice            string
 	VoiceClonePrompt string
@@ -67,10 +71,24 @@ func FromConfig(c protocol.Config) Fields {
 }
 
 // Resolve turns voice fields into a profile for p's account: a saved voice
-// of that account, a clone prompt signed for it, a description, or the
-// default voice.
+// of that account (an id "voice_…") or an installed neural voice (by name),
+// a clone prompt signed for it, a description, or the default voice.
 func (s *Store) Resolve(ctx context.Context, p auth.Principal, f Fields) (voice.Profile, error) {
 	switch {
+	case f.Voice != "" && !strings.HasPrefix(f.Voice, savedPrefix):
+		prof, err := s.Catalog.Profile(f.Voice)
+		if err != nil {
+			return voice.Profile{}, fmt.Errorf("%w %q: not a saved voice id (voice_…) nor an installed neural voice (%v)", ErrUnknownVoice, f.Voice, err)
+		}
+		if f.VoiceDescription != "" {
+			// A description with a neural voice sets how it speaks.
+			d, err := s.Resolve(ctx, p, Fields{VoiceDescription: f.VoiceDescription})
+			if err != nil {
+				return voice.Profile{}, err
+			}
+			prof.Rate, prof.Volume, prof.Terms = d.Rate, d.Volume, d.Terms
+		}
+		return prof, nil
 	case f.Voice != "":
 		v, err := s.DB.GetVoice(ctx, p.AccountID, f.Voice)
 		if errors.Is(err, store.ErrNotFound) {
@@ -117,6 +135,32 @@ func (s *Store) CreateFromDescription(ctx context.Context, p auth.Principal, nam
 	}
 	return s.save(ctx, p, store.Voice{Name: name, Source: "description", Description: description}, prof)
 }
+
+// savedPrefix begins every saved voice's id.
+const savedPrefix = "voice_"
+
+// CreateFromVoice saves a neural voice (a name as Resolve takes it: a
+// voice, a speaker, a Kokoro blend), with the speaking rate and volume of
+// description when one is given.
+func (s *Store) CreateFromVoice(ctx context.Context, p auth.Principal, name, neural, description string) (Voice, error) {
+	prof, err := s.Catalog.Profile(neural)
+	if err != nil {
+		return Voice{}, fmt.Errorf("%w %q: %v", ErrUnknownVoice, neural, err)
+	}
+	if strings.TrimSpace(description) != "" {
+		if n := utf8.RuneCountInString(description); n > protocol.MaxVoiceDescriptionChars {
+			return Voice{}, fmt.Errorf("%w: voice_description has %d characters, at most %d", ErrInvalid, n, protocol.MaxVoiceDescriptionChars)
+		}
+		d := voice.Design(description)
+		prof.Rate, prof.Volume, prof.Terms = d.Rate, d.Volume, d.Terms
+	}
+	// Stored as designed: its profile names the voice.
+	return s.save(ctx, p, store.Voice{Name: name, Source: store.VoiceFromDescription, Description: description}, prof)
+}
+
+// Builtins lists the installed neural voices, which every account can
+// name.
+func (s *Store) Builtins() []voice.Neural { return s.Catalog.Voices() }
 
 // MaxReferenceBytes bounds a reference WAV's audio data.
 const MaxReferenceBytes = 10 << 20

@@ -29,10 +29,11 @@
 //
 // # The onnxruntime environment
 //
-// onnxruntime_go's environment is process-global. This package creates it
-// on the first Silero detector (or uses one that something else created)
-// and shares one session per model file among all detectors, each with its
-// own tensors and recurrent state. Sessions and the environment are kept
-// until Shutdown at process exit, since opening a session costs about
-// 100 ms and a detector on an open one 0.2 ms.
+// onnxruntime_go's environment is process-global and shared with the
+// neural speech engines through internal/ortenv, which loads the library
+// once and counts its users. This package takes a reference on the first
+// Silero detector and shares one session per model file among all
+// detectors, each with its own tensors and recurrent state. Sessions and
+// the reference are kept until Shutdown at process exit, since opening a
+// session costs about 100 ms and a detector on an open one 0.2 ms.
 package vad

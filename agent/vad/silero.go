@@ -10,15 +10,16 @@ import (
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
+
+	"github.com/parley-voice/parley/internal/ortenv"
 )
 
-// The onnxruntime environment belongs to the whole process in
-// onnxruntime_go (a package-level handle, not safe for concurrent
-// initialisation), so this package keeps it behind one mutex:
+// The onnxruntime environment belongs to the whole process (internal/ortenv
+// counts its users), and this package's share of it is kept behind one
+// mutex:
 //
-//   - The first Silero detector loads the library and creates the
-//     environment. If something else in the process created it first, it
-//     is used as it is and never destroyed here.
+//   - The first Silero detector takes a reference to the environment,
+//     which loads the library if no other user has.
 //   - Sessions are shared: one per model file, used by every detector of
 //     that model (onnxruntime sessions are safe for concurrent Run), each
 //     detector owning its input, state and output tensors.
@@ -30,8 +31,7 @@ import (
 //     open.
 var ortRT struct {
 	mu       sync.Mutex
-	owned    bool   // this package created the environment
-	lib      string // the library it loaded, absolute
+	env      *ortenv.Env // this package's reference, held until Shutdown
 	sessions map[string]*sharedSession
 }
 
@@ -86,17 +86,13 @@ func NewSilero(cfg Config) (Detector, error) {
 // acquireSession loads the runtime if need be and returns the shared
 // session for model, holding a reference to it.
 func acquireSession(lib, model string) (*sharedSession, error) {
-	absLib, err := filepath.Abs(lib)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrRuntime, err)
-	}
 	absModel, err := filepath.Abs(model)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrModel, err)
 	}
 	ortRT.mu.Lock()
 	defer ortRT.mu.Unlock()
-	if err := initRuntime(absLib); err != nil {
+	if err := initRuntime(lib); err != nil {
 		return nil, err
 	}
 	if sh := ortRT.sessions[absModel]; sh != nil {
@@ -115,21 +111,18 @@ func acquireSession(lib, model string) (*sharedSession, error) {
 	return sh, nil
 }
 
+// initRuntime takes this package's reference to the environment. The
+// library is checked against the loaded one even when the reference is
+// already held: a process has one onnxruntime.
 func initRuntime(lib string) error {
-	if ort.IsInitialized() {
-		if ortRT.owned && lib != ortRT.lib {
-			return fmt.Errorf("%w: %s requested, but %s is already loaded", ErrRuntime, lib, ortRT.lib)
-		}
-		return nil
+	env, err := ortenv.Acquire(lib)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrRuntime, err)
 	}
-	if !isFile(lib) {
-		return fmt.Errorf("%w: %s: no such file", ErrRuntime, lib)
+	if ortRT.env != nil {
+		return env.Release()
 	}
-	ort.SetSharedLibraryPath(lib)
-	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
-		return fmt.Errorf("%w: %s: %w", ErrRuntime, lib, err)
-	}
-	ortRT.owned, ortRT.lib = true, lib
+	ortRT.env = env
 	return nil
 }
 
@@ -178,8 +171,8 @@ func releaseSession(sh *sharedSession) {
 	sh.refs--
 }
 
-// Shutdown releases the sessions and unloads onnxruntime if this package
-// loaded it. Call it once at process exit, after closing every Silero
+// Shutdown releases the sessions and this package's reference to the
+// onnxruntime environment, which unloads it if no one else holds one. Call it once at process exit, after closing every Silero
 // detector: it returns ErrBusy while any is open. A later NewSilero loads
 // everything again.
 func Shutdown() error {
@@ -197,9 +190,9 @@ func Shutdown() error {
 		errs = append(errs, sh.sess.Destroy())
 		delete(ortRT.sessions, path)
 	}
-	if ortRT.owned {
-		ortRT.owned, ortRT.lib = false, ""
-		errs = append(errs, ort.DestroyEnvironment())
+	if ortRT.env != nil {
+		errs = append(errs, ortRT.env.Release())
+		ortRT.env = nil
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("%w: shutdown: %w", ErrRuntime, err)

@@ -203,7 +203,7 @@ func TestSharedSession(t *testing.T) {
 	}
 	ortRT.mu.Lock()
 	defer ortRT.mu.Unlock()
-	if len(ortRT.sessions) != 0 || ortRT.owned {
-		t.Errorf("after Shutdown: %d sessions, runtime loaded %v", len(ortRT.sessions), ortRT.owned)
+	if len(ortRT.sessions) != 0 || ortRT.env != nil {
+		t.Errorf("after Shutdown: %d sessions, runtime reference held %v", len(ortRT.sessions), ortRT.env != nil)
 	}
 }

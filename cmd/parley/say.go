@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/parley-voice/parley/audio"
@@ -20,6 +21,9 @@ func say(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	desc := fs.String("voice-description", "", "describe the voice, e.g. \"a deep, slow British man\"")
 	lang := fs.String("language", "Auto", "language: Auto, English, Spanish, Portuguese, German, French, Italian, Chinese, Japanese, Korean, Russian")
 	out := fs.String("o", "out.wav", "output WAV file (- for stdout)")
+	neural := fs.String("voice", "", `a neural voice in the models directory, e.g. "piper:en_US-amy-low" or "kokoro:af_heart:0.7+bf_emma:0.3"`)
+	data := fs.String("data", "./data", "data directory, for its models/")
+	models := fs.String("models", "", "neural voices directory (default DATA/models)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -41,18 +45,36 @@ func say(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if !ok {
 		return fmt.Errorf("say: unsupported language %q", *lang)
 	}
-	prof := voice.Default()
-	if *desc != "" {
-		prof = voice.Design(*desc)
+	if *models == "" {
+		*models = filepath.Join(*data, "models")
 	}
-	engines, err := engine.Open(engine.Config{})
+	engines, err := engine.Open(engine.Config{ModelsDir: *models})
 	if err != nil {
 		return err
 	}
 	defer engines.Close()
+	for _, p := range engines.Problems() {
+		fmt.Fprintln(stderr, "say:", p)
+	}
+	catalog := voice.NewCatalog(engines.NeuralVoices(), engines.LookupVoice)
+	prof := voice.Default()
+	if *desc != "" {
+		prof = voice.Design(*desc)
+	}
+	if *neural != "" {
+		np, err := catalog.Profile(*neural)
+		if err != nil {
+			return fmt.Errorf("say: --voice: %w", err)
+		}
+		if *desc != "" {
+			// The description sets how the neural voice speaks.
+			np.Rate, np.Volume = prof.Rate, prof.Volume
+		}
+		prof = np
+	}
 
 	var pcm []int16
-	p := &tts.Pipeline{Engine: engines}
+	p := &tts.Pipeline{Engine: engines, Voices: catalog}
 	if _, err := p.SpeakAll(ctx, text, l, prof, func(b []int16) error {
 		pcm = append(pcm, b...)
 		return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -53,6 +54,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.BoolVar(&cfg.Engine.DisableEspeak, "no-espeak", false, "disable the espeak-ng engine")
 	fs.BoolVar(&cfg.Engine.DisableFlite, "no-flite", false, "disable the flite engine")
 	fs.IntVar(&cfg.Engine.FliteConcurrency, "flite-workers", 0, "concurrent flite syntheses (0: one per CPU)")
+	fs.StringVar(&cfg.Engine.ModelsDir, "models", "", "neural voices directory: Piper NAME.onnx + NAME.onnx.json, Kokoro in kokoro/ (default DATA/models)")
+	fs.IntVar(&cfg.Engine.NeuralConcurrency, "neural-runs", 0, "neural model runs at once, all voices together (0: one per CPU)")
+	fs.IntVar(&cfg.Engine.NeuralSessions, "neural-sessions", 0, "onnxruntime sessions per neural model, each a copy of its weights (0: 1)")
+	fs.IntVar(&cfg.Engine.NeuralThreads, "neural-threads", 0, "intra-op threads per neural session (0: CPUs / neural-runs)")
 	fs.IntVar(&cfg.Engine.EspeakProcesses, "espeak-workers", runtime.GOMAXPROCS(0), "espeak-ng worker processes (espeak-ng is single-threaded: each adds one synthesis at a time, and a crash in one fails only its segment); the default is one per CPU")
 	espeakInProcess := fs.Bool("espeak-in-process", false, "also synthesise with espeak-ng inside the server process: saves the pipe hop to a worker, but client text then reaches espeak-ng in the server, where a crash ends it (needed with --espeak-workers 0)")
 	fs.StringVar(&cfg.Agent.LLM, "llm", "auto", "agent language model: auto (OpenAI-compatible if OPENAI_API_KEY or OPENAI_BASE_URL is set, else offline), openai, offline")
@@ -74,6 +79,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if cfg.Engine.ModelsDir == "" {
+		cfg.Engine.ModelsDir = filepath.Join(cfg.DataDir, "models")
 	}
 	log, err := newLogger(stderr, *logFormat, *logLevel)
 	if err != nil {

@@ -48,6 +48,12 @@ static int parley_synth(const char *text, uintptr_t handle) {
 		espeakCHARS_UTF8, NULL, (void *)handle);
 }
 
+// One clause of *textptr in IPA; *textptr moves on, and is NULL after the
+// last clause. The text is plain UTF-8, as for parley_synth.
+static const char *parley_phonemes(const void **textptr) {
+	return espeak_TextToPhonemes(textptr, espeakCHARS_UTF8, espeakPHONEMES_IPA);
+}
+
 // lang is NULL for every voice, or "variant" for the variants.
 static const espeak_VOICE **parley_list(const char *lang) {
 	espeak_VOICE spec;
@@ -151,4 +157,34 @@ func synth(text string, handle uintptr) error {
 		return fmt.Errorf("espeak-ng: synthesis failed (espeak_ERROR %d)", int(rc))
 	}
 	return nil
+}
+
+// textToPhonemes runs espeak_TextToPhonemes over text clause by clause. It
+// must run on the worker thread, after apply has selected the voice.
+// interrupted is checked between clauses.
+func textToPhonemes(text string, interrupted func() error) ([]Clause, error) {
+	ctext := C.CString(text)
+	defer C.free(unsafe.Pointer(ctext))
+	base := uintptr(unsafe.Pointer(ctext))
+	p := unsafe.Pointer(ctext)
+	var clauses []Clause
+	start := 0
+	for p != nil {
+		if err := interrupted(); err != nil {
+			// Read the rest, so that espeak-ng holds no half-read text for
+			// the next request.
+			for p != nil {
+				C.parley_phonemes(&p)
+			}
+			return nil, err
+		}
+		ph := C.GoString(C.parley_phonemes(&p))
+		end := len(text)
+		if p != nil {
+			end = min(max(int(uintptr(p)-base), start), len(text))
+		}
+		clauses = append(clauses, newClause(text[start:end], p == nil, ph))
+		start = end
+	}
+	return clauses, nil
 }

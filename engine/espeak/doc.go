@@ -26,6 +26,16 @@
 // for any buffer length up to 40 ms; the first arrives about 0.3 ms after
 // espeak_Synth is called.
 //
+// # Phonemes
+//
+// Phonemize reads text into clauses and their IPA phonemes with
+// espeak_TextToPhonemes, for the neural engines (Piper, Kokoro), which
+// take phonemes rather than text. It runs on the in-process worker thread
+// like a synthesis, selects the voice afresh and reads the text to its end
+// even when cancelled, so nothing carries over to the next request. Which
+// punctuation ended each clause is read from the text, since Debian's
+// espeak-ng lacks the call that reports it: see Clause.
+//
 // # Worker processes
 //
 // One thread cannot use more than one core, and a crash inside espeak-ng

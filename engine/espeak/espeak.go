@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -126,6 +127,40 @@ func (e *Engine) Synthesize(ctx context.Context, text string, p Params, emit fun
 		w:    e.w,
 		done: make(chan struct{}),
 	})
+}
+
+// Phonemize reads text with voice (a name as Params.Voice takes) and
+// returns its clauses with their IPA phonemes, as espeak-ng would speak
+// them; see Clause for how each clause's punctuation is found. It runs on
+// the worker thread like Synthesize, waiting its turn, and sets the voice
+// afresh, so it changes nothing for later requests. Empty text gives no
+// clauses; control characters are read as spaces.
+func (e *Engine) Phonemize(ctx context.Context, text, voice string) ([]Clause, error) {
+	if e.closed.Load() {
+		return nil, ErrClosed
+	}
+	req, err := e.cat.resolve(Params{Voice: voice})
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(text) == "" {
+		return nil, nil
+	}
+	j := &job{
+		ctx:       ctx,
+		text:      cleanText(text),
+		req:       req,
+		w:         e.w,
+		done:      make(chan struct{}),
+		phonemize: true,
+	}
+	if err := e.w.do(j); err != nil {
+		return nil, err
+	}
+	return j.clauses, nil
 }
 
 // validate reports what Synthesize would reject in p, without queueing.

@@ -26,6 +26,11 @@ func (e *Engine) Synthesize(ctx context.Context, text string, p Params, emit fun
 
 func (e *Engine) validate(Params) error { return ErrUnavailable }
 
+// Phonemize reports ErrUnavailable.
+func (e *Engine) Phonemize(ctx context.Context, text, voice string) ([]Clause, error) {
+	return nil, ErrUnavailable
+}
+
 // Voices reports ErrUnavailable.
 func Voices() ([]VoiceInfo, error) { return nil, ErrUnavailable }
 

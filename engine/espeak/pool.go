@@ -238,6 +238,18 @@ func (p *Pool) Synthesize(ctx context.Context, text string, params Params, emit 
 	}
 }
 
+// Phonemize reads text with voice into clauses and their IPA phonemes, as
+// Engine.Phonemize does, on the in-process worker: phonemisation takes well
+// under a millisecond per clause, far less than a hop to a worker process,
+// and waits at most for the one synthesis the in-process worker may be
+// running. Text is at most MaxTextBytes.
+func (p *Pool) Phonemize(ctx context.Context, text, voice string) ([]Clause, error) {
+	if len(text) > MaxTextBytes {
+		return nil, fmt.Errorf("%w: %d bytes, at most %d", ErrTextTooLong, len(text), MaxTextBytes)
+	}
+	return p.engine.Phonemize(ctx, text, voice)
+}
+
 func (p *Pool) synthesizeLocal(ctx context.Context, text string, params Params, emit func(pcm []int16) error) error {
 	defer p.release(grant{})
 	return p.engine.Synthesize(ctx, text, params, emit)

@@ -31,6 +31,10 @@ type job struct {
 	req  request
 	emit func([]int16) error
 	w    *worker
+	// phonemize makes the job read text as phonemes into clauses instead
+	// of speaking it.
+	phonemize bool
+	clauses   []Clause
 
 	state atomic.Int32
 	done  chan struct{}
@@ -149,6 +153,11 @@ func (w *worker) synthesize(j *job) error {
 		return err
 	}
 	if err := apply(j.req); err != nil {
+		return err
+	}
+	if j.phonemize {
+		var err error
+		j.clauses, err = textToPhonemes(j.text, j.interrupted)
 		return err
 	}
 	h := cgo.NewHandle(j)
