@@ -39,8 +39,9 @@ func TestServeWithRedis(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		// No espeak-ng worker processes: the test binary is not parley.
-		done <- run(ctx, []string{"serve", "--addr", addr, "--data", t.TempDir(), "--trusted-proxies", "127.0.0.1/32", "--espeak-workers", "0"},
+		// No espeak-ng worker processes (the test binary is not parley), so
+		// espeak-ng runs in process.
+		done <- run(ctx, []string{"serve", "--addr", addr, "--data", t.TempDir(), "--trusted-proxies", "127.0.0.1/32", "--espeak-workers", "0", "--espeak-in-process"},
 			strings.NewReader(""), io.Discard, io.Discard)
 	}()
 	defer func() {
