@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -175,7 +174,7 @@ func (a *API) authed(h authedHandler, maxBody int64) http.Handler {
 			// before it is read.
 			_ = rc.SetReadDeadline(time.Now().Add(a.cfg.BodyTimeout))
 		}
-		key := bearer(r)
+		key := auth.Bearer(r)
 		if key == "" {
 			a.writeError(sw, r, errUnauthorized)
 			return
@@ -218,22 +217,14 @@ func readBody(r *http.Request, max int64) error {
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
-		return errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body exceeds %d bytes", max))
+		return errorf(http.StatusRequestEntityTooLarge, "request body exceeds %d bytes", max)
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return errorf(http.StatusRequestTimeout, "request body not received in time")
 	case err != nil:
-		return errorf(http.StatusBadRequest, "reading the request body: "+err.Error())
+		return errorf(http.StatusBadRequest, "reading the request body: %v", err)
 	}
 	r.Body = io.NopCloser(bytes.NewReader(b))
 	return nil
-}
-
-func bearer(r *http.Request) string {
-	h := r.Header.Get("Authorization")
-	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		return strings.TrimSpace(h[7:])
-	}
-	return ""
 }
 
 // statusWriter remembers whether and what the handler wrote.
@@ -340,7 +331,7 @@ func quotaError(err error) error {
 		return err
 	}
 	next := nextMonth(time.Now())
-	return errorf(http.StatusTooManyRequests, qe.Error()).
+	return errorf(http.StatusTooManyRequests, "%v", qe).
 		with("Retry-After", itoa(int(math.Ceil(time.Until(next).Seconds()))))
 }
 

@@ -47,13 +47,13 @@ func (a *API) submitJob(w http.ResponseWriter, r *http.Request, p auth.Principal
 	var le *jobs.LimitError
 	switch {
 	case errors.Is(err, jobs.ErrWebhookURL):
-		return errorf(http.StatusBadRequest, strings.TrimPrefix(err.Error(), "jobs: "))
+		return errorf(http.StatusBadRequest, "%s", strings.TrimPrefix(err.Error(), "jobs: "))
 	case errors.As(err, &le):
 		// 429 rather than 507: the account is at its own limit, as with
 		// its monthly characters, and the server is fine. Retry-After says
 		// when room comes back by itself (a job finishing, audio
 		// expiring); without it only deleting jobs helps.
-		e := errorf(http.StatusTooManyRequests, le.Error())
+		e := errorf(http.StatusTooManyRequests, "%v", le)
 		if le.RetryAfter > 0 {
 			e = e.with("Retry-After", itoa(int(math.Ceil(le.RetryAfter.Seconds()))))
 		}
@@ -119,7 +119,7 @@ func (a *API) getJobAudio(w http.ResponseWriter, r *http.Request, p auth.Princip
 		return err
 	}
 	if j.Status != "succeeded" {
-		return errorf(http.StatusNotFound, "job has no audio (status "+j.Status+")")
+		return errorf(http.StatusNotFound, "job has no audio (status %s)", j.Status)
 	}
 	f, err := os.Open(jobs.AudioPath(a.d.Jobs.DataDir(), j.ID, j.Format))
 	if err != nil {

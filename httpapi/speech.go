@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -86,8 +85,9 @@ func (a *API) isNeural(name string) bool {
 	return err == nil
 }
 
-// parseSpeech validates a speech request for p. defaultFormat applies when
-// the request names none.
+// parseSpeech validates a speech request for p, resolves its voice and
+// splits its text into prepared segments. A request that names no
+// response_format gets its form's default: wav, or OpenAI's mp3.
 func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechRequest) (synthesis, error) {
 	var s synthesis
 	var f voicestore.Fields
@@ -123,7 +123,7 @@ func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechReque
 			// The instructions set the neural voice's rate and volume.
 			f.Voice, f.VoiceDescription = req.Voice, req.Instructions
 		default:
-			return s, errorf(http.StatusBadRequest, fmt.Sprintf("unknown voice %q: use one of %s, a saved voice id, or an installed neural voice (GET /v1/voices)", req.Voice, strings.Join(openAIVoiceNames(), ", ")))
+			return s, errorf(http.StatusBadRequest, "unknown voice %q: use one of %s, a saved voice id, or an installed neural voice (GET /v1/voices)", req.Voice, strings.Join(openAIVoiceNames(), ", "))
 		}
 	case req.Text != nil:
 		s.text = *req.Text
@@ -152,14 +152,14 @@ func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechReque
 	}
 	s.chars = utf8.RuneCountInString(s.text)
 	if s.chars > protocol.MaxBufferChars {
-		return s, errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("text has %d characters, at most %d allowed", s.chars, protocol.MaxBufferChars))
+		return s, errorf(http.StatusRequestEntityTooLarge, "text has %d characters, at most %d allowed", s.chars, protocol.MaxBufferChars)
 	}
 	if codec.ContentType(s.format) == "" {
-		return s, errorf(http.StatusBadRequest, fmt.Sprintf("unsupported response_format %q: supported are %s", s.format, strings.Join(codec.Formats(), ", ")))
+		return s, errorf(http.StatusBadRequest, "unsupported response_format %q: supported are %s", s.format, strings.Join(codec.Formats(), ", "))
 	}
 	lang, ok := protocol.ParseLanguage(req.Language)
 	if !ok {
-		return s, errorf(http.StatusBadRequest, fmt.Sprintf("unsupported language %q", req.Language))
+		return s, errorf(http.StatusBadRequest, "unsupported language %q", req.Language)
 	}
 	s.lang = lang
 	prof, err := a.d.Voices.Resolve(ctx, p, f)
@@ -185,7 +185,7 @@ func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechReque
 		s.billed += int64(seg.Billed())
 	}
 	if spoken > tts.MaxSpokenChars {
-		return s, errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("text is %d characters long when spoken (numbers and symbols read out), at most %d allowed", spoken, tts.MaxSpokenChars))
+		return s, errorf(http.StatusRequestEntityTooLarge, "text is %d characters long when spoken (numbers and symbols read out), at most %d allowed", spoken, tts.MaxSpokenChars)
 	}
 	return s, nil
 }
@@ -194,11 +194,11 @@ func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechReque
 func voiceError(err error) error {
 	switch {
 	case errors.Is(err, voicestore.ErrUnknownVoice):
-		return errorf(http.StatusNotFound, err.Error())
+		return errorf(http.StatusNotFound, "%v", err)
 	case errors.Is(err, voicestore.ErrInvalidPrompt), errors.Is(err, voicestore.ErrInvalid):
-		return errorf(http.StatusBadRequest, err.Error())
+		return errorf(http.StatusBadRequest, "%v", err)
 	case errors.Is(err, voicestore.ErrVoiceLimit):
-		return errorf(http.StatusForbidden, err.Error())
+		return errorf(http.StatusForbidden, "%v", err)
 	}
 	return err
 }
@@ -267,7 +267,7 @@ func (w pipeWriter) Write(b []byte) (int, error) {
 func (a *API) synthesize(ctx context.Context, p auth.Principal, s synthesis, hold auth.Hold, out io.Writer, wait func(context.Context) error) error {
 	enc, err := codec.NewEncoder(s.format, out)
 	if err != nil {
-		return errorf(http.StatusBadRequest, err.Error())
+		return errorf(http.StatusBadRequest, "%v", err)
 	}
 	err = a.speak(ctx, p, s, hold, wait, enc.Write)
 	if cerr := enc.Close(); err == nil {

@@ -67,7 +67,7 @@ type wireClient struct {
 // DecodeClient parses and validates one client text frame. Every failure is a
 // fatal *Error with CloseInvalid whose message says what was wrong. Unknown
 // fields are ignored so that newer clients keep working.
-func DecodeClient(frame []byte) (ClientMessage, error) {
+func DecodeClient(frame []byte) (ClientMessage, *Error) {
 	if len(frame) > MaxFrameBytes {
 		return ClientMessage{}, ErrFrameTooLarge
 	}

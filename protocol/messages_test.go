@@ -50,8 +50,7 @@ func TestDecodeClient(t *testing.T) {
 				if err == nil {
 					t.Fatalf("DecodeClient(%q) = %+v, want error containing %q", tt.in, got, tt.wantErr)
 				}
-				pe, ok := AsError(err)
-				if !ok || pe.Code != CloseInvalid || !pe.Fatal {
+				if err.Code != CloseInvalid || !err.Fatal {
 					t.Fatalf("error %v is not a fatal 4003 protocol error", err)
 				}
 				if !strings.Contains(err.Error(), tt.wantErr) {
@@ -136,7 +135,7 @@ func FuzzDecodeClient(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeClient(b)
 		if err != nil {
-			if pe, ok := AsError(err); !ok || pe.Code != CloseInvalid {
+			if err.Code != CloseInvalid || !err.Fatal {
 				t.Fatalf("error %v is not a 4003 protocol error", err)
 			}
 			return

@@ -297,14 +297,13 @@ func (s *session) readLoop() error {
 			s.fail(protocol.ErrBinaryFrame)
 			return protocol.ErrBinaryFrame
 		}
-		msg, err := protocol.DecodeClient(buf.Bytes())
+		msg, perr := protocol.DecodeClient(buf.Bytes())
 		if buf.Cap() <= 8<<10 {
 			framePool.Put(buf)
 		}
-		if err != nil {
-			pe, _ := protocol.AsError(err)
-			s.fail(pe)
-			return err
+		if perr != nil {
+			s.fail(perr)
+			return perr
 		}
 		if msg.Type == protocol.TypeText && s.startsGeneration(msg.Text) {
 			if err := s.recheckKey(); err != nil {
