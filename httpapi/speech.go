@@ -14,7 +14,6 @@ import (
 
 	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/codec"
-	"github.com/parley-voice/parley/engine/sched"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/tts"
 	"github.com/parley-voice/parley/voice"
@@ -287,12 +286,11 @@ func (a *API) speak(ctx context.Context, p auth.Principal, s synthesis, hold aut
 				return err
 			}
 		}
-		sctx := ctx
-		if i == 0 {
-			sctx = sched.Urgent(ctx) // the listener waits for the first audio
-		}
 		seg := &s.segs[i]
-		err := a.d.Pipeline.SpeakPrepared(sctx, seg, emit)
+		if i == 0 {
+			seg.Due = time.Now() // the listener waits for the first audio
+		}
+		err := a.d.Pipeline.SpeakPrepared(ctx, seg, emit)
 		if seg.Samples > 0 {
 			a.charge(ctx, p, hold, seg)
 		}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/parley-voice/parley/audio"
 	"github.com/parley-voice/parley/auth"
-	"github.com/parley-voice/parley/engine/sched"
 	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/tts"
@@ -138,11 +137,11 @@ func (s *session) speak(j job) bool {
 	// The engines serve the segment whose listener runs dry first: now for
 	// a generation not yet heard, else when its queued audio has played,
 	// less the time a segment takes to start.
-	ctx := sched.Urgent(j.ctx)
+	seg.Due = time.Now()
 	if g := j.gen; g.pushed > 0 {
-		ctx = sched.PlayBy(j.ctx, g.playFrom.Add(audio.Duration(int(g.pushed), protocol.SampleRate)-startMargin))
+		seg.Due = g.playFrom.Add(audio.Duration(int(g.pushed), protocol.SampleRate) - startMargin)
 	}
-	err := s.synthesize(ctx, &seg, emit)
+	err := s.synthesize(j.ctx, &seg, emit)
 	s.lastLang = seg.Language
 	if seg.Samples > 0 {
 		s.charge(j.gen, &seg)

@@ -3,6 +3,7 @@ package tts
 import (
 	"context"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -50,6 +51,12 @@ type Segment struct {
 	// for: its own, and the whitespace the segmenter dropped between it and
 	// the segment before. Zero means Chars.
 	Consumed int
+	// Due is when the segment's audio is needed: now for the first segment
+	// of an answer, whose listener is waiting; for a later one, when the
+	// audio before it will have played. Engines serve the segments waiting
+	// for them earliest Due first (package engine/sched); zero means on
+	// arrival.
+	Due time.Time
 }
 
 // Chars is the segment's length as given, in Unicode code points.
@@ -141,6 +148,11 @@ func (p *Pipeline) SpeakPrepared(ctx context.Context, seg *Segment, emit func(pc
 	if seg.Normalized == "" {
 		return nil
 	}
+	if !seg.Due.IsZero() {
+		// The engines' queues are several calls down (the flite slots, the
+		// espeak-ng pool, the neural gate), and only they read it.
+		ctx = sched.PlayBy(ctx, seg.Due)
+	}
 	return p.Engine.Synthesize(ctx, engine.Segment{Text: seg.Normalized, Language: seg.Language}, seg.Voice, func(pcm []int16) error {
 		seg.Samples += len(pcm)
 		return emit(pcm)
@@ -155,11 +167,10 @@ func (p *Pipeline) SpeakAll(ctx context.Context, text string, lang protocol.Lang
 		return nil, err
 	}
 	for i := range segs {
-		sctx := ctx
 		if i == 0 {
-			sctx = sched.Urgent(ctx) // the listener waits for the first audio
+			segs[i].Due = time.Now() // the listener waits for the first audio
 		}
-		if err := p.SpeakPrepared(sctx, &segs[i], emit); err != nil {
+		if err := p.SpeakPrepared(ctx, &segs[i], emit); err != nil {
 			return segs[:i], err
 		}
 	}

@@ -12,4 +12,7 @@
 // about to run dry. Unmarked syntheses are needed at their arrival, which
 // keeps them in arrival order among the rest. The order of the queue is
 // all that changes: a running synthesis is never interrupted.
+//
+// Front ends state the need as tts.Segment.Due; the tts pipeline marks the
+// engines' context with it (PlayBy), and the gates read it back (Due).
 package sched
