@@ -17,7 +17,6 @@ import (
 	"github.com/parley-voice/parley/limits"
 	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/protocol"
-	"github.com/parley-voice/parley/tts"
 )
 
 // Deps are the collaborators of a Server.
@@ -25,8 +24,8 @@ type Deps struct {
 	Auth       Authenticator
 	Voices     VoiceResolver
 	Accounting Accounting
-	Pipeline   *tts.Pipeline
-	Limiter    *limits.Limiter // server connection slots
+	Pipeline   Synthesizer
+	Limiter    ConnLimiter
 	Metrics    *metrics.Metrics
 	Logger     *slog.Logger
 	// ClientIP finds the client's address behind trusted proxies, for the
