@@ -1,6 +1,7 @@
-// Package sched owns how syntheses wait for an engine: a counting
-// semaphore whose waiters are served by when their audio is needed, and
-// the context mark that says when that is.
+// Package sched owns how syntheses wait for an engine: a line that hands
+// out an engine's slots (Line: worker processes, say; Slots when they are
+// all alike) and serves waiters by when their audio is needed, and the
+// context mark that says when that is.
 //
 // A synthesis is needed now when a listener is waiting for its first
 // audio: the first segment of a generation (Urgent). A later segment is
