@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"math"
 	"net/http"
 	"os"
@@ -13,13 +12,7 @@ import (
 	"time"
 
 	"github.com/parley-voice/parley/auth"
-	"github.com/parley-voice/parley/clientip"
-	"github.com/parley-voice/parley/jobs"
 	"github.com/parley-voice/parley/limits"
-	"github.com/parley-voice/parley/metrics"
-	"github.com/parley-voice/parley/store"
-	"github.com/parley-voice/parley/tts"
-	"github.com/parley-voice/parley/voicestore"
 )
 
 // Config tunes the HTTP API.
@@ -72,48 +65,24 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Deps are the API's collaborators.
-type Deps struct {
-	Keys interface {
-		Authenticate(context.Context, string) (auth.Principal, error)
-	}
-	Accounting *auth.Accounting
-	Pipeline   *tts.Pipeline
-	Voices     *voicestore.Store
-	Store      *store.DB
-	Jobs       *jobs.Manager
-	Metrics    *metrics.Metrics
-	Logger     *slog.Logger
-	// WebhookSecret signs webhooks; each key gets its own derived secret.
-	WebhookSecret []byte
-	// ClientIP finds the client's address behind trusted proxies, for the
-	// logs; nil means the TCP peer.
-	ClientIP *clientip.Resolver
-}
-
 // API serves section 2 of PROTOCOL.md.
 type API struct {
+	core
 	cfg Config
-	d   Deps
-	log *slog.Logger
 }
 
-// New returns the API.
+// New returns the API. Its job manager, in d.Jobs, runs the API's Runner,
+// built first from the same Deps.
 func New(cfg Config, d Deps) (*API, error) {
-	if d.Keys == nil || d.Accounting == nil || d.Pipeline == nil || d.Voices == nil || d.Store == nil || d.Metrics == nil {
-		return nil, errors.New("httpapi: Keys, Accounting, Pipeline, Voices, Store and Metrics are required")
+	if d.Keys == nil || d.Accounting == nil || d.Limiter == nil {
+		return nil, errors.New("httpapi: Keys, Accounting and Limiter are required")
 	}
-	cfg = cfg.withDefaults()
-	log := d.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	c, err := newCore(d)
+	if err != nil {
+		return nil, err
 	}
-	return &API{cfg: cfg, d: d, log: log}, nil
+	return &API{core: c, cfg: cfg.withDefaults()}, nil
 }
-
-// SetJobs attaches the job manager, which needs the API as its runner and
-// so is built after it.
-func (a *API) SetJobs(m *jobs.Manager) { a.d.Jobs = m }
 
 // Register adds the API's routes to mux, with the CORS preflight of each
 // path.
@@ -298,7 +267,7 @@ func (a *API) admit(ctx context.Context, w http.ResponseWriter, p auth.Principal
 // per-minute rate, setting the rate headers on w; release gives the slot
 // back.
 func (a *API) limit(ctx context.Context, w http.ResponseWriter, p auth.Principal) (release func(), err error) {
-	lim := a.d.Accounting.Limiter
+	lim := a.d.Limiter
 	rel, err := lim.AcquireKeyRequest(ctx, p.KeyID)
 	if err != nil {
 		if !errors.Is(err, limits.ErrTooManyAtOnce) {

@@ -161,17 +161,30 @@ func (a *API) webhookSecret(w http.ResponseWriter, r *http.Request, p auth.Princ
 	return nil
 }
 
+// Runner synthesises the stored requests of async jobs: it is the
+// jobs.Runner of the jobs.Manager that New then takes in Deps.Jobs.
+type Runner struct{ core }
+
+// NewRunner returns the Runner of jobs for d; d.Jobs is not used.
+func NewRunner(d Deps) (*Runner, error) {
+	c, err := newCore(d)
+	if err != nil {
+		return nil, err
+	}
+	return &Runner{core: c}, nil
+}
+
 // Run implements jobs.Runner: it synthesises a stored request into w.
-func (a *API) Run(ctx context.Context, j store.Job, w io.Writer) error {
+func (r *Runner) Run(ctx context.Context, j store.Job, w io.Writer) error {
 	var req speechRequest
 	if err := json.Unmarshal(j.Request, &req); err != nil {
 		return err
 	}
-	p, err := a.keyPrincipal(ctx, j.KeyID)
+	p, err := r.keyPrincipal(ctx, j.KeyID)
 	if err != nil {
 		return err
 	}
-	s, err := a.parseSpeech(ctx, p, req)
+	s, err := r.parseSpeech(ctx, p, req)
 	if err != nil {
 		return err
 	}
@@ -179,7 +192,7 @@ func (a *API) Run(ctx context.Context, j store.Job, w io.Writer) error {
 	// complete its header (lengths, flac's MD5, mp3's gapless Info tag).
 	// The job was paid for when it was queued.
 	var buf codec.Buffer
-	if err := a.synthesize(ctx, p, s, prepaid{}, &buf, nil); err != nil {
+	if err := r.synthesize(ctx, p, s, prepaid{}, &buf, nil); err != nil {
 		return err
 	}
 	_, err = w.Write(buf.Bytes())

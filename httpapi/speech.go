@@ -79,15 +79,15 @@ func openAIVoiceNames() []string {
 }
 
 // isNeural reports whether name is an installed neural voice.
-func (a *API) isNeural(name string) bool {
-	_, err := a.d.Voices.Catalog.Profile(name)
+func (c *core) isNeural(name string) bool {
+	_, err := c.d.Voices.Catalog.Profile(name)
 	return err == nil
 }
 
 // parseSpeech validates a speech request for p, resolves its voice and
 // splits its text into prepared segments. A request that names no
 // response_format gets its form's default: wav, or OpenAI's mp3.
-func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechRequest) (synthesis, error) {
+func (c *core) parseSpeech(ctx context.Context, p auth.Principal, req speechRequest) (synthesis, error) {
 	var s synthesis
 	var f voicestore.Fields
 	switch {
@@ -118,7 +118,7 @@ func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechReque
 		case req.Voice == "" && req.Instructions != "":
 			f.VoiceDescription = req.Instructions
 		case req.Voice == "":
-		case a.isNeural(req.Voice):
+		case c.isNeural(req.Voice):
 			// The instructions set the neural voice's rate and volume.
 			f.Voice, f.VoiceDescription = req.Voice, req.Instructions
 		default:
@@ -161,7 +161,7 @@ func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechReque
 		return s, errorf(http.StatusBadRequest, "unsupported language %q", req.Language)
 	}
 	s.lang = lang
-	prof, err := a.d.Voices.Resolve(ctx, p, f)
+	prof, err := c.d.Voices.Resolve(ctx, p, f)
 	if err != nil {
 		return s, voiceError(err)
 	}
@@ -175,7 +175,7 @@ func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechReque
 		prof.Rate *= *req.Speed
 	}
 	s.prof = prof
-	if s.segs, err = a.d.Pipeline.Split(s.text, s.lang, s.prof); err != nil {
+	if s.segs, err = c.d.Pipeline.Split(s.text, s.lang, s.prof); err != nil {
 		return s, err
 	}
 	spoken := 0
@@ -263,12 +263,12 @@ func (w pipeWriter) Write(b []byte) (int, error) {
 // synthesize encodes s in its format to out, charging hold as each segment
 // is spoken; wait is as for speak. out must not block on a client: it is
 // written from inside the engines' callbacks.
-func (a *API) synthesize(ctx context.Context, p auth.Principal, s synthesis, hold auth.Hold, out io.Writer, wait func(context.Context) error) error {
+func (c *core) synthesize(ctx context.Context, p auth.Principal, s synthesis, hold auth.Hold, out io.Writer, wait func(context.Context) error) error {
 	enc, err := codec.NewEncoder(s.format, out)
 	if err != nil {
 		return errorf(http.StatusBadRequest, "%v", err)
 	}
-	err = a.speak(ctx, p, s, hold, wait, enc.Write)
+	err = c.speak(ctx, p, s, hold, wait, enc.Write)
 	if cerr := enc.Close(); err == nil {
 		err = cerr
 	}
@@ -279,7 +279,7 @@ func (a *API) synthesize(ctx context.Context, p auth.Principal, s synthesis, hol
 // segment's billed characters as soon as it is spoken. Before each segment
 // it calls wait, if not nil, which may hold the synthesis back (holding no
 // engine) until the client has caught up.
-func (a *API) speak(ctx context.Context, p auth.Principal, s synthesis, hold auth.Hold, wait func(context.Context) error, emit func([]int16) error) error {
+func (c *core) speak(ctx context.Context, p auth.Principal, s synthesis, hold auth.Hold, wait func(context.Context) error, emit func([]int16) error) error {
 	for i := range s.segs {
 		if wait != nil {
 			if err := wait(ctx); err != nil {
@@ -290,9 +290,9 @@ func (a *API) speak(ctx context.Context, p auth.Principal, s synthesis, hold aut
 		if i == 0 {
 			seg.Due = time.Now() // the listener waits for the first audio
 		}
-		err := a.d.Pipeline.SpeakPrepared(ctx, seg, emit)
+		err := c.d.Pipeline.SpeakPrepared(ctx, seg, emit)
 		if seg.Samples > 0 {
-			a.charge(ctx, p, hold, seg)
+			c.charge(ctx, p, hold, seg)
 		}
 		if err != nil {
 			return err
@@ -303,14 +303,14 @@ func (a *API) speak(ctx context.Context, p auth.Principal, s synthesis, hold aut
 
 // charge records a spoken segment against the quota, even when the client
 // has gone: its audio was made.
-func (a *API) charge(ctx context.Context, p auth.Principal, hold auth.Hold, seg *tts.Segment) {
+func (c *core) charge(ctx context.Context, p auth.Principal, hold auth.Hold, seg *tts.Segment) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := hold.Charge(ctx, int64(seg.Billed())); err != nil {
-		a.log.Error("recording usage failed", "key", p.KeyID, "err", err)
+		c.log.Error("recording usage failed", "key", p.KeyID, "err", err)
 	}
-	a.d.Metrics.Characters.Add(float64(seg.Billed()))
-	a.d.Metrics.AudioSeconds.Add(float64(seg.Samples) / protocol.SampleRate)
+	c.d.Metrics.Characters.Add(float64(seg.Billed()))
+	c.d.Metrics.AudioSeconds.Add(float64(seg.Samples) / protocol.SampleRate)
 }
 
 // openAISSE streams OpenAI's speech SSE events: speech.audio.delta with
@@ -366,8 +366,8 @@ func validWebhook(raw string) error {
 }
 
 // keyPrincipal rebuilds a job's principal from its key, for the runner.
-func (a *API) keyPrincipal(ctx context.Context, keyID string) (auth.Principal, error) {
-	k, err := a.d.Store.GetKey(ctx, keyID)
+func (c *core) keyPrincipal(ctx context.Context, keyID string) (auth.Principal, error) {
+	k, err := c.d.Store.GetKey(ctx, keyID)
 	if err != nil {
 		return auth.Principal{}, err
 	}

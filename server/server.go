@@ -200,9 +200,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	api, err := httpapi.New(cfg.HTTP, httpapi.Deps{
+	apiDeps := httpapi.Deps{
 		Keys:          auth.Keys{DB: db},
 		Accounting:    acct,
+		Limiter:       lim,
 		Pipeline:      pipeline,
 		Voices:        voices,
 		Store:         db,
@@ -210,7 +211,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Logger:        log,
 		WebhookSecret: secret,
 		ClientIP:      s.clientIP,
-	})
+	}
+	// The job manager runs the API's Runner, and the API queues jobs on
+	// the manager: the Runner comes first.
+	runner, err := httpapi.NewRunner(apiDeps)
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -221,11 +225,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		base := strings.TrimRight(publicURL(cfg), "/")
 		jcfg.AudioURL = func(j store.Job) string { return base + httpapi.JobAudioPath(j.ID) }
 	}
-	if s.jobs, err = jobs.New(jcfg, db, api); err != nil {
+	if s.jobs, err = jobs.New(jcfg, db, runner); err != nil {
 		s.Close()
 		return nil, err
 	}
-	api.SetJobs(s.jobs)
+	apiDeps.Jobs = s.jobs
+	api, err := httpapi.New(cfg.HTTP, apiDeps)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
 	stt, model, stopSTT, err := agentDeps(cfg.Agent, nil)
 	if err != nil {
 		s.Close()

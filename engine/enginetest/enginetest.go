@@ -8,8 +8,10 @@ package enginetest
 
 import (
 	"context"
+	"errors"
 	"hash/fnv"
 	"math"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -46,6 +48,9 @@ func tone(text string, perRune int) []int16 {
 	return pcm
 }
 
+// ErrFailed is the error of a call that FailOn made fail.
+var ErrFailed = errors.New("enginetest: failed as asked")
+
 // Call is one Synthesize call Engine served.
 type Call struct {
 	Text     string
@@ -68,6 +73,9 @@ type Engine struct {
 	// PerRune is the samples made for each character; zero means
 	// SamplesPerRune. Less makes a test of long texts quicker.
 	PerRune int
+	// FailOn, when set, makes a call whose text contains it fail with
+	// ErrFailed after its first chunk: an engine failing mid-segment.
+	FailOn string
 
 	mu    sync.Mutex
 	calls []Call
@@ -101,6 +109,9 @@ func (e *Engine) Synthesize(ctx context.Context, seg engine.Segment, v engine.Vo
 		e.mu.Lock()
 		e.calls[n].Samples += len(chunk)
 		e.mu.Unlock()
+		if e.FailOn != "" && strings.Contains(seg.Text, e.FailOn) {
+			return ErrFailed
+		}
 	}
 	return nil
 }

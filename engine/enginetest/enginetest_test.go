@@ -70,4 +70,10 @@ func TestEngineStops(t *testing.T) {
 	if len(e.Audio()) != 2*ChunkSamples {
 		t.Fatalf("Audio has %d samples, want the 2 chunks emitted", len(e.Audio()))
 	}
+	f := Engine{FailOn: "boom"}
+	chunks := 0
+	err = f.Synthesize(context.Background(), engine.Segment{Text: "It goes boom here."}, engine.Voice{}, func([]int16) error { chunks++; return nil })
+	if !errors.Is(err, ErrFailed) || chunks != 1 {
+		t.Fatalf("FailOn: %v after %d chunks, want ErrFailed after 1", err, chunks)
+	}
 }
