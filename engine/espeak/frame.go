@@ -106,7 +106,8 @@ const clauseMemory = 40
 // so that a worker cannot make the pool hold more than a few MiB for one
 // request. espeak-ng 1.51's phonemes run to at most about 5 bytes per byte
 // of text (digits, symbols, CJK read as "Chinese letter"), and a clause
-// per comma costs about 22 per byte: 64 per byte leaves room to spare.
+// per comma costs up to about 18 per byte ("w, w, w, ..."): 64 per byte
+// leaves room to spare.
 func maxClausesCost(textLen int) int { return 64*textLen + 64<<10 }
 
 // errPhonemesTooLong fails, in the worker, a phonemisation whose clauses
