@@ -193,7 +193,9 @@ func TestPoolPhonemizeWorkerFails(t *testing.T) {
 			const timeout = 500 * time.Millisecond
 			stderr := newMarkWriter()
 			p := isolatedPool(t, func(c *PoolConfig) {
-				c.HangTimeout = timeout
+				if tt.want == ErrWorkerHung {
+					c.HangTimeout = timeout
+				}
 				c.Stderr = stderr
 			})
 			want, err := p.engine.Phonemize(context.Background(), sentence, "en-us")
