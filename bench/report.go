@@ -18,12 +18,12 @@ import (
 // names are stable. Latencies are in milliseconds (float), audio and wall
 // times in seconds, real-time factors are plain ratios.
 type Report struct {
-	Config      RunConfig `json:"config"`
+	Config RunConfig `json:"config"`
 	// Stalled is what the stalled requests of Config.Stallers did; nil
 	// without them.
-	Stalled *StalledFigures `json:"stalled,omitempty"`
-	ElapsedS    float64   `json:"elapsed_s"`   // wall time of the whole run
-	Interrupted bool      `json:"interrupted"` // the run's context ended early
+	Stalled     *StalledFigures `json:"stalled,omitempty"`
+	ElapsedS    float64         `json:"elapsed_s"`   // wall time of the whole run
+	Interrupted bool            `json:"interrupted"` // the run's context ended early
 
 	Sessions    SessionCounts    `json:"sessions"`
 	Generations GenerationCounts `json:"generations"`
