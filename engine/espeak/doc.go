@@ -78,7 +78,9 @@
 // memory corruption that hostile text might cause in espeak-ng stays in
 // one worker, which the pool replaces. Such text exists: a run of a
 // hundred one-letter abbreviations ("A.A.A.…") smashes espeak-ng 1.51's
-// stack, in both calls. `parley serve` runs isolated by default; the cost
+// stack, in both calls; cleanText now spaces out text with many initials
+// (breakInitials), which stops those, but not whatever else may exist.
+// `parley serve` runs isolated by default; the cost
 // is the hop described below. A pool that is not isolated phonemises
 // in-process, where it waits for one synthesis at most.
 //
