@@ -194,7 +194,11 @@ func parseConfig(data []byte, settings []*setting) (map[*setting]fileValue, []co
 			}
 			s, ok := byPath[path]
 			if !ok {
-				errs = append(errs, configError{lines[path], 0, "unknown key " + path + hint(path, settings)})
+				what := "key"
+				if _, ok := v.(map[string]any); ok {
+					what = "table"
+				}
+				errs = append(errs, configError{lines[path], 0, "unknown " + what + " " + path + hint(path, settings)})
 				continue
 			}
 			text, err := tomlText(v, s.kind())
@@ -325,12 +329,31 @@ func tomlType(v any) string {
 // the line it is on. toml.Unmarshal has checked the document, which the
 // parser here reads again only for positions.
 func keyLines(data []byte) map[string]int {
+	var newlines []int // offsets of the document's newlines
+	for i, b := range data {
+		if b == '\n' {
+			newlines = append(newlines, i)
+		}
+	}
 	lines := map[string]int{}
-	var p unstable.Parser
-	p.Reset(data)
+	// keyPath follows a possibly dotted key from table, recording the line
+	// of each prefix not seen yet.
+	keyPath := func(table []string, it unstable.Iterator) []string {
+		path := slices.Clone(table)
+		for it.Next() {
+			k := it.Node()
+			path = append(path, string(k.Data))
+			dotted := strings.Join(path, ".")
+			if _, ok := lines[dotted]; !ok {
+				n, _ := slices.BinarySearch(newlines, int(k.Raw.Offset))
+				lines[dotted] = n + 1
+			}
+		}
+		return path
+	}
 	var keyValue func(table []string, n *unstable.Node)
 	keyValue = func(table []string, n *unstable.Node) {
-		path := keyPath(&p, table, n.Key(), lines)
+		path := keyPath(table, n.Key())
 		if v := n.Value(); v.Kind == unstable.InlineTable {
 			it := v.Children()
 			for it.Next() {
@@ -338,32 +361,19 @@ func keyLines(data []byte) map[string]int {
 			}
 		}
 	}
+	var p unstable.Parser
+	p.Reset(data)
 	var table []string
 	for p.NextExpression() {
 		e := p.Expression()
 		switch e.Kind {
 		case unstable.Table, unstable.ArrayTable:
-			table = keyPath(&p, nil, e.Key(), lines)
+			table = keyPath(nil, e.Key())
 		case unstable.KeyValue:
 			keyValue(table, e)
 		}
 	}
 	return lines
-}
-
-// keyPath follows a possibly dotted key from table, recording the line of
-// each prefix not seen yet.
-func keyPath(p *unstable.Parser, table []string, it unstable.Iterator, lines map[string]int) []string {
-	path := slices.Clone(table)
-	for it.Next() {
-		k := it.Node()
-		path = append(path, string(k.Data))
-		dotted := strings.Join(path, ".")
-		if _, ok := lines[dotted]; !ok {
-			lines[dotted] = p.Shape(k.Raw).Start.Line
-		}
-	}
-	return path
 }
 
 // printServeUsage is `parley serve -h`.
