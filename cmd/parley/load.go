@@ -85,11 +85,7 @@ func settingNamed(settings []*setting, name string) *setting {
 // setFromEnv sets s from its environment (see firstEnv), and reports
 // whether it found a value.
 func setFromEnv(s *setting, lookup func(string) (string, bool)) (bool, error) {
-	own := []string{envName(s.name())}
-	for _, a := range s.aliases {
-		own = append(own, envName(a))
-	}
-	env, v, ok := firstEnv(lookup, own, s.env)
+	env, v, ok := firstEnv(lookup, s.ownEnv(), s.env)
 	if !ok {
 		return false, nil
 	}
@@ -406,7 +402,7 @@ wins over the file. Earlier names of a flag, in brackets, still work.
 			}
 			fmt.Fprintln(w, line)
 			usage := s.usage
-			if d := defaultText(s); d != "" {
+			if d := defaultText(s); d != "" && d != "0" {
 				usage += " (default " + d + ")"
 			}
 			for _, l := range wrapText(usage, 72) {

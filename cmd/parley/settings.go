@@ -72,12 +72,15 @@ func (s *setting) path() string {
 
 // envNames are the environment variables that set s, the first set one
 // winning: the flag's own, its aliases', then the others.
-func (s *setting) envNames() []string {
+func (s *setting) envNames() []string { return append(s.ownEnv(), s.env...) }
+
+// ownEnv are the environment variables of the flag and of its aliases.
+func (s *setting) ownEnv() []string {
 	names := []string{envName(s.name())}
 	for _, a := range s.aliases {
 		names = append(names, envName(a))
 	}
-	return append(names, s.env...)
+	return names
 }
 
 func (s *setting) kind() kind { return s.value.(kinded).valueKind() }
