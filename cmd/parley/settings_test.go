@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/parley-voice/parley/agent"
+	"github.com/parley-voice/parley/agent/llm"
 	"github.com/parley-voice/parley/agent/vad"
 	"github.com/parley-voice/parley/engine"
 	"github.com/parley-voice/parley/httpapi"
@@ -142,7 +143,7 @@ func TestSettingsPrecedence(t *testing.T) {
 		{
 			flag: "agent-llm-model", file: `"llama3.2"`, env: "qwen2.5", arg: "mistral",
 			get: func(c serveConfig) any { return c.Server.Agent.LLMModel },
-			def: "gpt-4o-mini", fromFile: "llama3.2", fromEnv: "qwen2.5", fromFlags: "mistral",
+			def: llm.DefaultModel, fromFile: "llama3.2", fromEnv: "qwen2.5", fromFlags: "mistral",
 		},
 		{
 			flag: "log-format", file: `"text"`, env: "json", arg: "text",
