@@ -235,10 +235,12 @@ func (m *memStore) AccountUsage(_ context.Context, accountID, month string) (cha
 	return chars, 0, nil
 }
 
-func (m *memStore) Charge(_ context.Context, keyID, month string, chars, _ int64) error {
+func (m *memStore) ChargeMany(_ context.Context, charges []store.Charge) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.usage[keyID+" "+month] += chars
+	for _, c := range charges {
+		m.usage[c.KeyID+" "+c.Month] += c.Chars
+	}
 	return nil
 }
 

@@ -213,11 +213,13 @@ func (u *memUsage) Usage(_ context.Context, keyID, month string) (chars, request
 	return u.chars[keyID+" "+month], u.reqs, nil
 }
 
-func (u *memUsage) Charge(_ context.Context, keyID, month string, chars, requests int64) error {
+func (u *memUsage) ChargeMany(_ context.Context, charges []store.Charge) error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.chars[keyID+" "+month] += chars
-	u.reqs += requests
+	for _, c := range charges {
+		u.chars[c.KeyID+" "+c.Month] += c.Chars
+		u.reqs += c.Requests
+	}
 	return nil
 }
 
