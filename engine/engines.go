@@ -302,10 +302,7 @@ func (e *Engines) Synthesize(ctx context.Context, seg Segment, v Voice, emit fun
 		}
 		return st.finish()
 	case v.Engine == Espeak && e.espeak != nil:
-		p, err := espeakParams(v, seg.Language)
-		if err != nil {
-			return err
-		}
+		p := espeakParams(v, seg.Language)
 		st, err := newStream(e.espeak.SampleRate(), e.cfg, emit)
 		if err != nil {
 			return err
@@ -345,7 +342,7 @@ func fliteParams(v Voice) flite.Params {
 	return p
 }
 
-func espeakParams(v Voice, lang protocol.Language) (espeak.Params, error) {
+func espeakParams(v Voice, lang protocol.Language) espeak.Params {
 	name := v.Name
 	if name == "" {
 		name = espeak.VoiceFor(string(lang))
@@ -363,5 +360,5 @@ func espeakParams(v Voice, lang protocol.Language) (espeak.Params, error) {
 	if v.Volume != 0 {
 		p.Volume = espeak.VolumeForScale(v.Volume)
 	}
-	return p, nil
+	return p
 }
