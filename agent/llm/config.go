@@ -92,10 +92,7 @@ func (c OpenAIConfig) withDefaults() OpenAIConfig {
 // used.
 func (c OpenAIConfig) Validate() error {
 	c = c.withDefaults()
-	var errs []error
-	if err := oaicompat.CheckBaseURL(c.BaseURL); err != nil {
-		errs = append(errs, err)
-	}
+	errs := []error{oaicompat.CheckBaseURL(c.BaseURL)}
 	if t := c.Temperature; t != nil && (*t < 0 || *t > 2) {
 		errs = append(errs, fmt.Errorf("temperature %g outside [0, 2]", *t))
 	}

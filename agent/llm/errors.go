@@ -1,13 +1,13 @@
 package llm
 
 import (
-	"github.com/parley-voice/parley/internal/oaicompat"
-
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/parley-voice/parley/internal/oaicompat"
 )
 
 var (

@@ -1,8 +1,6 @@
 package llm
 
 import (
-	"github.com/parley-voice/parley/internal/oaicompat"
-
 	"bytes"
 	"context"
 	"encoding/json"
@@ -13,6 +11,8 @@ import (
 	"mime"
 	"strings"
 	"time"
+
+	"github.com/parley-voice/parley/internal/oaicompat"
 )
 
 const (
@@ -43,11 +43,7 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	ep, err := oaicompat.NewEndpoint(cfg.BaseURL, "/chat/completions", cfg.APIKey, cfg.HTTPClient)
-	if err != nil {
-		return nil, err
-	}
-	return &OpenAI{cfg: cfg, ep: ep}, nil
+	return &OpenAI{cfg: cfg, ep: oaicompat.NewEndpoint(cfg.BaseURL, "/chat/completions", cfg.APIKey, cfg.HTTPClient)}, nil
 }
 
 // Name returns the model name.

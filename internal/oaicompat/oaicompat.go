@@ -172,19 +172,17 @@ type Endpoint struct {
 }
 
 // NewEndpoint returns the endpoint at path below baseURL (DefaultBaseURL
-// if empty), which client (a plain http.Client if nil) posts to with
-// apiKey, if not empty, as the bearer token.
-func NewEndpoint(baseURL, path, apiKey string, client *http.Client) (Endpoint, error) {
-	if err := CheckBaseURL(baseURL); err != nil {
-		return Endpoint{}, err
-	}
+// if empty; check it first with CheckBaseURL), which client (a plain
+// http.Client if nil) posts to with apiKey, if not empty, as the bearer
+// token.
+func NewEndpoint(baseURL, path, apiKey string, client *http.Client) Endpoint {
 	if baseURL == "" {
 		baseURL = DefaultBaseURL
 	}
 	if client == nil {
 		client = &http.Client{}
 	}
-	return Endpoint{URL: strings.TrimRight(baseURL, "/") + path, apiKey: apiKey, client: client}, nil
+	return Endpoint{URL: strings.TrimRight(baseURL, "/") + path, apiKey: apiKey, client: client}
 }
 
 // Post sends body, of contentType, asking for accept.

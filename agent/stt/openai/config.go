@@ -48,11 +48,7 @@ func (c Config) withDefaults() Config {
 // Validate reports whether the config, once defaults are applied, can be
 // used.
 func (c Config) Validate() error {
-	c = c.withDefaults()
-	var errs []error
-	if err := oaicompat.CheckBaseURL(c.BaseURL); err != nil {
-		errs = append(errs, err)
-	}
+	errs := []error{oaicompat.CheckBaseURL(c.BaseURL)}
 	if c.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("negative timeout %v", c.Timeout))
 	}

@@ -1,9 +1,9 @@
 package openai
 
 import (
-	"github.com/parley-voice/parley/internal/oaicompat"
-
 	"errors"
+
+	"github.com/parley-voice/parley/internal/oaicompat"
 )
 
 var (

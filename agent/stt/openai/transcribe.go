@@ -43,11 +43,7 @@ func New(cfg Config) (*Transcriber, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	ep, err := oaicompat.NewEndpoint(cfg.BaseURL, "/audio/transcriptions", cfg.APIKey, cfg.HTTPClient)
-	if err != nil {
-		return nil, err
-	}
-	return &Transcriber{cfg: cfg, ep: ep}, nil
+	return &Transcriber{cfg: cfg, ep: oaicompat.NewEndpoint(cfg.BaseURL, "/audio/transcriptions", cfg.APIKey, cfg.HTTPClient)}, nil
 }
 
 // Model returns the transcription model's name.
