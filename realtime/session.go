@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/parley-voice/parley/internal/wsqueue"
+
 	"github.com/coder/websocket"
 
 	"github.com/parley-voice/parley/auth"
@@ -94,7 +96,7 @@ type session struct {
 	bearer string
 	ctx    context.Context // ends with the session
 	cancel context.CancelFunc
-	out    *sendQueue
+	out    *wsqueue.Queue[outItem]
 	jobs   *jobQueue
 	wg     sync.WaitGroup
 
@@ -181,7 +183,7 @@ func (s *session) run() {
 	}
 	// Whatever ended the read loop, the writer closes the socket (the first
 	// close request wins, so a fatal error's own code is kept).
-	s.out.requestClose(closeRequest{code: code})
+	s.out.Close(outItem{kind: outClose, code: code})
 	s.cancel()
 	select {
 	case <-writerDone:
@@ -212,7 +214,7 @@ func (s *session) fail(e *protocol.Error) {
 		msg = protocol.Marshal(protocol.NewErrorMessage(e))
 		s.srv.deps.Metrics.Errors.WithLabelValues(metrics.Code(int(e.Code))).Inc()
 	}
-	if s.out.requestClose(closeRequest{code: e.Code, reason: e.Message, msg: msg}) {
+	if s.out.Close(outItem{kind: outClose, code: e.Code, reason: e.Message, data: msg}) {
 		s.closeCode.Store(int32(e.Code))
 		if e.Code != protocol.CloseGoingAway {
 			s.log.Info("realtime session failed", "code", int(e.Code), "reason", bounded(e.Message))
@@ -252,7 +254,7 @@ func (s *session) sendError(e *protocol.Error) {
 }
 
 func (s *session) sendJSON(v any, epoch uint64) {
-	if !s.out.push(outItem{kind: outJSON, data: protocol.Marshal(v), epoch: epoch}) {
+	if !s.out.Push(outItem{kind: outJSON, data: protocol.Marshal(v), epoch: epoch}) {
 		s.fail(protocol.ErrSlowClient)
 	}
 }
@@ -265,7 +267,7 @@ func (s *session) readLoop() error {
 		// Every message may be answered, so a client is read no faster
 		// than the answers are written; one that does not read them is
 		// closed with 4005 rather than queued for without bound.
-		if !s.out.waitRoom(s.ctx, s.srv.cfg.WriteTimeout) {
+		if !s.out.WaitRoom(s.ctx, s.srv.cfg.WriteTimeout) {
 			if s.ctx.Err() != nil {
 				return s.ctx.Err()
 			}
@@ -376,7 +378,7 @@ func (s *session) handle(m protocol.ClientMessage) *protocol.Error {
 		return s.flush()
 	case protocol.TypeBinaryMode:
 		ack := protocol.BinaryModeAck{Type: protocol.TypeBinaryModeAck, SampleRate: protocol.SampleRate, Format: protocol.Format}
-		if !s.out.push(outItem{kind: outBinaryMode, data: protocol.Marshal(ack)}) {
+		if !s.out.Push(outItem{kind: outBinaryMode, data: protocol.Marshal(ack)}) {
 			return protocol.ErrSlowClient
 		}
 	case protocol.TypePing:

@@ -58,7 +58,7 @@ func (s *session) speakLoop() {
 			}
 			s.end(j.gen)
 			s.srv.deps.Metrics.Generations.WithLabelValues("done").Inc()
-			if !s.out.push(outItem{kind: outDone, gen: j.gen, epoch: j.epoch}) {
+			if !s.out.Push(outItem{kind: outDone, gen: j.gen, epoch: j.epoch}) {
 				s.fail(protocol.ErrSlowClient)
 				return
 			}
@@ -72,7 +72,7 @@ func (s *session) speakLoop() {
 				Type string `json:"type"`
 			}{protocol.TypeCleared}, j.epoch)
 		case jobDrain:
-			if !s.out.push(outItem{kind: outClose, code: protocol.CloseGoingAway}) {
+			if !s.out.Push(outItem{kind: outClose, code: protocol.CloseGoingAway, reason: "server shutting down"}) {
 				s.fail(goingAway)
 			}
 			return
@@ -124,7 +124,7 @@ func (s *session) speak(j job) bool {
 			return errStopped
 		}
 		b := audio.PCMToBytes(make([]byte, 0, 2*len(pcm)), pcm)
-		if !s.out.push(outItem{kind: outAudio, data: b, gen: j.gen, epoch: j.epoch}) {
+		if !s.out.Push(outItem{kind: outAudio, data: b, gen: j.gen, epoch: j.epoch}) {
 			s.fail(protocol.ErrSlowClient)
 			return errStopped
 		}
