@@ -18,9 +18,12 @@ import (
 // few kilobytes.
 const maxConfigFile = 1 << 20
 
-// loadServe fills a serveConfig from, in falling precedence, the command
-// line, the environment (looked up with lookup), the config file that
-// either names, and the packages' defaults.
+// loadServe fills a serveConfig from, in falling precedence, the
+// environment (looked up with lookup), the command line, the config file
+// that either names, and the packages' defaults: issue 15 asks that flags
+// override the file and environment variables override both, so that a
+// deployment's environment (a container's, a systemd unit's) has the last
+// word over a command line baked into an image.
 func loadServe(args []string, lookup func(string) (string, bool), stderr io.Writer) (serveConfig, error) {
 	c := defaultServeConfig()
 	settings := serveSettings(&c)
@@ -42,12 +45,10 @@ func loadServe(args []string, lookup func(string) (string, bool), stderr io.Writ
 	given := map[*setting]bool{}
 	fs.Visit(func(f *flag.Flag) { given[byFlag[f.Name]] = true })
 	// The config file's name comes first, since the file's values rank
-	// below the environment's.
+	// below everything else.
 	conf := settingNamed(settings, "config")
-	if !given[conf] {
-		if _, err := setFromEnv(conf, lookup); err != nil {
-			return c, err
-		}
+	if _, err := setFromEnv(conf, lookup); err != nil {
+		return c, err
 	}
 	var file map[*setting]fileValue
 	if c.ConfigFile != "" {
@@ -57,14 +58,14 @@ func loadServe(args []string, lookup func(string) (string, bool), stderr io.Writ
 		}
 	}
 	for _, s := range settings {
-		if given[s] || s == conf {
+		if s == conf {
 			continue
 		}
 		set, err := setFromEnv(s, lookup)
 		if err != nil {
 			return c, err
 		}
-		if fv, ok := file[s]; ok && !set {
+		if fv, ok := file[s]; ok && !set && !given[s] {
 			if err := s.value.Set(fv.text); err != nil {
 				return c, fmt.Errorf("%s:%d: %s: %w", c.ConfigFile, fv.line, s.path(), err)
 			}
@@ -379,7 +380,7 @@ func printServeUsage(w io.Writer, settings []*setting) {
 Every flag is also an environment variable, PARLEY_ and its name in
 capitals (--max-conns is PARLEY_MAX_CONNS), and a key of the --config file:
 --agent-vad-hangover is vad-hangover in the table [agent], --max-conns is
-max-conns at the top. The command line wins over the environment, which
+max-conns at the top. The environment wins over the command line, which
 wins over the file. Earlier names of a flag, in brackets, still work.
 `)
 	for _, g := range groups {

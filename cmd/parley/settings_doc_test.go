@@ -146,8 +146,8 @@ func renderExample(settings []*setting) string {
 	var b strings.Builder
 	b.WriteString(`# Settings of parley serve, each at its default. Uncomment and change what
 # you need, then run: parley serve --config parley.toml (or set
-# PARLEY_CONFIG=parley.toml). A flag on the command line wins over its
-# environment variable, which wins over this file; an unknown key is an
+# PARLEY_CONFIG=parley.toml). An environment variable wins over its flag
+# on the command line, which wins over this file; an unknown key is an
 # error. The README's "parley serve settings" has the same table.
 #
 # Generated from cmd/parley/settings.go by

@@ -82,9 +82,10 @@ func TestSettingsDefaultsArePackages(t *testing.T) {
 	}
 }
 
-// TestSettingsPrecedence: for a setting of each kind, the command line
-// wins over the environment, which wins over the file, which wins over
-// the default.
+// TestSettingsPrecedence: for a setting of each kind, the environment
+// wins over the command line, which wins over the file, which wins over
+// the default (issue 15: "flags override the file, environment variables
+// override both").
 func TestSettingsPrecedence(t *testing.T) {
 	tests := []struct {
 		flag      string // the setting's flag, its key in the file is derived
@@ -170,7 +171,8 @@ func TestSettingsPrecedence(t *testing.T) {
 				{"default", "", nil, nil, tt.def},
 				{"file", file, nil, nil, tt.fromFile},
 				{"environment over file", file, env, nil, tt.fromEnv},
-				{"flag over environment and file", file, env, []string{"--" + tt.flag + "=" + tt.arg}, tt.fromFlags},
+				{"flag over file", file, nil, []string{"--" + tt.flag + "=" + tt.arg}, tt.fromFlags},
+				{"environment over flag and file", file, env, []string{"--" + tt.flag + "=" + tt.arg}, tt.fromEnv},
 				{"flag over the default", "", nil, []string{"--" + tt.flag + "=" + tt.arg}, tt.fromFlags},
 			} {
 				c, err := load(t, step.file, step.env, step.args...)
