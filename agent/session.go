@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/parley-voice/parley/internal/wsqueue"
-
 	"github.com/coder/websocket"
 
 	"github.com/parley-voice/parley/agent/llm"
@@ -19,6 +17,7 @@ import (
 	"github.com/parley-voice/parley/audio"
 	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/client"
+	"github.com/parley-voice/parley/internal/wsqueue"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/segment"
 )

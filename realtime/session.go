@@ -14,11 +14,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/parley-voice/parley/internal/wsqueue"
-
 	"github.com/coder/websocket"
 
 	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/internal/wsqueue"
 	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/segment"

@@ -12,9 +12,8 @@ import (
 	"net/textproto"
 	"strings"
 
-	"github.com/parley-voice/parley/internal/oaicompat"
-
 	"github.com/parley-voice/parley/audio"
+	"github.com/parley-voice/parley/internal/oaicompat"
 	"github.com/parley-voice/parley/protocol"
 )
 
