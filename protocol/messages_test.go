@@ -50,7 +50,8 @@ func TestDecodeClient(t *testing.T) {
 				if err == nil {
 					t.Fatalf("DecodeClient(%q) = %+v, want error containing %q", tt.in, got, tt.wantErr)
 				}
-				if err.Code != CloseInvalid || !err.Fatal {
+				pe, ok := AsError(err)
+				if !ok || pe.Code != CloseInvalid || !pe.Fatal {
 					t.Fatalf("error %v is not a fatal 4003 protocol error", err)
 				}
 				if !strings.Contains(err.Error(), tt.wantErr) {
@@ -135,7 +136,7 @@ func FuzzDecodeClient(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeClient(b)
 		if err != nil {
-			if err.Code != CloseInvalid || !err.Fatal {
+			if pe, ok := AsError(err); !ok || pe.Code != CloseInvalid || !pe.Fatal {
 				t.Fatalf("error %v is not a 4003 protocol error", err)
 			}
 			return

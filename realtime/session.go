@@ -298,13 +298,19 @@ func (s *session) readLoop() error {
 			s.fail(protocol.ErrBinaryFrame)
 			return protocol.ErrBinaryFrame
 		}
-		msg, perr := protocol.DecodeClient(buf.Bytes())
+		msg, err := protocol.DecodeClient(buf.Bytes())
 		if buf.Cap() <= 8<<10 {
 			framePool.Put(buf)
 		}
-		if perr != nil {
-			s.fail(perr)
-			return perr
+		if err != nil {
+			pe, ok := protocol.AsError(err)
+			if !ok {
+				// DecodeClient fails only with protocol errors; anything
+				// else is a bug, and still the client's message was bad.
+				pe = protocol.Errorf(protocol.CloseInvalid, "invalid message")
+			}
+			s.fail(pe)
+			return err
 		}
 		if msg.Type == protocol.TypeText && s.startsGeneration(msg.Text) {
 			if err := s.recheckKey(); err != nil {
