@@ -266,19 +266,10 @@ func number(s string) (float64, error) {
 	return strconv.ParseFloat(s, 64)
 }
 
-// languageTags maps the primary subtag of a language tag (BCP 47) to the
-// protocol's language.
-var languageTags = map[string]protocol.Language{
-	"en": protocol.English, "es": protocol.Spanish, "pt": protocol.Portuguese, "de": protocol.German,
-	"fr": protocol.French, "it": protocol.Italian, "zh": protocol.Chinese, "cmn": protocol.Chinese,
-	"ja": protocol.Japanese, "ko": protocol.Korean, "ru": protocol.Russian,
-}
-
 // ParseLanguageTag maps a language tag ("fr-FR", "en", "zh-Hans") to the
 // protocol language it names, by its primary subtag.
 func ParseLanguageTag(tag string) (protocol.Language, error) {
-	primary, _, _ := strings.Cut(strings.ToLower(strings.ReplaceAll(strings.TrimSpace(tag), "_", "-")), "-")
-	if l, ok := languageTags[primary]; ok {
+	if l, ok := protocol.LanguageOfTag(tag); ok {
 		return l, nil
 	}
 	return "", fmt.Errorf("language %q is not one Parley speaks: use en, es, pt, de, fr, it, zh, ja, ko or ru (with any region)", tag)
