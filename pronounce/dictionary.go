@@ -15,6 +15,8 @@ var (
 	// ErrInvalid is wrapped by every error about a dictionary's content
 	// or a PLS document; its message says which entry and what is wrong.
 	ErrInvalid = errors.New("pronounce: invalid dictionary")
+	// ErrUnknown is an id that names no dictionary of the account.
+	ErrUnknown = errors.New("unknown pronunciation dictionary")
 )
 
 // Limits of one dictionary, so that a dictionary stays small enough to
