@@ -244,6 +244,11 @@ func (p *Pipeline) part(r Request, sp span, lang protocol.Language) Part {
 	}
 	if pt.Text != "" {
 		pt.Voice = prosody(p.Voices.VoiceFor(r.Voice, lang), sp.style, r.Speed, r.Pitch)
+		if !engine.ControlsOf(pt.Voice.Engine).IPA {
+			// The engine speaks the words the IPA stands for.
+			pt.Pieces = nil
+			pt.Text = strings.TrimSpace(pt.Text)
+		}
 	}
 	return pt
 }
