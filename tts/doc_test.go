@@ -119,6 +119,53 @@ func replaceBlock(src []byte, heading string, lines []string) ([]byte, error) {
 	return []byte(strings.Join(out, "\n")), nil
 }
 
+// renderMarkdown is the table as the README shows it.
+func renderMarkdown() []string {
+	head, rule := "| feature |", "|---|"
+	for _, e := range engine.EngineControls {
+		name := e.Engine
+		if name == engine.Espeak {
+			name = "espeak-ng"
+		}
+		head += " " + name + " |"
+		rule += "---|"
+	}
+	out := []string{head, rule}
+	for _, r := range supportRows {
+		line := "| " + strings.ReplaceAll(r.feature, `"`, "`") + " |"
+		for _, e := range engine.EngineControls {
+			line += " " + r.cell(e.Controls) + " |"
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// TestReadmeTable keeps the README's copy of the table in step.
+func TestReadmeTable(t *testing.T) {
+	const path = "../README.md"
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const begin, end = "<!-- ssml-engines -->\n", "<!-- /ssml-engines -->"
+	i, j := bytes.Index(src, []byte(begin)), bytes.Index(src, []byte(end))
+	if i < 0 || j < i {
+		t.Fatalf("README.md has no %q ... %q block", begin, end)
+	}
+	want := append(append(append([]byte{}, src[:i+len(begin)]...), strings.Join(renderMarkdown(), "\n")+"\n"...), src[j:]...)
+	if bytes.Equal(want, src) {
+		return
+	}
+	if *update {
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("README.md's engine table is out of date; run go test ./tts -run TestReadmeTable -update")
+}
+
 // TestControlsAreFollowed: the table's claims about pitch and IPA are
 // what the code does with each engine's voices.
 func TestControlsAreFollowed(t *testing.T) {
