@@ -95,3 +95,38 @@ WHERE k.account_id = ? AND u.month = ?`, accountID, month).Scan(&chars, &request
 	}
 	return chars, requests, nil
 }
+
+// Charge is one key's usage to add to a month, for ChargeMany.
+type Charge struct {
+	KeyID, Month    string
+	Chars, Requests int64
+}
+
+// ChargeMany adds every charge in one transaction, durable when it
+// returns: the group commit of many sessions' segments. Charges of keys
+// that do not exist are skipped (a key is never deleted, only revoked, so
+// there are none in practice).
+func (db *DB) ChargeMany(ctx context.Context, charges []Charge) error {
+	for _, c := range charges {
+		if err := checkMonth(c.Month); err != nil {
+			return err
+		}
+		if c.Chars < 0 || c.Requests < 0 {
+			return fmt.Errorf("%w: negative usage %d characters, %d requests", ErrInvalid, c.Chars, c.Requests)
+		}
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: adding usage: %w", err)
+	}
+	defer tx.Rollback() // a no-op once committed
+	for _, c := range charges {
+		if _, err := tx.ExecContext(ctx, chargeQuery, c.Month, c.Chars, c.Requests, c.KeyID); err != nil {
+			return fmt.Errorf("store: adding usage: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: adding usage: %w", err)
+	}
+	return nil
+}
