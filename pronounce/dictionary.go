@@ -29,7 +29,7 @@ const (
 	MaxNameChars  = 100
 	// MaxPerRequest is how many dictionaries one request or session may
 	// name.
-	MaxPerRequest = 3
+	MaxPerRequest = protocol.MaxPronunciationDictionaries
 )
 
 // Entry says how to speak one word or phrase: as other text (Alias) or
