@@ -38,8 +38,9 @@ type frame struct {
 // anything: a tag, an attribute, an entity, a UTF-8 sequence. A Parser is
 // not safe for concurrent use.
 type Parser struct {
-	cfg Config
-	st  pstate
+	cfg   Config
+	st    pstate
+	saved pstate // st before the Push in progress
 }
 
 // pstate is everything Push may have to roll back.
@@ -62,12 +63,15 @@ type pstate struct {
 	utf     []byte // an incomplete UTF-8 sequence that ended the last fragment
 }
 
-func (s pstate) clone() pstate {
-	s.buf = slices.Clone(s.buf)
-	s.stack = slices.Clone(s.stack)
-	s.content = slices.Clone(s.content)
-	s.utf = slices.Clone(s.utf)
-	return s
+// copyInto makes dst a copy of s, reusing dst's arrays, so that saving the
+// state before each Push allocates nothing once they have grown.
+func (s pstate) copyInto(dst *pstate) {
+	buf, stack, content, utf := dst.buf[:0], dst.stack[:0], dst.content[:0], dst.utf[:0]
+	*dst = s
+	dst.buf = append(buf, s.buf...)
+	dst.stack = append(stack, s.stack...)
+	dst.content = append(content, s.content...)
+	dst.utf = append(utf, s.utf...)
 }
 
 // NewParser returns a Parser for cfg.
@@ -120,7 +124,7 @@ func (b *builder) sync(plain, raw int) {
 // is taken: the Parser is as it was before the call, so the client may
 // send a corrected fragment. Every error is an *Error.
 func (p *Parser) Push(fragment string) (Output, error) {
-	saved := p.st.clone()
+	p.st.copyInto(&p.saved)
 	var b builder
 	data := fragment
 	if len(p.st.utf) > 0 {
@@ -134,7 +138,7 @@ func (p *Parser) Push(fragment string) (Output, error) {
 			break
 		}
 		if err := p.step(r, &b); err != nil {
-			p.st = saved
+			p.saved.copyInto(&p.st)
 			return Output{}, err
 		}
 		data = data[n:]
