@@ -26,8 +26,9 @@ import (
 // sentence (a change of prosody or language) is cut the same way with no
 // pause, so that it does not stop for the engines' utterance ends. Where
 // neither happens, the quiet is sent as the engine made it: the audio is
-// what the engine would have made anyway, only later by the time it takes
-// to know that a frame is quiet (at most two frames, 20 ms).
+// what the engine would have made anyway, the quiet after a sound held
+// back only until the next sound or the next part (a synthesis's quiet
+// lead goes as it comes, so the first audio is no later).
 //
 // The zero Carry is ready. A Carry is not safe for concurrent use: one
 // generation's segments use it in order, and SpeakPrepared takes it over
@@ -82,14 +83,22 @@ func loudFrame(f []int16) bool {
 }
 
 // startSpeech prepares for the next engine output. tight cuts the held
-// quiet and the coming lead as a pause does, leaving Pad of each.
-func (c *Carry) startSpeech(tight bool) {
+// quiet and the coming lead as a pause does, leaving Pad of each;
+// otherwise the held quiet is the pause between the two as the engine
+// made it, and goes now.
+func (c *Carry) startSpeech(tight bool, emit func([]int16) error) error {
 	if tight {
 		c.cut()
 		c.pending += padSamples
 		c.trimLead = true
+	} else if !c.trimLead && len(c.buf) > 0 {
+		if err := emit(c.buf); err != nil {
+			return err
+		}
+		c.buf = c.buf[:0]
 	}
 	c.scan, c.cand, c.prevLoud, c.speaking = len(c.buf), -1, false, false
+	return nil
 }
 
 // write takes the next samples of engine output.
@@ -131,6 +140,14 @@ func (c *Carry) frame(a, b int, emit func([]int16) error) error {
 		c.cand = a
 	default:
 		c.cand = -1 // a lone loud frame is a click, not sound
+		if !c.speaking && !c.trimLead {
+			// A quiet lead that nothing will cut goes as it comes, so
+			// that the first audio is as early as without a Carry.
+			c.prevLoud = false
+			err := emit(c.buf[:b])
+			c.drop(b)
+			return err
+		}
 	}
 	c.prevLoud = loud
 	return nil

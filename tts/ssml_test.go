@@ -448,3 +448,43 @@ func TestPhonemeWithEspeak(t *testing.T) {
 		t.Fatalf("%d samples", len(pcm))
 	}
 }
+
+// BenchmarkFirstAudio measures the time from the start of a segment's
+// synthesis to its first audio, plain text against the same text as
+// SSML (whose Carry holds quiet back until it knows it is quiet), with
+// flite slt.
+func BenchmarkFirstAudio(b *testing.B) {
+	e, err := engine.Open(engine.Config{DisableEspeak: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	p := &Pipeline{Engine: e}
+	const text = "Hello there, this is the first sentence of an answer."
+	for _, mode := range []struct {
+		name string
+		ssml bool
+	}{{"text", false}, {"ssml", true}} {
+		b.Run(mode.name, func(b *testing.B) {
+			var first time.Duration
+			for b.Loop() {
+				segs, err := p.SplitInput(Input{Text: text, Language: protocol.English, Voice: voice.Default(), SSML: mode.ssml})
+				if err != nil {
+					b.Fatal(err)
+				}
+				start := time.Now()
+				got := false
+				if err := p.SpeakPrepared(context.Background(), &segs[0], func([]int16) error {
+					if !got {
+						first += time.Since(start)
+						got = true
+					}
+					return nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(first.Microseconds())/float64(b.N)/1000, "ms/first-audio")
+		})
+	}
+}

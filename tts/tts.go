@@ -250,7 +250,9 @@ func (p *Pipeline) SpeakPrepared(ctx context.Context, seg *Segment, emit func(pc
 			}
 			continue
 		}
-		c.startSpeech(part.Tight)
+		if err := c.startSpeech(part.Tight, count); err != nil {
+			return err
+		}
 		if err := p.Engine.Synthesize(ctx, es, part.Voice, func(pcm []int16) error { return c.write(pcm, count) }); err != nil {
 			return err
 		}
