@@ -488,3 +488,35 @@ func BenchmarkFirstAudio(b *testing.B) {
 		})
 	}
 }
+
+// TestBreaksMeasureNeural: breaks between Piper and Kokoro runs (the
+// generated test models, whose runs are tones from edge to edge) measure
+// the asked time too, inside a segment and after a cut.
+func TestBreaksMeasureNeural(t *testing.T) {
+	dir := t.TempDir()
+	pipertest.Install(t, dir, "en_US-amy-low", "en_US-amy-low.onnx", "en_US-amy-low.onnx.json")
+	if err := os.CopyFS(filepath.Join(dir, "kokoro"), os.DirFS(filepath.Join(pipertest.Testdata(), "..", "..", "kokoro", "testdata", "kokoro"))); err != nil {
+		t.Fatal(err)
+	}
+	e, err := engine.Open(engine.Config{ModelsDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	p := &Pipeline{Engine: e, Voices: voice.NewCatalog(e.NeuralVoices(), e.LookupVoice)}
+	for _, name := range []string{"piper:en_US-amy-low", "kokoro:af_test"} {
+		in := func(text string) Input {
+			return Input{Text: text, Language: protocol.English, Voice: voice.Profile{Voice: name}, SSML: true}
+		}
+		for _, before := range []string{`Hello there.`, `This first sentence is long enough for the segmenter to cut it here. `} {
+			const d = 450 * time.Millisecond
+			pcm, segs := speakInput(t, p, in(before+`<break time="450ms"/>And after.`))
+			if !strings.HasPrefix(name, segs[0].Voice.Engine) {
+				t.Fatalf("%s spoken by %+v", name, segs[0].Voice)
+			}
+			if got := gapAt(pcm, soundEnd(t, p, in(before))+samplesOf(d)/2); !near(got, d) {
+				t.Errorf("%s: break of %v after %q measures %v", name, d, before, ms(got))
+			}
+		}
+	}
+}
