@@ -13,6 +13,7 @@ import (
 
 	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/limits"
+	"github.com/parley-voice/parley/pronounce"
 )
 
 // Config tunes the HTTP API. Zero fields take the values of DefaultConfig.
@@ -132,6 +133,18 @@ func (a *API) Register(mux *http.ServeMux) {
 		{"GET", "/v1/voices/{id}", a.getVoice, maxTextBody},
 		{"DELETE", "/v1/voices/{id}", a.deleteVoice, maxTextBody},
 		{"GET", "/v1/usage", a.usage, maxTextBody},
+	}
+	if a.d.Pronunciations != nil {
+		routes = append(routes, []struct {
+			method, path string
+			h            authedHandler
+			maxBody      int64
+		}{
+			{"POST", "/v1/pronunciations", a.createPronunciations, pronounce.MaxPLSBytes},
+			{"GET", "/v1/pronunciations", a.listPronunciations, maxTextBody},
+			{"GET", "/v1/pronunciations/{id}", a.getPronunciations, maxTextBody},
+			{"DELETE", "/v1/pronunciations/{id}", a.deletePronunciations, maxTextBody},
+		}...)
 	}
 	var paths []string
 	methods := map[string][]string{}

@@ -9,10 +9,8 @@ import (
 	"github.com/parley-voice/parley/clientip"
 	"github.com/parley-voice/parley/limits"
 	"github.com/parley-voice/parley/metrics"
-	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/store"
 	"github.com/parley-voice/parley/tts"
-	"github.com/parley-voice/parley/voice"
 	"github.com/parley-voice/parley/voicestore"
 )
 
@@ -37,6 +35,9 @@ type Deps struct {
 	// ClientIP finds the client's address behind trusted proxies, for the
 	// logs; nil means the TCP peer.
 	ClientIP *clientip.Resolver
+	// Pronunciations keeps accounts' pronunciation dictionaries; nil
+	// leaves /v1/pronunciations out and refuses requests that name any.
+	Pronunciations Pronunciations
 }
 
 // Accounting reserves and charges the monthly character quota;
@@ -61,10 +62,10 @@ type Limiter interface {
 	Config() limits.Config
 }
 
-// Pipeline splits texts into prepared segments and speaks them;
-// *tts.Pipeline is the real one.
+// Pipeline splits texts (plain or SSML, with pronunciations) into
+// prepared segments and speaks them; *tts.Pipeline is the real one.
 type Pipeline interface {
-	Split(text string, lang protocol.Language, prof voice.Profile) ([]tts.Segment, error)
+	SplitInput(in tts.Input) ([]tts.Segment, error)
 	SpeakPrepared(ctx context.Context, seg *tts.Segment, emit func(pcm []int16) error) error
 }
 

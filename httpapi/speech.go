@@ -15,6 +15,7 @@ import (
 	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/codec"
 	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/ssml"
 	"github.com/parley-voice/parley/tts"
 	"github.com/parley-voice/parley/voice"
 	"github.com/parley-voice/parley/voicestore"
@@ -30,6 +31,12 @@ type speechRequest struct {
 	Language         string  `json:"language,omitempty"`
 	ResponseFormat   string  `json:"response_format,omitempty"`
 	WebhookURL       string  `json:"webhook_url,omitempty"`
+
+	// TextType and PronunciationDictionaries are extensions, in either
+	// form: "ssml" reads the text as SSML; the dictionaries (at most
+	// three, the first winning) are applied before normalisation.
+	TextType                  string   `json:"text_type,omitempty"`
+	PronunciationDictionaries []string `json:"pronunciation_dictionaries,omitempty"`
 
 	Model        string   `json:"model,omitempty"`
 	Input        *string  `json:"input,omitempty"`
@@ -175,7 +182,16 @@ func (c *core) parseSpeech(ctx context.Context, p auth.Principal, req speechRequ
 		prof.Rate *= *req.Speed
 	}
 	s.prof = prof
-	if s.segs, err = c.d.Pipeline.Split(s.text, s.lang, s.prof); err != nil {
+	in, err := c.markupInput(ctx, p, req)
+	if err != nil {
+		return s, err
+	}
+	in.Text, in.Language, in.Voice = s.text, s.lang, s.prof
+	if s.segs, err = c.d.Pipeline.SplitInput(in); err != nil {
+		var me *ssml.Error
+		if errors.As(err, &me) {
+			return s, errorf(http.StatusBadRequest, "%v", err)
+		}
 		return s, err
 	}
 	spoken := 0

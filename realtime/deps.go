@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/pronounce"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/tts"
 	"github.com/parley-voice/parley/voice"
@@ -60,4 +61,12 @@ type ConnLimiter interface {
 	// AcquireServerSlot takes one of the server's connection slots; an
 	// error closes the connection with 4006.
 	AcquireServerSlot() (release func(), err error)
+}
+
+// Pronunciations compiles the pronunciation dictionaries a config names
+// (extension). An error wrapping pronounce.ErrUnknown or
+// pronounce.ErrInvalid closes the session with 4003 and its message; any
+// other is logged and closes it with 4005.
+type Pronunciations interface {
+	Lexicon(ctx context.Context, p Principal, ids []string) (*pronounce.Lexicon, error)
 }

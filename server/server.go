@@ -21,6 +21,7 @@ import (
 	"github.com/parley-voice/parley/jobs"
 	"github.com/parley-voice/parley/limits"
 	"github.com/parley-voice/parley/metrics"
+	"github.com/parley-voice/parley/pronstore"
 	"github.com/parley-voice/parley/realtime"
 	"github.com/parley-voice/parley/store"
 	"github.com/parley-voice/parley/tts"
@@ -217,6 +218,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	catalog := voice.NewCatalog(engines.NeuralVoices(), engines.LookupVoice)
 	voices := &voicestore.Store{DB: db, Secret: secret, Engine: engines, Catalog: catalog}
 	pipeline := &tts.Pipeline{Engine: engines, Voices: catalog}
+	prons := &pronstore.Store{DB: db}
 	s.realtime, err = realtime.NewServer(cfg.Realtime, realtime.Deps{
 		Auth:       auth.Keys{DB: db},
 		Voices:     voices,
@@ -226,22 +228,25 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Metrics:    s.metrics,
 		Logger:     log,
 		ClientIP:   s.clientIP,
+
+		Pronunciations: prons,
 	})
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
 	apiDeps := httpapi.Deps{
-		Keys:          auth.Keys{DB: db},
-		Accounting:    acct,
-		Limiter:       lim,
-		Pipeline:      pipeline,
-		Voices:        voices,
-		Store:         db,
-		Metrics:       s.metrics,
-		Logger:        log,
-		WebhookSecret: secret,
-		ClientIP:      s.clientIP,
+		Keys:           auth.Keys{DB: db},
+		Accounting:     acct,
+		Limiter:        lim,
+		Pipeline:       pipeline,
+		Voices:         voices,
+		Store:          db,
+		Metrics:        s.metrics,
+		Logger:         log,
+		WebhookSecret:  secret,
+		ClientIP:       s.clientIP,
+		Pronunciations: prons,
 	}
 	// The job manager runs the API's Runner, and the API queues jobs on
 	// the manager: the Runner comes first.
