@@ -82,57 +82,69 @@ func TestLoadMigrations(t *testing.T) {
 	}
 }
 
+// tableCountQuery counts the tables named ? in db's schema.
+func tableCountQuery(db *DB) string {
+	if db.Backend() == "postgres" {
+		return `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?`
+	}
+	return `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`
+}
+
 func TestFreshDatabase(t *testing.T) {
-	db := openTest(t, t.TempDir())
-	ctx := context.Background()
-	want := len(withExtra(t))
-	if v, err := db.SchemaVersion(ctx); err != nil || v != want {
-		t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, want)
-	}
-	for _, table := range []string{"schema_migrations", "accounts", "api_keys", "usage", "voices", "jobs"} {
-		var n int
-		if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, table).Scan(&n); err != nil || n != 1 {
-			t.Errorf("table %s: count %d, %v", table, n, err)
+	forBackends(t, func(t *testing.T, be testBackend) {
+		db := be.open(t)
+		ctx := context.Background()
+		want := len(withExtra(t))
+		if v, err := db.SchemaVersion(ctx); err != nil || v != want {
+			t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, want)
 		}
-	}
+		for _, table := range []string{"schema_migrations", "accounts", "api_keys", "usage", "voices", "jobs", "job_audio", "settings"} {
+			var n int
+			if err := db.r.QueryRowContext(ctx, tableCountQuery(db), table).Scan(&n); err != nil || n != 1 {
+				t.Errorf("table %s: count %d, %v", table, n, err)
+			}
+		}
+	})
 }
 
 // TestPragmasOnEveryConnection holds every connection of both pools at once,
 // so each pragma is checked on connections the pool opened after the first.
 func TestPragmasOnEveryConnection(t *testing.T) {
-	db := openTest(t, t.TempDir())
-	ctx := context.Background()
-	pools := []struct {
-		name      string
-		pool      *sql.DB
-		queryOnly int
-	}{
-		{"writer", db.w, 0},
-		{"reader", db.r, 1},
-	}
-	for _, p := range pools {
-		n := p.pool.Stats().MaxOpenConnections
-		conns := make([]*sql.Conn, n)
-		for i := range conns {
-			c, err := p.pool.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			conns[i] = c
+	{
+		db := openTest(t, t.TempDir())
+		ctx := context.Background()
+		pools := []struct {
+			name      string
+			pool      *sql.DB
+			queryOnly int
+		}{
+			{"writer", db.w.db, 0},
+			{"reader", db.r.db, 1},
 		}
-		for i, c := range conns {
-			var (
-				journal                   string
-				sync, fk, busy, queryOnly int
-			)
-			row := c.QueryRowContext(ctx, `SELECT * FROM pragma_journal_mode, pragma_synchronous, pragma_foreign_keys, pragma_busy_timeout, pragma_query_only`)
-			if err := row.Scan(&journal, &sync, &fk, &busy, &queryOnly); err != nil {
-				t.Fatal(err)
+		for _, p := range pools {
+			n := p.pool.Stats().MaxOpenConnections
+			conns := make([]*sql.Conn, n)
+			for i := range conns {
+				c, err := p.pool.Conn(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.Close()
+				conns[i] = c
 			}
-			if journal != "wal" || sync != 2 || fk != 1 || busy != int(busyTimeout.Milliseconds()) || queryOnly != p.queryOnly {
-				t.Errorf("%s connection %d: journal_mode=%s synchronous=%d foreign_keys=%d busy_timeout=%d query_only=%d",
-					p.name, i, journal, sync, fk, busy, queryOnly)
+			for i, c := range conns {
+				var (
+					journal                   string
+					sync, fk, busy, queryOnly int
+				)
+				row := c.QueryRowContext(ctx, `SELECT * FROM pragma_journal_mode, pragma_synchronous, pragma_foreign_keys, pragma_busy_timeout, pragma_query_only`)
+				if err := row.Scan(&journal, &sync, &fk, &busy, &queryOnly); err != nil {
+					t.Fatal(err)
+				}
+				if journal != "wal" || sync != 2 || fk != 1 || busy != int(busyTimeout.Milliseconds()) || queryOnly != p.queryOnly {
+					t.Errorf("%s connection %d: journal_mode=%s synchronous=%d foreign_keys=%d busy_timeout=%d query_only=%d",
+						p.name, i, journal, sync, fk, busy, queryOnly)
+				}
 			}
 		}
 	}

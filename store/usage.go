@@ -32,16 +32,18 @@ func (db *DB) AddUsage(ctx context.Context, keyID, month string, chars int64) er
 
 // chargeQuery adds characters and requests to a key's month. Selecting from
 // api_keys makes an unknown key insert nothing, which is how we tell it
-// apart without depending on the driver's error codes.
+// apart without depending on the driver's error codes. The existing row's
+// columns are named with the table: PostgreSQL finds a bare name ambiguous
+// beside excluded's.
 const chargeQuery = `INSERT INTO usage (key_id, month, characters, requests)
 SELECT id, ?, ?, ? FROM api_keys WHERE id = ?
-ON CONFLICT (key_id, month) DO UPDATE SET characters = characters + excluded.characters, requests = requests + excluded.requests`
+ON CONFLICT (key_id, month) DO UPDATE SET characters = usage.characters + excluded.characters, requests = usage.requests + excluded.requests`
 
 // Charge adds chars characters and requests requests to the key's usage in
 // month ("YYYY-MM", see Month): a request is charged segment by segment as
 // it is spoken, counting the request with its first segment. It is one
 // atomic upsert, durable when it returns, so concurrent calls never lose
-// counts. Revoked keys still count: a generation may finish after its key
+// counts, from one node or many. Revoked keys still count: a generation may finish after its key
 // is revoked. It returns ErrNotFound for an unknown key.
 func (db *DB) Charge(ctx context.Context, keyID, month string, chars, requests int64) error {
 	if err := checkMonth(month); err != nil {
