@@ -817,6 +817,15 @@ WHERE id = ? AND delivery_status = 'pending' AND delivery_lease_owner = ? AND de
 		db.now().UnixMilli(), status, nextAt, lastErr, j.ID, j.DeliveryLeaseOwner, j.DeliveryAttempts)
 }
 
+// ReleaseDelivery gives back the lease on a webhook, as ClaimDeliveries
+// returned it, that its node will not send after all, so that any node may
+// take it at once. It returns ErrNotFound unless the lease is still that
+// claim's.
+func (db *DB) ReleaseDelivery(ctx context.Context, j Job) error {
+	return transition(ctx, db.w, "giving back delivery of", "leased under this claim", j.ID, `UPDATE jobs SET delivery_lease_owner = '', delivery_lease_until = NULL
+WHERE id = ? AND delivery_status = 'pending' AND delivery_lease_owner = ? AND delivery_attempts = ?`, j.ID, j.DeliveryLeaseOwner, j.DeliveryAttempts)
+}
+
 func scanJob(s scanner) (Job, error) {
 	var (
 		j                              Job
