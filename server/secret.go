@@ -159,3 +159,16 @@ func loadSharedSecret(ctx context.Context, db *store.DB, rotate bool) (secret vo
 	}
 	return secret, true, nil
 }
+
+// SecretMatches reports whether secret is the one whose fingerprint db
+// recorded; a store that recorded none matches any.
+func SecretMatches(ctx context.Context, db *store.DB, secret voice.Secret) (bool, error) {
+	recorded, err := db.Setting(ctx, secretFingerprint)
+	if errors.Is(err, store.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(recorded, secret.Fingerprint()), nil
+}

@@ -74,6 +74,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		cfg.TrustedProxies = ps
 		return err
 	})
+	fs.StringVar(&cfg.StoreURL, "store-url", "", "store: sqlite:PATH, or postgres://USER:PASSWORD@HOST:PORT/DB shared by every node for keys, voices, usage, jobs with their audio and the server secret (default sqlite:DATA/parley.db)")
 	fs.StringVar(&cfg.Redis.URL, "redis-url", "", "redis://[user:password@]host:port[/db] shared by every node for per-key and per-address limits and generation rates (default: this node counts alone)")
 	logFormat := fs.String("log-format", "json", "log format: json or text")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
