@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +25,7 @@ import (
 	"github.com/parley-voice/parley/jobs"
 	"github.com/parley-voice/parley/realtime"
 	"github.com/parley-voice/parley/store"
+	"github.com/parley-voice/parley/voice"
 )
 
 // pgNode builds a node on the store at url, without serving yet.
@@ -356,4 +359,88 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestSharedSecret: on a shared store the secret lives in the store. Nodes
+// starting at once on a fresh one agree on one secret and write no file; a
+// store that holds signed data but lost its secret refuses, until
+// --rotate-voice-secret; a secret that does not match the store's
+// fingerprint refuses too.
+func TestSharedSecret(t *testing.T) {
+	pg := testinfra.StartPostgres(t)
+	ctx := context.Background()
+	open := func(t *testing.T, url string) *store.DB {
+		t.Helper()
+		db, err := store.OpenURL(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	t.Run("nodes starting at once", func(t *testing.T) {
+		url := pg.NewDatabase()
+		const nodes = 6
+		secrets := make([]voice.Secret, nodes)
+		errs := make([]error, nodes)
+		dirs := make([]string, nodes)
+		var wg sync.WaitGroup
+		for i := range nodes {
+			dirs[i] = t.TempDir()
+			db := open(t, url)
+			wg.Go(func() { secrets[i], _, errs[i] = loadSecret(ctx, db, dirs[i], false) })
+		}
+		wg.Wait()
+		for i := range nodes {
+			if errs[i] != nil || len(secrets[i]) != voice.SecretSize || !bytes.Equal(secrets[i], secrets[0]) {
+				t.Fatalf("node %d: %v; secrets differ or are short", i, errs[i])
+			}
+			if _, err := os.Stat(filepath.Join(dirs[i], voice.SecretFile)); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("node %d wrote a secret file: %v", i, err)
+			}
+		}
+		db := open(t, url)
+		if ok, err := SecretMatches(ctx, db, secrets[0]); err != nil || !ok {
+			t.Errorf("the fingerprint recorded does not match: %v, %v", ok, err)
+		}
+	})
+	t.Run("signed data without its secret", func(t *testing.T) {
+		db := open(t, pg.NewDatabase())
+		key, _, err := db.CreateKey(ctx, "k", "free")
+		if err == nil {
+			_, err = db.Authenticate(ctx, key) // used: its webhook secret may be out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := loadSecret(ctx, db, t.TempDir(), false); !errors.Is(err, ErrVoiceSecret) || !strings.Contains(err.Error(), "parley store migrate") {
+			t.Fatalf("loadSecret = %v, want ErrVoiceSecret pointing at parley store migrate", err)
+		}
+		if _, err := db.Setting(ctx, SecretSetting); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a refused start stored a secret: %v", err)
+		}
+		s, rotated, err := loadSecret(ctx, db, t.TempDir(), true)
+		if err != nil || !rotated || len(s) != voice.SecretSize {
+			t.Fatalf("with rotation: %v, rotated %v", err, rotated)
+		}
+		if again, rotated, err := loadSecret(ctx, db, t.TempDir(), false); err != nil || rotated || !bytes.Equal(again, s) {
+			t.Fatalf("the start after the rotation: %v, rotated %v", err, rotated)
+		}
+	})
+	t.Run("secret and fingerprint disagree", func(t *testing.T) {
+		db := open(t, pg.NewDatabase())
+		s, _, err := loadSecret(ctx, db, t.TempDir(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetSetting(ctx, SecretSetting, bytes.Repeat([]byte{3}, voice.SecretSize)); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := loadSecret(ctx, db, t.TempDir(), false); !errors.Is(err, ErrVoiceSecret) {
+			t.Fatalf("loadSecret with a replaced secret = %v, want ErrVoiceSecret", err)
+		}
+		if got, rotated, err := loadSecret(ctx, db, t.TempDir(), true); err != nil || !rotated || bytes.Equal(got, s) {
+			t.Fatalf("adopting the stored secret: %v, rotated %v", err, rotated)
+		}
+	})
 }
