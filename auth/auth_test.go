@@ -213,3 +213,74 @@ func TestChargesRacingTheFirstLoadAreKept(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSegmentCharge measures what a realtime segment now costs the
+// accounting: reserving its characters and charging them, durably, once
+// spoken. Before reservations a generation cost one write at its end, and
+// a segment nothing.
+func BenchmarkSegmentCharge(b *testing.B) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	secret, _, err := db.CreateKey(ctx, "bench", "scale")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := Keys{DB: db}.Authenticate(ctx, secret)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p.Plan.MonthlyChars = 1 << 50
+	a := &Accounting{Limiter: limits.New(limits.Config{}), Usage: db}
+	b.Run("reserve-only", func(b *testing.B) {
+		h, err := a.Reserve(ctx, p, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer h.Release()
+		for b.Loop() {
+			if err := h.Extend(ctx, 120); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("reserve-and-charge", func(b *testing.B) {
+		h, err := a.Reserve(ctx, p, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer h.Release()
+		for b.Loop() {
+			if err := h.Extend(ctx, 120); err != nil {
+				b.Fatal(err)
+			}
+			if err := h.Charge(ctx, 120); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("8-sessions-one-key", func(b *testing.B) {
+		b.SetParallelism(4) // 8 goroutines on 2 CPUs
+		b.RunParallel(func(pb *testing.PB) {
+			h, err := a.Reserve(ctx, p, 0)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			defer h.Release()
+			for pb.Next() {
+				if err := h.Extend(ctx, 120); err != nil {
+					b.Error(err)
+					return
+				}
+				if err := h.Charge(ctx, 120); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+}

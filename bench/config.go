@@ -105,6 +105,14 @@ type Config struct {
 	// EngineBaseline also measures the first segments on the bare engines in
 	// this process (see the package documentation).
 	EngineBaseline bool
+
+	// Stallers, with StallKey, keeps this many SSE requests of that key open
+	// for the whole run, none of which reads its answer: hostile clients,
+	// to show whether they slow the measured sessions down. Each is held
+	// for StallHold (0 means 30 s), then replaced.
+	Stallers  int
+	StallKey  string
+	StallHold time.Duration
 }
 
 // DefaultConfig returns the defaults of `parley bench`: one session of LLM-
@@ -139,6 +147,9 @@ func (c Config) withDefaults() Config {
 	if c.ConnectTimeout == 0 {
 		c.ConnectTimeout = 10 * time.Second
 	}
+	if c.StallHold == 0 {
+		c.StallHold = 30 * time.Second
+	}
 	if c.GenerationTimeout == 0 {
 		c.GenerationTimeout = 60 * time.Second
 	}
@@ -170,6 +181,9 @@ func (c Config) Validate() error {
 		if err := checkURL(c.MetricsURL, "http", "https"); err != nil {
 			return fmt.Errorf("metrics %w", err)
 		}
+	}
+	if c.Stallers < 0 || c.Stallers > 0 && c.StallKey == "" {
+		return fmt.Errorf("%w: stalled requests need a key of their own", ErrInvalidConfig)
 	}
 	if c.APIKey == "" {
 		return fmt.Errorf("%w: an API key is required", ErrInvalidConfig)

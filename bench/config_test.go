@@ -37,6 +37,8 @@ func TestConfigValidate(t *testing.T) {
 		{"metrics URL not http", func(c *Config) { c.MetricsURL = "ws://127.0.0.1:9090/metrics" }, ErrInvalidConfig},
 		{"metrics URL without host", func(c *Config) { c.MetricsURL = "/metrics" }, ErrInvalidConfig},
 		{"unknown target", func(c *Config) { c.Target = "grpc" }, ErrInvalidConfig},
+		{"stalled requests", func(c *Config) { c.Stallers, c.StallKey = 4, "other" }, nil},
+		{"stalled requests without a key", func(c *Config) { c.Stallers = 4 }, ErrInvalidConfig},
 		{"no URL", func(c *Config) { c.URL = "" }, ErrInvalidConfig},
 		{"bad scheme", func(c *Config) { c.URL = "ftp://host/x" }, ErrInvalidConfig},
 		{"no host", func(c *Config) { c.URL = "ws:///v1/realtime" }, ErrInvalidConfig},

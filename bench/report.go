@@ -18,9 +18,12 @@ import (
 // names are stable. Latencies are in milliseconds (float), audio and wall
 // times in seconds, real-time factors are plain ratios.
 type Report struct {
-	Config      RunConfig `json:"config"`
-	ElapsedS    float64   `json:"elapsed_s"`   // wall time of the whole run
-	Interrupted bool      `json:"interrupted"` // the run's context ended early
+	Config RunConfig `json:"config"`
+	// Stalled is what the stalled requests of Config.Stallers did; nil
+	// without them.
+	Stalled     *StalledFigures `json:"stalled,omitempty"`
+	ElapsedS    float64         `json:"elapsed_s"`   // wall time of the whole run
+	Interrupted bool            `json:"interrupted"` // the run's context ended early
 
 	Sessions    SessionCounts    `json:"sessions"`
 	Generations GenerationCounts `json:"generations"`
@@ -221,6 +224,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	ew.printf("underruns (player starts after %d %s): %d of %d generations, %d in all, %.0f ms waiting\n",
 		c.PrebufferChunks, plural(c.PrebufferChunks, "chunk", "chunks"), r.Underruns.Generations, r.Generations.Completed, r.Underruns.Events, r.Underruns.TotalMS)
+	if st := r.Stalled; st != nil {
+		ew.printf("stalled SSE requests of another key held open throughout: %d at once, %d opened, %d failed to open\n", st.Held, st.Opened, st.Failed)
+	}
 	r.writeServer(ew)
 	r.writeErrors(ew)
 	if b := r.Baseline; b != nil {
@@ -393,3 +399,12 @@ func (e *errWriter) Write(p []byte) (int, error) {
 }
 
 func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
+
+// StalledFigures describes the run's stalled requests (Config.Stallers):
+// how many were held open at once, and how many were opened and failed to
+// open over the run.
+type StalledFigures struct {
+	Held   int   `json:"held"`
+	Opened int64 `json:"opened"`
+	Failed int64 `json:"failed"`
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,6 +69,13 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 		server.Start = r.scrapeNow(ctx)
 	}
 
+	var stalled *stallers
+	if cfg.Stallers > 0 {
+		var err error
+		if stalled, err = startStallers(ctx, cfg, longText(texts)); err != nil {
+			return nil, err
+		}
+	}
 	r.start = time.Now()
 	var wg, peak sync.WaitGroup
 	r.arrived.Add(cfg.Sessions)
@@ -91,12 +99,18 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	wg.Wait()
 	peak.Wait()
 	elapsed := time.Since(r.start)
+	if stalled != nil {
+		stalled.stop()
+	}
 	if server != nil {
 		server.End = r.scrapeNow(ctx)
 		server.perSession(cfg.Target)
 	}
 	rep := col.report(cfg, len(texts), elapsed)
 	rep.Server = server
+	if stalled != nil {
+		rep.Stalled = &StalledFigures{Held: cfg.Stallers, Opened: stalled.opened.Load(), Failed: stalled.failed.Load()}
+	}
 	if err := ctx.Err(); err != nil {
 		rep.Interrupted = true
 		return rep, err
@@ -505,4 +519,21 @@ func (c *collector) report(cfg Config, corpus int, elapsed time.Duration) *Repor
 		r.Baseline = b
 	}
 	return r
+}
+
+// longText is the corpus joined to about protocol.MaxBufferChars
+// characters: several minutes of speech, far more than socket buffers
+// hold.
+func longText(texts []string) string {
+	var b strings.Builder
+	for b.Len() < protocol.MaxBufferChars-500 {
+		for _, t := range texts {
+			if b.Len()+len(t)+1 > protocol.MaxBufferChars-100 {
+				return b.String()
+			}
+			b.WriteString(t)
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/parley-voice/parley/store"
 )
 
 // run runs cfg with a deadline that a hang would hit.
@@ -281,5 +283,49 @@ func TestRunListen(t *testing.T) {
 	}
 	if audio := time.Duration(rep.AudioS * float64(time.Second)); elapsed < audio {
 		t.Errorf("listening run took %v, less than its audio (%v)", elapsed, audio)
+	}
+}
+
+// TestRunWithStalledRequests holds stalled SSE requests of another key
+// through a run: they are opened, reach the server as requests that are
+// synthesising, and the measured session still completes every
+// generation.
+func TestRunWithStalledRequests(t *testing.T) {
+	s := startServer(t)
+	stallKey, _, err := s.srv.Store().CreateKey(context.Background(), "stalls", "free")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.config()
+	cfg.OneSentence, cfg.Generations = true, 4
+	cfg.Stallers, cfg.StallKey = 2, stallKey
+	rep := run(t, context.Background(), cfg)
+	checkClean(t, rep, 1, 4)
+	if st := rep.Stalled; st == nil || st.Held != 2 || st.Opened < 2 || st.Failed != 0 {
+		t.Fatalf("stalled figures %+v", rep.Stalled)
+	}
+	// The stalled requests were admitted and charged as the server spoke
+	// into their buffers.
+	k, err := s.srv.Store().Authenticate(context.Background(), stallKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitUsage := time.Now().Add(10 * time.Second)
+	for {
+		chars, _, err := s.srv.Store().Usage(context.Background(), k.ID, store.Month(time.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if chars > 0 {
+			break
+		}
+		if time.Now().After(waitUsage) {
+			t.Fatal("the stalled requests never reached synthesis")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var buf strings.Builder
+	if err := rep.WriteText(&buf); err != nil || !strings.Contains(buf.String(), "stalled SSE requests of another key") {
+		t.Fatalf("report text: %v\n%s", err, buf.String())
 	}
 }

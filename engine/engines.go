@@ -36,8 +36,9 @@ type Config struct {
 	// EspeakIsolated sends every espeak-ng request to a worker process,
 	// none to the in-process worker, so that text from clients never
 	// reaches espeak-ng inside this process (see espeak.PoolConfig). It
-	// needs EspeakProcesses >= 1. `parley serve` sets it unless told
-	// --espeak-in-process.
+	// needs EspeakProcesses >= 1. It covers the neural voices' phonemes
+	// too, with espeak-ng's own voices disabled or not. `parley serve`
+	// sets it unless told --espeak-in-process.
 	EspeakIsolated bool
 	// EspeakWorkerCommand starts one espeak-ng worker process; empty means
 	// this executable with espeak.WorkerSubcommand, which parley serves.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"os"
 	"testing"
 
@@ -29,5 +30,28 @@ func TestEspeakIsolated(t *testing.T) {
 	}
 	if n := e.espeak.Stats().WorkerRequests; n != 2 {
 		t.Fatalf("%d of 2 requests went to the worker process", n)
+	}
+}
+
+// TestNeuralPhonemesIsolated: with EspeakIsolated the neural voices'
+// phonemes come from an espeak-ng worker process too, whether espeak-ng's
+// own voices are enabled or not.
+func TestNeuralPhonemesIsolated(t *testing.T) {
+	t.Setenv(espeakWorkerEnv, "1")
+	for _, disable := range []bool{false, true} {
+		t.Run(fmt.Sprintf("espeak-ng voices disabled=%v", disable), func(t *testing.T) {
+			e := openNeuralEngines(t, Config{ModelsDir: neuralDir(t), DisableFlite: !disable, DisableEspeak: disable,
+				EspeakProcesses: 1, EspeakIsolated: true, EspeakWorkerCommand: []string{os.Args[0]}})
+			if !e.Has(Piper) {
+				t.Fatalf("no Piper voice: %v", e.Problems())
+			}
+			before := e.neural.phonemes.Stats().WorkerRequests
+			if c := speak(t, e, "Hello from an isolated phonemiser.", protocol.English, Voice{Engine: Piper, Name: "en_US-amy-low"}); len(c.pcm) == 0 {
+				t.Fatal("no audio")
+			}
+			if n := e.neural.phonemes.Stats().WorkerRequests - before; n < 1 {
+				t.Errorf("%d phonemisations went to the worker process", n)
+			}
+		})
 	}
 }

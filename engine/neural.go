@@ -202,8 +202,13 @@ func openNeural(cfg Config, pool *espeak.Pool) (*neural, []error) {
 	n.kokoroGate = &countingGate{g: n.gate}
 	if n.phonemes == nil {
 		// espeak-ng synthesis is disabled, but the neural voices still
-		// need its phonemes: an in-process worker for them alone.
-		if n.phonemes, err = espeak.OpenPool(espeak.PoolConfig{}); err != nil {
+		// need its phonemes: a pool for them alone, isolated as the
+		// espeak-ng engine would have been.
+		pc := espeak.PoolConfig{}
+		if cfg.EspeakIsolated {
+			pc = espeak.PoolConfig{Processes: cfg.EspeakProcesses, Isolated: true, WorkerCommand: cfg.EspeakWorkerCommand}
+		}
+		if n.phonemes, err = espeak.OpenPool(pc); err != nil {
 			env.Release()
 			return nil, append(problems, fmt.Errorf("neural voices in %s not loaded: phonemes need espeak-ng: %w", cfg.ModelsDir, err))
 		}

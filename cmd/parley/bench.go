@@ -35,6 +35,9 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.ConnectTimeout, "connect-timeout", cfg.ConnectTimeout, "longest wait for a connection, and for each acknowledgement of a realtime session's set-up")
 	fs.DurationVar(&cfg.GenerationTimeout, "generation-timeout", cfg.GenerationTimeout, "longest wait for done after a flush; HTTP targets: for the whole response")
 	fs.BoolVar(&cfg.EngineBaseline, "engine-baseline", false, "also time the same first segments on the bare engines in this process")
+	fs.IntVar(&cfg.Stallers, "stall", 0, "hold this many SSE requests of --stall-key open throughout, none of which reads its answer (hostile clients: do they slow the measured sessions?)")
+	fs.StringVar(&cfg.StallKey, "stall-key", "", "API key of the stalled requests (--stall)")
+	fs.DurationVar(&cfg.StallHold, "stall-hold", 30*time.Second, "how long each stalled request is held before it is replaced")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -50,6 +51,37 @@ func TestEspeakWorkerSubcommand(t *testing.T) {
 	}
 	if s := p.Stats(); s.WorkerRequests != 1 || samples < p.SampleRate() {
 		t.Errorf("%d samples, Stats %+v: want a second of speech from the worker process", samples, s)
+	}
+}
+
+// TestEspeakWorkerSubcommandPhonemizes: an isolated pool gets the neural
+// voices' phonemes from the hidden subcommand, the same as in-process.
+func TestEspeakWorkerSubcommandPhonemizes(t *testing.T) {
+	t.Setenv("PARLEY_TEST_MAIN", "1")
+	p, err := espeak.OpenPool(espeak.PoolConfig{Processes: 1, Isolated: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	e, err := espeak.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	const text = "Hello from a worker process. Is it isolated?"
+	want, err := e.Phonemize(context.Background(), text, "en-us")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.Phonemize(context.Background(), text, "en-us")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) || len(got) != 2 {
+		t.Errorf("from the worker process %q, in-process %q", got, want)
+	}
+	if n := p.Stats().WorkerRequests; n != 1 {
+		t.Errorf("%d phonemisations went to the worker process, want 1", n)
 	}
 }
 

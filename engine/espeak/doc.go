@@ -30,11 +30,14 @@
 //
 // Phonemize reads text into clauses and their IPA phonemes with
 // espeak_TextToPhonemes, for the neural engines (Piper, Kokoro), which
-// take phonemes rather than text. It runs on the in-process worker thread
-// like a synthesis, selects the voice afresh and reads the text to its end
-// even when cancelled, so nothing carries over to the next request. Which
-// punctuation ended each clause is read from the text, since Debian's
-// espeak-ng lacks the call that reports it: see Clause.
+// take phonemes rather than text. It runs on the worker thread like a
+// synthesis, selects the voice afresh and reads the text to its end even
+// when cancelled, so nothing carries over to the next request; after a
+// synthesis that stopped mid-text it first clears what espeak-ng had read
+// ahead of it (an empty espeak_Synth), which espeak_TextToPhonemes would
+// otherwise read as the start of its text. Which punctuation ended each
+// clause is read from the text, since Debian's espeak-ng lacks the call
+// that reports it: see Clause.
 //
 // # Worker processes
 //
@@ -42,7 +45,8 @@
 // takes its process with it. Pool therefore runs requests on the
 // in-process worker and on worker processes: copies of the current binary
 // started with the hidden subcommand WorkerSubcommand, each running
-// ServeWorker, that is Open and Synthesize, on its own espeak-ng. A
+// ServeWorker, that is Open, Synthesize and Phonemize, on its own
+// espeak-ng. A
 // request takes the in-process worker when it is free (no pipe hop), else
 // a free worker process, else waits in a first-come-first-served queue for
 // as long as its context allows.
@@ -66,19 +70,26 @@
 // request and exits, giving up on a request stuck inside espeak-ng after
 // five seconds.
 //
-// With PoolConfig.Isolated no request is spoken in-process: every one
-// waits for a worker process, so text from clients never reaches
-// espeak-ng inside the calling process, and a crash or memory corruption
-// that hostile text might cause in espeak-ng stays in one worker, which
-// the pool replaces. `parley serve` runs isolated by default; the cost is
-// the hop described below.
+// With PoolConfig.Isolated no request is served in-process: every
+// synthesis and every phonemisation (the neural engines' text, which
+// espeak-ng reads with the same code as for speech) waits for a worker
+// process, in the same earliest-need-first line, so text from clients
+// never reaches espeak-ng inside the calling process, and a crash or
+// memory corruption that hostile text might cause in espeak-ng stays in
+// one worker, which the pool replaces. Such text exists: a run of a
+// hundred one-letter abbreviations ("A.A.A.…") smashes espeak-ng 1.51's
+// stack, in both calls; cleanText now spaces out text with many initials
+// (breakInitials), which stops those, but not whatever else may exist.
+// `parley serve` runs isolated by default; the cost
+// is the hop described below. A pool that is not isolated phonemises
+// in-process, where it waits for one synthesis at most.
 //
 // OpenPool waits for every worker's hello, so a worker command that does
 // not work fails at start-up. The default command, os.Executable() with
 // WorkerSubcommand, works in parley; other programs (tests) configure
 // PoolConfig.WorkerCommand or run without worker processes.
 //
-// # Worker protocol, version 1
+// # Worker protocol, version 2
 //
 // The pool and a worker exchange frames over the worker's stdin and
 // stdout. A frame is a 4-byte little-endian length n, 1 ≤ n ≤ 1 MiB,
@@ -94,18 +105,36 @@
 //	'e' end     worker → pool: u64 id, u8 status (0 ok, 1 cancelled,
 //	            2 unknown voice, 3 unknown variant, 4 invalid params,
 //	            5 failed), string message
+//	'p' phonemize  pool → worker: u64 id, string voice, string text
+//	               (cleaned of control characters already)
+//	'k' clauses    worker → pool: u64 id, then clauses to the end of the
+//	               frame, each u32 count of text bytes it consumed, u8
+//	               punctuation (Clause.Punct in ASCII, 0 for none),
+//	               string phonemes
 //
-// The pool sends one request at a time and the next only after the end of
-// the last; the worker answers each request with audio frames, one per
-// espeak-ng chunk as it is made, and exactly one end frame, also after a
-// cancel. A cancel for a request that has ended is ignored. Anything else
-// is a protocol error, after which the pool kills the worker and the
-// worker exits. A decoder allocates a frame's memory as its bytes arrive,
-// so a hostile length costs nothing. A worker that prints to its standard
+// The pool sends one request (a request or a phonemize frame) at a time
+// and the next only after the end of the last; the worker answers a
+// request with audio frames, one per espeak-ng chunk as it is made, and a
+// phonemisation with its clauses once they are all read, in as many
+// frames as they need (none for none), then exactly one end frame, also
+// after a cancel. A cancel for a request that has ended is ignored. The
+// clauses do not repeat the text, which the pool has: each says how much
+// of it, from where the last one ended, it consumed, and at a successful
+// end they must have consumed it all. The pool takes at most 64 bytes of
+// clauses (40 per clause plus its phonemes) per byte of text, over three
+// times the most espeak-ng 1.51 makes (a clause per comma, "w, w, w, ...").
+// Anything else is a protocol error, after which the pool kills the
+// worker and the worker exits. Version 1 lacked the phonemize and clauses
+// frames. A decoder allocates a frame's memory as its bytes arrive, so a
+// hostile length costs nothing. A worker that prints to its standard
 // output cannot corrupt the frames: ServeWorker moves them to a private
 // descriptor first. On this 2-core machine the hop costs about 0.3 ms
 // before the first chunk, and a worker process makes speech at about 70%
-// of the in-process rate, the rest going to frames and wake-ups.
+// of the in-process rate, the rest going to frames and wake-ups; a short
+// sentence's phonemes take about 0.3 ms through a worker process against
+// 0.2 ms in-process (BenchmarkPhonemize). A phonemisation sends nothing
+// until it has read its whole text, which must therefore take less than
+// HangTimeout: the longest, MaxTextBytes, takes about a second.
 //
 // Each request sets the voice, rate, pitch, range and volume afresh, so
 // settings never carry from one request to the next. Text is plain UTF-8:

@@ -133,8 +133,8 @@ func (e *Engine) Synthesize(ctx context.Context, text string, p Params, emit fun
 // returns its clauses with their IPA phonemes, as espeak-ng would speak
 // them; see Clause for how each clause's punctuation is found. It runs on
 // the worker thread like Synthesize, waiting its turn, and sets the voice
-// afresh, so it changes nothing for later requests. Empty text gives no
-// clauses; control characters are read as spaces.
+// afresh, so it changes nothing for later requests. Control characters
+// are read as spaces, and text that is then blank gives no clauses.
 func (e *Engine) Phonemize(ctx context.Context, text, voice string) ([]Clause, error) {
 	if e.closed.Load() {
 		return nil, ErrClosed
@@ -146,12 +146,12 @@ func (e *Engine) Phonemize(ctx context.Context, text, voice string) ([]Clause, e
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(text) == "" {
+	if text = cleanText(text); strings.TrimSpace(text) == "" {
 		return nil, nil
 	}
 	j := &job{
 		ctx:       ctx,
-		text:      cleanText(text),
+		text:      text,
 		req:       req,
 		w:         e.w,
 		done:      make(chan struct{}),

@@ -7,12 +7,13 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 )
 
 // protocolVersion is what a worker announces in its hello frame; the pool
 // refuses a worker that speaks another version (a binary replaced on disk
-// under a running server, say).
-const protocolVersion = 1
+// under a running server, say). Version 2 added phonemisation.
+const protocolVersion = 2
 
 // maxFrame bounds a frame's size after its length prefix, so that a
 // corrupt or hostile prefix cannot make either side allocate much.
@@ -31,6 +32,9 @@ const (
 	frameCancel  frameType = 'c' // pool → worker: id
 	frameAudio   frameType = 'a' // worker → pool: id, PCM
 	frameEnd     frameType = 'e' // worker → pool: id, status, message
+
+	framePhonemize frameType = 'p' // pool → worker: id, voice, text
+	frameClauses   frameType = 'k' // worker → pool: id, clauses
 )
 
 // errProtocol marks a frame that breaks the protocol.
@@ -66,6 +70,69 @@ type wireRequest struct {
 	params Params
 	text   string
 }
+
+// wirePhonemize is one Phonemize call sent to a worker. The text is
+// cleaned already (cleanText), so that the worker reads the same bytes the
+// pool slices its clauses' texts from.
+type wirePhonemize struct {
+	id    uint64
+	voice string
+	text  string
+}
+
+// wireClause is a Clause on the wire. Its text is not sent: the pool has
+// it, and n says how many bytes of it, from where the previous clause
+// ended, the clause consumed.
+type wireClause struct {
+	n        uint32
+	punct    rune
+	phonemes string
+}
+
+// clauseHead is a clause's size in a clauses frame without its phonemes:
+// text length, punctuation, phonemes' length.
+const clauseHead = 4 + 1 + 4
+
+// maxClausesBody is the most clauses one frame carries, in bytes after its
+// type and id; longer lists are split.
+const maxClausesBody = maxFrame - 1 - 8
+
+// clauseMemory is what one Clause costs the pool beyond its phonemes: the
+// struct (its Text shares the request's text).
+const clauseMemory = 40
+
+// maxClausesCost bounds what the clauses of a phonemisation of textLen
+// bytes may cost in memory (clauseMemory per clause plus its phonemes),
+// so that a worker cannot make the pool hold more than a few MiB for one
+// request. espeak-ng 1.51's phonemes run to at most about 5 bytes per byte
+// of text (digits, symbols, CJK read as "Chinese letter"), and a clause
+// per comma costs up to about 18 per byte ("w, w, w, ..."): 64 per byte
+// leaves room to spare.
+func maxClausesCost(textLen int) int { return 64*textLen + 64<<10 }
+
+// errPhonemesTooLong fails, in the worker, a phonemisation whose clauses
+// would break maxClausesCost or a frame; espeak-ng makes none.
+var errPhonemesTooLong = errors.New("espeak-ng: phonemes over the limit")
+
+// checkClauses reports whether clauses, read from text, can be sent to the
+// pool: each fits a frame and together they stay within maxClausesCost.
+func checkClauses(text string, clauses []Clause) error {
+	cost := 0
+	for _, c := range clauses {
+		if clauseHead+len(c.Phonemes) > maxClausesBody {
+			return errPhonemesTooLong
+		}
+		cost += clauseMemory + len(c.Phonemes)
+	}
+	if cost > maxClausesCost(len(text)) {
+		return errPhonemesTooLong
+	}
+	return nil
+}
+
+// puncts are the values Clause.Punct takes; a clauses frame carries one
+// as its ASCII byte.
+const puncts = ".,?!:;"
 
 // end closes a request: the worker sends it once, after the request's last
 // audio frame, whether it finished, failed or was cancelled.
@@ -218,6 +285,38 @@ func (e *encoder) end(x end) error {
 	return e.flush()
 }
 
+func (e *encoder) phonemize(r wirePhonemize) error {
+	e.begin(framePhonemize)
+	e.u64(r.id)
+	e.str(r.voice)
+	e.str(r.text)
+	return e.flush()
+}
+
+// clauses sends a phonemisation's clauses in as few frames as hold them,
+// none if there are none. Each clause must fit a frame (checkClauses).
+func (e *encoder) clauses(id uint64, clauses []Clause) error {
+	for len(clauses) > 0 {
+		e.begin(frameClauses)
+		e.u64(id)
+		body := len(e.buf)
+		for len(clauses) > 0 {
+			c := clauses[0]
+			if size := clauseHead + len(c.Phonemes); len(e.buf)-body+size > maxClausesBody && len(e.buf) > body {
+				break
+			}
+			e.u32(uint32(len(c.Text)))
+			e.u8(uint8(c.Punct))
+			e.str(c.Phonemes)
+			clauses = clauses[1:]
+		}
+		if err := e.flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // requestSize is the size of r's frame after the length prefix.
 func requestSize(p Params, text string) int {
 	return 1 + 8 + 4*4 + 3*4 + len(p.Voice) + len(p.Variant) + len(text)
@@ -347,6 +446,30 @@ func parseRequest(b []byte) (wireRequest, error) {
 	r.params.Rate, r.params.Pitch, r.params.Range, r.params.Volume = f.i32(), f.i32(), f.i32(), f.i32()
 	r.params.Voice, r.params.Variant, r.text = f.str(), f.str(), f.str()
 	return r, f.done()
+}
+
+func parsePhonemize(b []byte) (wirePhonemize, error) {
+	f := fields{b: b}
+	r := wirePhonemize{id: f.u64(), voice: f.str(), text: f.str()}
+	return r, f.done()
+}
+
+// parseClauses reads a clauses frame: an id, then clauses to its end.
+func parseClauses(b []byte) (uint64, []wireClause, error) {
+	f := fields{b: b}
+	id := f.u64()
+	var clauses []wireClause
+	for f.err == nil && len(f.b) > 0 {
+		c := wireClause{n: f.u32(), punct: rune(f.u8()), phonemes: f.str()}
+		if f.err == nil && c.punct != 0 && !strings.ContainsRune(puncts, c.punct) {
+			f.err = protocolErr("clause punctuation %q", c.punct)
+		}
+		clauses = append(clauses, c)
+	}
+	if err := f.done(); err != nil {
+		return 0, nil, err
+	}
+	return id, clauses, nil
 }
 
 func parseCancel(b []byte) (uint64, error) {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -31,6 +32,13 @@ func decodeOne(t *testing.T, typ frameType, body []byte) any {
 		v = audioFrame{id, pcm}
 	case frameEnd:
 		v, err = parseEnd(body)
+	case framePhonemize:
+		v, err = parsePhonemize(body)
+	case frameClauses:
+		var id uint64
+		var clauses []wireClause
+		id, clauses, err = parseClauses(body)
+		v = clausesFrame{id, clauses}
 	default:
 		t.Fatalf("unknown frame type %q", typ)
 	}
@@ -43,6 +51,11 @@ func decodeOne(t *testing.T, typ frameType, body []byte) any {
 type audioFrame struct {
 	id  uint64
 	pcm []int16
+}
+
+type clausesFrame struct {
+	id      uint64
+	clauses []wireClause
 }
 
 func TestFrameRoundTrip(t *testing.T) {
@@ -65,6 +78,11 @@ func TestFrameRoundTrip(t *testing.T) {
 			audioFrame{3, []int16{0, 1, -1, 32767, -32768}}},
 		{"end ok", frameEnd, func(e *encoder) error { return e.end(end{id: 9}) }, end{id: 9}},
 		{"end failed", frameEnd, func(e *encoder) error { return e.end(end{9, statusFailed, "boom"}) }, end{9, statusFailed, "boom"}},
+		{"phonemize", framePhonemize, func(e *encoder) error { return e.phonemize(wirePhonemize{11, "de", "Grüß Gott."}) },
+			wirePhonemize{11, "de", "Grüß Gott."}},
+		{"clauses", frameClauses, func(e *encoder) error {
+			return e.clauses(12, []Clause{{"Hello, ", "həlˈoʊ", ','}, {"world", "wˈɜːld", 0}, {"", "", '?'}})
+		}, clausesFrame{12, []wireClause{{7, ',', "həlˈoʊ"}, {5, 0, "wˈɜːld"}, {0, '?', ""}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,6 +147,101 @@ func TestAudioSplits(t *testing.T) {
 	}
 }
 
+// TestClausesSplit checks that clauses too many for one frame go out as
+// several, each within the limit, and come back whole.
+func TestClausesSplit(t *testing.T) {
+	var text strings.Builder
+	var want []Clause
+	for i := range 9 {
+		ph := strings.Repeat(string(rune('a'+i)), 300<<10)
+		c := Clause{Text: strings.Repeat("x", 5<<10+i) + ". ", Phonemes: ph, Punct: '.'}
+		want = append(want, c)
+		text.WriteString(c.Text)
+	}
+	var buf bytes.Buffer
+	enc := encoder{w: &buf}
+	if err := enc.clauses(6, want); err != nil {
+		t.Fatal(err)
+	}
+	dec := decoder{r: &buf}
+	ph := phonemes{text: text.String()}
+	frames := 0
+	for {
+		typ, body, err := dec.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil || typ != frameClauses {
+			t.Fatalf("frame %d: %q, %v", frames, typ, err)
+		}
+		id, clauses, err := parseClauses(body)
+		if err != nil || id != 6 {
+			t.Fatalf("frame %d: id %d, %v", frames, id, err)
+		}
+		// Of 300 KiB clauses, three fit a frame.
+		if len(clauses) != 3 && len(clauses) != 9%3 {
+			t.Errorf("frame %d holds %d clauses", frames, len(clauses))
+		}
+		if err := ph.add(clauses); err != nil {
+			t.Fatal(err)
+		}
+		frames++
+	}
+	if err := ph.complete(); err != nil {
+		t.Fatal(err)
+	}
+	if frames != 3 || !reflect.DeepEqual(ph.clauses, want) {
+		t.Errorf("%d frames holding %d clauses, want 3 holding %d", frames, len(ph.clauses), len(want))
+	}
+	if err := (&encoder{w: io.Discard}).clauses(1, nil); err != nil {
+		t.Errorf("no clauses: %v", err)
+	}
+}
+
+// TestPhonemesChecks checks what the pool refuses in a worker's clauses
+// and what a worker refuses to send.
+func TestPhonemesChecks(t *testing.T) {
+	ph := phonemes{text: "Hi. Bye."}
+	if err := ph.add([]wireClause{{4, '.', "hˈaɪ"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ph.complete(); !errors.Is(err, errProtocol) {
+		t.Errorf("clauses short of the text: %v", err)
+	}
+	if err := ph.add([]wireClause{{5, '.', "bˈaɪ"}}); !errors.Is(err, errProtocol) {
+		t.Errorf("a clause past the text: %v", err)
+	}
+	if err := ph.add([]wireClause{{1<<32 - 1, '.', ""}}); !errors.Is(err, errProtocol) {
+		t.Errorf("a clause of 4 GiB: %v", err)
+	}
+	if err := ph.add([]wireClause{{4, '.', "bˈaɪ"}}); err != nil || ph.complete() != nil {
+		t.Errorf("the rest: %v", err)
+	}
+	want := []Clause{{"Hi. ", "hˈaɪ", '.'}, {"Bye.", "bˈaɪ", '.'}}
+	if !reflect.DeepEqual(ph.clauses, want) {
+		t.Errorf("clauses %q, want %q", ph.clauses, want)
+	}
+
+	over := phonemes{text: "Hi."}
+	many := make([]wireClause, maxClausesCost(3)/clauseMemory+1)
+	if err := over.add(many); !errors.Is(err, errProtocol) {
+		t.Errorf("%d empty clauses for 3 bytes: %v", len(many), err)
+	}
+	if err := over.add([]wireClause{{3, '.', strings.Repeat("a", maxClausesCost(3))}}); !errors.Is(err, errProtocol) {
+		t.Errorf("phonemes over the cost: %v", err)
+	}
+
+	if err := checkClauses("Hi.", []Clause{{"Hi.", strings.Repeat("a", maxClausesBody), '.'}}); !errors.Is(err, errPhonemesTooLong) {
+		t.Errorf("a clause over a frame: %v", err)
+	}
+	if err := checkClauses("Hi.", []Clause{{"Hi.", strings.Repeat("a", maxClausesCost(3)), '.'}}); !errors.Is(err, errPhonemesTooLong) {
+		t.Errorf("phonemes over the cost: %v", err)
+	}
+	if err := checkClauses("Hi.", []Clause{{"Hi.", "hˈaɪ", '.'}}); err != nil {
+		t.Errorf("a clause: %v", err)
+	}
+}
+
 func TestEncoderRejectsHugeFrame(t *testing.T) {
 	enc := encoder{w: io.Discard}
 	err := enc.request(wireRequest{text: string(make([]byte, maxFrame))})
@@ -187,6 +300,15 @@ func TestDecoderErrors(t *testing.T) {
 		{"audio without id", func(b []byte) error { _, _, err := parseAudio(b); return err }, []byte{1, 2}},
 		{"end with unknown status", func(b []byte) error { _, err := parseEnd(b); return err }, append(slices.Clone(u64), 200, 0, 0, 0, 0)},
 		{"request cut short", func(b []byte) error { _, err := parseRequest(b); return err }, append(slices.Clone(u64), 1, 2, 3)},
+		{"phonemize without text", func(b []byte) error { _, err := parsePhonemize(b); return err }, append(slices.Clone(u64), 0, 0, 0, 0)},
+		{"clauses without id", func(b []byte) error { _, _, err := parseClauses(b); return err }, []byte{1, 2}},
+		{"clause cut short", func(b []byte) error { _, _, err := parseClauses(b); return err }, append(slices.Clone(u64), 3, 0, 0, 0, '.', 0, 0)},
+		{"clause phonemes past the end", func(b []byte) error { _, _, err := parseClauses(b); return err },
+			append(slices.Clone(u64), 3, 0, 0, 0, '.', 9, 0, 0, 0, 'a')},
+		{"clause punctuation unknown", func(b []byte) error { _, _, err := parseClauses(b); return err },
+			append(slices.Clone(u64), 3, 0, 0, 0, '-', 0, 0, 0, 0)},
+		{"clause punctuation not ASCII", func(b []byte) error { _, _, err := parseClauses(b); return err },
+			append(slices.Clone(u64), 3, 0, 0, 0, 0xbf, 0, 0, 0, 0)},
 	}
 	for _, tt := range bodies {
 		t.Run(tt.name, func(t *testing.T) {
@@ -253,6 +375,8 @@ func FuzzDecoder(f *testing.F) {
 	enc.audio(1, []int16{1, 2, 3})
 	enc.cancel(1)
 	enc.end(end{1, statusFailed, "x"})
+	enc.phonemize(wirePhonemize{2, "en-us", "Hi, you."})
+	enc.clauses(2, []Clause{{"Hi, ", "hˈaɪ", ','}, {"you.", "juː", '.'}})
 	f.Add(seed.Bytes())
 	f.Add(frame(maxFrame, frameAudio, 1, 2))
 	f.Add(frame(1<<31, frameRequest))
@@ -274,6 +398,66 @@ func FuzzDecoder(f *testing.F) {
 			if e, err := parseEnd(body); err == nil {
 				e.err()
 			}
+			parsePhonemize(body)
+			parseClauses(body)
+		}
+	})
+}
+
+// appendClause encodes c as a clauses frame carries it.
+func appendClause(b []byte, c wireClause) []byte {
+	b = binary.LittleEndian.AppendUint32(b, c.n)
+	b = append(b, byte(c.punct))
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(c.phonemes)))
+	return append(b, c.phonemes...)
+}
+
+// FuzzClauses feeds arbitrary clauses frame bodies, for a text, to
+// parseClauses and to what the pool builds from them: a body that parses
+// encodes back to itself, and the clauses the pool keeps are consecutive
+// pieces of the text, within the cost bound.
+func FuzzClauses(f *testing.F) {
+	id := binary.LittleEndian.AppendUint64(nil, 3)
+	seed := appendClause(appendClause(slices.Clone(id), wireClause{4, ',', "hˈaɪ"}), wireClause{4, '.', "juː"})
+	f.Add("Hi, you.", seed)
+	f.Add("Hi.", appendClause(slices.Clone(id), wireClause{9, '.', "x"}))
+	f.Add("", slices.Clone(id))
+	f.Add("x", append(slices.Clone(id), 1, 0, 0, 0, '?', 255, 255, 255, 255))
+	f.Fuzz(func(t *testing.T, text string, body []byte) {
+		gotID, clauses, err := parseClauses(body)
+		if err != nil {
+			if !errors.Is(err, errProtocol) {
+				t.Fatalf("parseClauses = %v, not a protocol error", err)
+			}
+			return
+		}
+		again := binary.LittleEndian.AppendUint64(nil, gotID)
+		for _, c := range clauses {
+			if c.punct != 0 && !strings.ContainsRune(puncts, c.punct) {
+				t.Fatalf("punctuation %q accepted", c.punct)
+			}
+			again = appendClause(again, c)
+		}
+		if !bytes.Equal(again, body) {
+			t.Fatalf("%x encodes back as %x", body, again)
+		}
+		ph := phonemes{text: text}
+		err = ph.add(clauses)
+		if err != nil && !errors.Is(err, errProtocol) {
+			t.Fatalf("add = %v, not a protocol error", err)
+		}
+		var joined strings.Builder
+		for _, c := range ph.clauses {
+			joined.WriteString(c.Text)
+		}
+		if joined.String() != text[:ph.at] {
+			t.Fatalf("clauses join to %q, want %q", joined.String(), text[:ph.at])
+		}
+		if ph.cost > maxClausesCost(len(text)) {
+			t.Fatalf("cost %d over %d", ph.cost, maxClausesCost(len(text)))
+		}
+		if err == nil && len(ph.clauses) != len(clauses) {
+			t.Fatalf("%d of %d clauses kept", len(ph.clauses), len(clauses))
 		}
 	})
 }

@@ -191,17 +191,62 @@ func (c *catalog) resolve(p Params) (request, error) {
 // NUL would end the string early and Ctrl-A starts espeak-ng's in-band
 // "embedded commands" (pitch, speed, volume changes), so every control
 // character except tab and line breaks becomes a space, as do bytes that
-// are not UTF-8.
+// are not UTF-8. Runs of initials are broken up (see breakInitials).
 func cleanText(s string) string {
-	if strings.IndexFunc(s, unsafeRune) < 0 {
+	if strings.IndexFunc(s, unsafeRune) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			if unsafeRune(r) {
+				return ' '
+			}
+			return r
+		}, s)
+	}
+	return breakInitials(s)
+}
+
+// maxInitials is the most initials ("U.S.A.": letters each followed by a
+// period, with no space between them) that a text may hold before
+// breakInitials spaces them out. espeak-ng 1.51 smashes its stack on text
+// with many of them in one clause: "A." 100 times, "a.a.a.a." 75 times
+// (lowercase runs of any length), in espeak_Synth and
+// espeak_TextToPhonemes alike. Real text has a few ("the U.S. and the
+// E.U."), which are left as they are.
+const maxInitials = 16
+
+// breakInitials puts a space after the period of every initial that is
+// directly followed by another letter, when the text holds more than
+// maxInitials of them: "a.b.c." becomes "a. b. c.", which espeak-ng reads
+// as the same letters. It is idempotent, and text with few initials comes
+// back unchanged.
+func breakInitials(s string) string {
+	// An initial here is a letter, then a period, then a letter.
+	count := func(visit func(dot int)) int {
+		n := 0
+		var prev, prev2 rune
+		for i, r := range s {
+			if unicode.IsLetter(r) && prev == '.' && unicode.IsLetter(prev2) {
+				n++
+				if visit != nil {
+					visit(i - 1)
+				}
+			}
+			prev2, prev = prev, r
+		}
+		return n
+	}
+	if count(nil) <= maxInitials {
 		return s
 	}
-	return strings.Map(func(r rune) rune {
-		if unsafeRune(r) {
-			return ' '
-		}
-		return r
-	}, s)
+	var b strings.Builder
+	b.Grow(2 * len(s))
+	last := 0
+	count(func(dot int) {
+		b.WriteString(s[last : dot+1])
+		b.WriteByte(' ')
+		last = dot + 1
+	})
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 func unsafeRune(r rune) bool {

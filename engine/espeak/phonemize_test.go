@@ -5,6 +5,7 @@ package espeak
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -75,6 +76,39 @@ func TestPhonemizeLeavesSynthesisAlone(t *testing.T) {
 	clauses, err := e.Phonemize(ctx, "Hello.", "en-us")
 	if err != nil || len(clauses) != 1 || clauses[0].Phonemes != "həlˈoʊ" {
 		t.Errorf("English after German: %+v, %v", clauses, err)
+	}
+}
+
+// TestPhonemizeAfterAbandonedSynthesis stops a synthesis mid-text, as a
+// cancel does, and then phonemises: the clauses are those of a fresh
+// phonemisation, with nothing of the abandoned text in them.
+func TestPhonemizeAfterAbandonedSynthesis(t *testing.T) {
+	e := open(t)
+	ctx := context.Background()
+	const text = "Hello, world."
+	want, err := e.Phonemize(ctx, text, "en-us")
+	if err != nil {
+		t.Fatal(err)
+	}
+	errStop := errors.New("stop")
+	for _, stopAt := range []int{1, 2, 5} {
+		chunks := 0
+		err := e.Synthesize(ctx, longText, Params{Voice: "en-us"}, func([]int16) error {
+			if chunks++; chunks == stopAt {
+				return errStop
+			}
+			return nil
+		})
+		if !errors.Is(err, errStop) {
+			t.Fatalf("Synthesize = %v, want the emit error", err)
+		}
+		got, err := e.Phonemize(ctx, text, "en-us")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("after a synthesis stopped at chunk %d: %q, want %q", stopAt, got, want)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,12 +31,12 @@ type PoolConfig struct {
 	// Processes is the number of worker processes beside the in-process
 	// worker; 0 means none. One slot per CPU is runtime.GOMAXPROCS(0)-1.
 	Processes int
-	// Isolated sends every request to a worker process and none to the
-	// in-process worker, so that espeak-ng never reads a request's text
-	// inside this process: a crash, or memory corrupted by hostile text,
-	// stays in a worker. The in-process espeak-ng is still initialised
-	// (for SampleRate and for validating Params) but speaks nothing. It
-	// needs Processes >= 1.
+	// Isolated sends every request, phonemisations included, to a worker
+	// process and none to the in-process worker, so that espeak-ng never
+	// reads a request's text inside this process: a crash, or memory
+	// corrupted by hostile text, stays in a worker. The in-process
+	// espeak-ng is still initialised (for SampleRate and for validating
+	// Params) but reads nothing. It needs Processes >= 1.
 	Isolated bool
 	// WorkerCommand starts one worker process, program first. Empty means
 	// this executable with WorkerSubcommand, which works only if the
@@ -229,7 +230,7 @@ func (p *Pool) Synthesize(ctx context.Context, text string, params Params, emit 
 		if g.p == nil {
 			return p.synthesizeLocal(ctx, text, params, emit)
 		}
-		err = g.p.do(ctx, g.gen, text, params, emit)
+		err = g.p.synthesize(ctx, g.gen, text, params, emit)
 		if !errors.Is(err, errStale) {
 			return err
 		}
@@ -239,15 +240,48 @@ func (p *Pool) Synthesize(ctx context.Context, text string, params Params, emit 
 }
 
 // Phonemize reads text with voice into clauses and their IPA phonemes, as
-// Engine.Phonemize does, on the in-process worker: phonemisation takes well
-// under a millisecond per clause, far less than a hop to a worker process,
-// and waits at most for the one synthesis the in-process worker may be
-// running. Text is at most MaxTextBytes.
+// Engine.Phonemize does. Text is at most MaxTextBytes.
+//
+// A pool that serves requests in-process phonemises there: phonemisation
+// takes well under a millisecond per clause, and waits at most for the one
+// synthesis the in-process worker may be running. An isolated pool
+// (PoolConfig.Isolated) sends it to a worker process instead, since
+// espeak-ng reads the text there with the same code as for synthesis: it
+// waits for a slot as Synthesize does, and fails with ErrWorkerDied or
+// ErrWorkerHung, the worker being replaced, if the worker dies or hangs.
+// When ctx ends, Phonemize returns ctx.Err() at once and the worker's slot
+// frees when the worker has acknowledged.
 func (p *Pool) Phonemize(ctx context.Context, text, voice string) ([]Clause, error) {
 	if len(text) > MaxTextBytes {
 		return nil, fmt.Errorf("%w: %d bytes, at most %d", ErrTextTooLong, len(text), MaxTextBytes)
 	}
-	return p.engine.Phonemize(ctx, text, voice)
+	if p.inProc {
+		return p.engine.Phonemize(ctx, text, voice)
+	}
+	if err := p.engine.validate(Params{Voice: voice}); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// Cleaned here, so that the worker reads the very bytes the clauses'
+	// texts are cut from (cleanText changes nothing the second time).
+	if text = cleanText(text); strings.TrimSpace(text) == "" {
+		return nil, nil
+	}
+	for {
+		// Without inProc the pool never hands out the in-process slot:
+		// g.p is a worker process.
+		g, err := p.acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		clauses, err := g.p.phonemize(ctx, g.gen, text, voice)
+		if !errors.Is(err, errStale) {
+			return clauses, err
+		}
+		p.discard()
+	}
 }
 
 func (p *Pool) synthesizeLocal(ctx context.Context, text string, params Params, emit func(pcm []int16) error) error {
@@ -263,7 +297,8 @@ type PoolStats struct {
 	Queued int // requests waiting for a slot
 	// Restarts counts worker processes started to replace one that died.
 	Restarts int64
-	// WorkerRequests counts requests sent to worker processes.
+	// WorkerRequests counts requests (syntheses and phonemisations) sent
+	// to worker processes.
 	WorkerRequests int64
 }
 

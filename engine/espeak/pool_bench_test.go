@@ -72,3 +72,29 @@ func firstChunk(b *testing.B, p *Pool) {
 	}
 	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/first-chunk")
 }
+
+// BenchmarkPhonemize phonemises a short sentence with the in-process
+// worker and, as an isolated pool does, with a worker process: the
+// difference is the cost of the hop.
+func BenchmarkPhonemize(b *testing.B) {
+	for _, isolated := range []bool{false, true} {
+		name := "in-process"
+		if isolated {
+			name = "worker"
+		}
+		b.Run(name, func(b *testing.B) {
+			cfg := PoolConfig{}
+			if isolated {
+				cfg = poolConfig(1, "serve")
+				cfg.Isolated = true
+			}
+			p := newPool(b, cfg, !isolated)
+			for b.Loop() {
+				if _, err := p.Phonemize(context.Background(), sentence, "en-us"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1000/float64(b.N), "us/sentence")
+		})
+	}
+}

@@ -633,6 +633,7 @@ func TestPoolStartFailures(t *testing.T) {
 	}{
 		{"never says hello", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=silent"} }, "no hello", ErrWorkerHung},
 		{"another protocol version", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=oldversion"} }, "version", errProtocol},
+		{"version 1, which cannot phonemise", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=version1"} }, "version 1, want 2", errProtocol},
 		{"no such program", func(c *PoolConfig) { c.WorkerCommand = []string{filepath.Join(empty, "nothing")} }, "no such file", nil},
 		{"espeak-ng cannot start", func(c *PoolConfig) { c.WorkerEnv = append(c.WorkerEnv, "ESPEAK_DATA_PATH="+empty) }, "espeak-ng-data", nil},
 		{"exits at once", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=nonsense"} }, "exit status 2", ErrWorkerDied},
@@ -762,6 +763,54 @@ func TestServeWorker(t *testing.T) {
 	if _, e := readAll(3, 0); e.status != statusUnknownVoice || !errors.Is(e.err(), ErrUnknownVoice) {
 		t.Errorf("unknown voice: %+v", e)
 	}
+
+	// phonemize sends a phonemisation and reads its clauses up to its end.
+	phonemize := func(id uint64, text, voice string) ([]Clause, end) {
+		t.Helper()
+		if err := enc.phonemize(wirePhonemize{id, voice, text}); err != nil {
+			t.Fatal(err)
+		}
+		ph := phonemes{text: text}
+		for {
+			typ, body := next()
+			switch typ {
+			case frameClauses:
+				got, clauses, err := parseClauses(body)
+				if err != nil || got != id {
+					t.Fatalf("clauses for %d, want %d (%v)", got, id, err)
+				}
+				if err := ph.add(clauses); err != nil {
+					t.Fatal(err)
+				}
+			case frameEnd:
+				e, err := parseEnd(body)
+				if err != nil || e.id != id {
+					t.Fatalf("end %+v, want id %d (%v)", e, id, err)
+				}
+				return ph.clauses, e
+			default:
+				t.Fatalf("frame %q", typ)
+			}
+		}
+	}
+	// Request 2 was cancelled mid-text: nothing of it shows.
+	want, err := open(t).Phonemize(context.Background(), "Hello, world.", "en-us")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if clauses, e := phonemize(4, "Hello, world.", "en-us"); e.status != statusOK || !slices.Equal(clauses, want) {
+		t.Errorf("phonemisation: %q, %+v; want %q", clauses, e, want)
+	}
+	if clauses, e := phonemize(5, "Hello", "xx"); e.status != statusUnknownVoice || clauses != nil {
+		t.Errorf("phonemisation with an unknown voice: %q, %+v", clauses, e)
+	}
+	// Synthesis after phonemisation sounds as before it.
+	if err := enc.request(wireRequest{6, Params{Voice: "en-us"}, sentence}); err != nil {
+		t.Fatal(err)
+	}
+	if again, e := readAll(6, 0); e.status != statusOK || again < full-2000 || again > full+2000 {
+		t.Errorf("request 6: %d samples, %d before; %+v", again, full, e)
+	}
 	inW.Close()
 	if err := <-done; err != nil {
 		t.Errorf("serveWorker after its input closed = %v", err)
@@ -785,6 +834,11 @@ func TestServeWorkerProtocolErrors(t *testing.T) {
 			e.request(wireRequest{2, Params{Voice: "en-us"}, longText})
 		}},
 		{"a bad length", func(e *encoder) { e.w.Write([]byte{0, 0, 0, 0}) }},
+		{"a phonemisation during a request", func(e *encoder) {
+			e.request(wireRequest{1, Params{Voice: "en-us"}, longText})
+			e.phonemize(wirePhonemize{2, "en-us", longText})
+		}},
+		{"clauses, which only a worker sends", func(e *encoder) { e.clauses(1, []Clause{{"a", "ˈeɪ", 0}}) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

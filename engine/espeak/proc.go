@@ -57,20 +57,77 @@ type proc struct {
 	enc encoder
 }
 
-// call is one request on a worker process. The supervisor calls emit
-// with its audio as frames arrive, as the in-process worker does from its
-// thread, so that no goroutine hand-off costs a frame; the outcome goes to
-// the caller on done.
+// call is one request on a worker process: a synthesis (emit is set) or a
+// phonemisation (phon is set). The supervisor calls emit with the audio as
+// frames arrive, as the in-process worker does from its thread, so that no
+// goroutine hand-off costs a frame, or collects the clauses in phon; the
+// outcome goes to the caller on done.
 type call struct {
 	id   uint64
 	ctx  context.Context
 	emit func([]int16) error
+	phon *phonemes
 
-	// mu is held while emit runs, so that once the caller has set gone it
-	// knows emit is not running and never will again.
+	// mu is held while emit runs or phon grows, so that once the caller
+	// has set gone it knows neither happens again.
 	mu   sync.Mutex
 	gone bool        // the outcome is decided: emit no more
 	done chan result // buffered: receives the outcome once
+}
+
+// phonemes collects a phonemisation's clauses as a worker's clauses frames
+// arrive, checking them against the text sent: a worker whose clauses run
+// past it, or cost more than maxClausesCost, breaks the protocol.
+type phonemes struct {
+	text    string // as sent
+	at      int    // bytes of text the clauses so far consumed
+	cost    int    // against maxClausesCost
+	clauses []Clause
+}
+
+func (ph *phonemes) add(clauses []wireClause) error {
+	for _, c := range clauses {
+		if int64(c.n) > int64(len(ph.text)-ph.at) {
+			return protocolErr("clauses run past the text's %d bytes", len(ph.text))
+		}
+		if ph.cost += clauseMemory + len(c.phonemes); ph.cost > maxClausesCost(len(ph.text)) {
+			return protocolErr("clauses over %d bytes for %d bytes of text", maxClausesCost(len(ph.text)), len(ph.text))
+		}
+		end := ph.at + int(c.n)
+		ph.clauses = append(ph.clauses, Clause{Text: ph.text[ph.at:end], Phonemes: c.phonemes, Punct: c.punct})
+		ph.at = end
+	}
+	return nil
+}
+
+// complete checks that the clauses consumed the whole text, as espeak-ng's
+// always do.
+func (ph *phonemes) complete() error {
+	if ph.at != len(ph.text) {
+		return protocolErr("clauses end at byte %d of %d", ph.at, len(ph.text))
+	}
+	return nil
+}
+
+// clauses adds a clauses frame's contents to c, unless its outcome is
+// decided already.
+func (c *call) clauses(clauses []wireClause) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gone {
+		return nil
+	}
+	return c.phon.add(clauses)
+}
+
+// completed checks, at a successful end, that c received all it should.
+func (c *call) completed() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gone || c.phon == nil {
+		return nil
+	}
+	return c.phon.complete()
 }
 
 // result is how a call ended; a panic in emit is re-raised by the caller.
@@ -307,11 +364,22 @@ func (x *proc) serve(dec *decoder) (served bool, err error) {
 			if err != nil {
 				return served, err
 			}
-			if c == nil || c.id != id {
+			if c == nil || c.id != id || c.emit == nil {
 				return served, protocolErr("audio for request %d out of turn", id)
 			}
 			if len(pcm) > 0 && !c.audio(pcm) {
 				x.cancel(c)
+			}
+		case frameClauses:
+			id, clauses, err := parseClauses(body)
+			if err != nil {
+				return served, err
+			}
+			if c == nil || c.id != id || c.phon == nil {
+				return served, protocolErr("clauses for request %d out of turn", id)
+			}
+			if err := c.clauses(clauses); err != nil {
+				return served, err
 			}
 		case frameEnd:
 			e, err := parseEnd(body)
@@ -320,6 +388,11 @@ func (x *proc) serve(dec *decoder) (served bool, err error) {
 			}
 			if c == nil || c.id != e.id {
 				return served, protocolErr("end of request %d out of turn", e.id)
+			}
+			if e.status == statusOK {
+				if err := c.completed(); err != nil {
+					return served, err
+				}
 			}
 			x.mu.Lock()
 			x.cur, x.state = nil, stateIdle
@@ -384,16 +457,38 @@ func (x *proc) reap(out *os.File, cause error) error {
 	return werr
 }
 
-// do serves one request on the process that g.gen names. It returns
-// errStale, having sent nothing, if that process is gone.
-func (x *proc) do(ctx context.Context, gen uint64, text string, params Params, emit func([]int16) error) error {
+// synthesize serves one synthesis on the process that gen names. It
+// returns errStale, having sent nothing, if that process is gone.
+func (x *proc) synthesize(ctx context.Context, gen uint64, text string, params Params, emit func([]int16) error) error {
+	return x.do(&call{ctx: ctx, emit: emit}, gen, func(e *encoder, id uint64) error {
+		return e.request(wireRequest{id: id, params: params, text: text})
+	})
+}
+
+// phonemize serves one phonemisation of text, cleaned already, on the
+// process that gen names. It returns errStale, having sent nothing, if
+// that process is gone.
+func (x *proc) phonemize(ctx context.Context, gen uint64, text, voice string) ([]Clause, error) {
+	ph := &phonemes{text: text}
+	err := x.do(&call{ctx: ctx, phon: ph}, gen, func(e *encoder, id uint64) error {
+		return e.phonemize(wirePhonemize{id: id, voice: voice, text: text})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ph.clauses, nil
+}
+
+// do sends c's request, which send encodes, and waits for its outcome.
+func (x *proc) do(c *call, gen uint64, send func(e *encoder, id uint64) error) error {
+	ctx := c.ctx
 	x.mu.Lock()
 	if x.state != stateIdle || x.gen != gen {
 		x.mu.Unlock()
 		return errStale
 	}
 	x.nextID++
-	c := &call{id: x.nextID, ctx: ctx, emit: emit, done: make(chan result, 1)}
+	c.id, c.done = x.nextID, make(chan result, 1)
 	x.cur, x.state = c, stateBusy
 	x.waitingSince.Store(time.Now().UnixNano())
 	x.arm()
@@ -401,9 +496,7 @@ func (x *proc) do(ctx context.Context, gen uint64, text string, params Params, e
 	x.mu.Unlock()
 	x.pool.workerRequests.Add(1)
 
-	x.write(in, func(e *encoder) error {
-		return e.request(wireRequest{id: c.id, params: params, text: text})
-	})
+	x.write(in, func(e *encoder) error { return send(e, c.id) })
 	var r result
 	select {
 	case r = <-c.done:

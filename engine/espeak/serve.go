@@ -8,13 +8,17 @@ import (
 	"time"
 )
 
-// synthesizer is Engine.Synthesize's shape; tests wrap it to make a worker
-// misbehave.
-type synthesizer func(ctx context.Context, text string, p Params, emit func([]int16) error) error
+// backend is what a worker serves requests with: an Engine's Synthesize
+// and Phonemize. Tests wrap them to make a worker misbehave.
+type backend struct {
+	synthesize func(ctx context.Context, text string, p Params, emit func([]int16) error) error
+	phonemize  func(ctx context.Context, text, voice string) ([]Clause, error)
+}
 
 // ServeWorker is the worker-process side of a Pool: it opens espeak-ng,
 // announces itself on out, and then serves the requests that arrive on in,
-// one at a time, streaming each chunk of audio as espeak-ng makes it. It
+// one at a time, streaming each chunk of audio as espeak-ng makes it, or
+// sending a phonemisation's clauses once it is read. It
 // returns nil when in ends (the pool closed the pipe, or died) or ctx ends
 // (SIGTERM), and an error if in breaks the protocol, out cannot be
 // written, or in ends while a request is stuck inside espeak-ng. When ctx
@@ -43,10 +47,34 @@ const orphanGrace = 5 * time.Second
 // frame ends.
 type work struct {
 	wireRequest
-	ctx context.Context
+	// phonemize reads text with params.Voice into clauses instead of
+	// speaking it.
+	phonemize bool
+	ctx       context.Context
 }
 
-func serveWorker(ctx context.Context, in io.Reader, out io.Writer, wrap func(synthesizer) synthesizer) error {
+// run serves w: it writes w's audio or clauses with enc and returns how w
+// ended, or, as werr, why enc failed, after which the pool cannot be
+// told.
+func (b backend) run(w work, enc *encoder) (err, werr error) {
+	if w.phonemize {
+		clauses, err := b.phonemize(w.ctx, w.text, w.params.Voice)
+		if err == nil {
+			err = checkClauses(w.text, clauses)
+		}
+		if err != nil {
+			return err, nil
+		}
+		return nil, enc.clauses(w.id, clauses)
+	}
+	err = b.synthesize(w.ctx, w.text, w.params, func(pcm []int16) error {
+		werr = enc.audio(w.id, pcm)
+		return werr
+	})
+	return err, werr
+}
+
+func serveWorker(ctx context.Context, in io.Reader, out io.Writer, wrap func(backend) backend) error {
 	enc := &encoder{w: out}
 	e, err := Open()
 	if err != nil {
@@ -54,9 +82,9 @@ func serveWorker(ctx context.Context, in io.Reader, out io.Writer, wrap func(syn
 		return err
 	}
 	defer e.Close()
-	synth := synthesizer(e.Synthesize)
+	b := backend{synthesize: e.Synthesize, phonemize: e.Phonemize}
 	if wrap != nil {
-		synth = wrap(synth)
+		b = wrap(b)
 	}
 	if err := enc.hello(hello{version: protocolVersion, rate: uint32(e.SampleRate())}); err != nil {
 		return err
@@ -80,14 +108,14 @@ func serveWorker(ctx context.Context, in io.Reader, out io.Writer, wrap func(syn
 	go func() {
 		defer close(inputEnded)
 		defer close(jobs)
-		readErr <- readRequests(in, func(r wireRequest) (context.Context, error) {
+		readErr <- readRequests(in, func(id uint64) (context.Context, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			if active {
-				return nil, protocolErr("request %d before request %d ended", r.id, activeID)
+				return nil, protocolErr("request %d before request %d ended", id, activeID)
 			}
 			rctx, cancel := context.WithCancel(ctx)
-			active, activeID, cancelActive = true, r.id, cancel
+			active, activeID, cancelActive = true, id, cancel
 			return rctx, nil
 		}, func(id uint64) {
 			mu.Lock()
@@ -109,15 +137,14 @@ func serveWorker(ctx context.Context, in io.Reader, out io.Writer, wrap func(syn
 			if !ok {
 				return <-readErr
 			}
-			// Synthesis runs beside this loop so that the worker can exit
-			// even if espeak-ng never returns.
+			// The request runs beside this loop so that the worker can
+			// exit even if espeak-ng never returns.
 			var werr error
 			res := make(chan error, 1)
 			go func() {
-				res <- synth(w.ctx, w.text, w.params, func(pcm []int16) error {
-					werr = enc.audio(w.id, pcm)
-					return werr
-				})
+				var err error
+				err, werr = b.run(w, enc)
+				res <- err
 			}()
 			var serr error
 			select {
@@ -150,7 +177,7 @@ func serveWorker(ctx context.Context, in io.Reader, out io.Writer, wrap func(syn
 // readRequests reads frames from in until it ends: each request is started
 // with begin and queued on jobs, each cancel passed to cancel. A clean end
 // of input is nil.
-func readRequests(in io.Reader, begin func(wireRequest) (context.Context, error), cancel func(uint64), jobs chan<- work) error {
+func readRequests(in io.Reader, begin func(id uint64) (context.Context, error), cancel func(uint64), jobs chan<- work) error {
 	dec := decoder{r: in}
 	for {
 		typ, body, err := dec.next()
@@ -161,17 +188,24 @@ func readRequests(in io.Reader, begin func(wireRequest) (context.Context, error)
 			return err
 		}
 		switch typ {
-		case frameRequest:
-			r, err := parseRequest(body)
+		case frameRequest, framePhonemize:
+			var w work
+			if typ == frameRequest {
+				w.wireRequest, err = parseRequest(body)
+			} else {
+				var r wirePhonemize
+				r, err = parsePhonemize(body)
+				w.wireRequest = wireRequest{id: r.id, params: Params{Voice: r.voice}, text: r.text}
+				w.phonemize = true
+			}
 			if err != nil {
 				return err
 			}
-			rctx, err := begin(r)
-			if err != nil {
+			if w.ctx, err = begin(w.id); err != nil {
 				return err
 			}
 			// jobs has room: begin admits one request at a time.
-			jobs <- work{wireRequest: r, ctx: rctx}
+			jobs <- w
 		case frameCancel:
 			id, err := parseCancel(body)
 			if err != nil {

@@ -95,8 +95,18 @@ func (j *job) callEmit(pcm []int16) (err error) {
 // worker is the one goroutine that calls espeak-ng. It is locked to its OS
 // thread, takes jobs from a queue and runs until stop.
 type worker struct {
-	jobs     chan *job
-	queued   atomic.Int64 // jobs sent and not yet claimed or abandoned
+	jobs   chan *job
+	queued atomic.Int64 // jobs sent and not yet claimed or abandoned
+	// abandoned is set when a synthesis stopped before the end of its
+	// text. espeak-ng then still holds text it read ahead, which
+	// espeak_Synth clears when it starts but espeak_TextToPhonemes does
+	// not: it would read a word of the abandoned text into the next
+	// phonemisation's first clause. The worker goroutine alone uses it.
+	abandoned bool
+	// taken counts the jobs the worker took on, which are all the text
+	// espeak-ng reads in this process: tests check that an isolated Pool
+	// sends it none.
+	taken    atomic.Int64
 	stopping atomic.Bool
 	quit     chan struct{}
 	exited   chan struct{}
@@ -140,6 +150,7 @@ func (w *worker) run(init bool, ready chan<- startup) {
 		case j := <-w.jobs:
 			if j.state.CompareAndSwap(queued, claimed) {
 				w.queued.Add(-1)
+				w.taken.Add(1)
 				j.err = w.synthesize(j)
 				close(j.done)
 			}
@@ -156,16 +167,24 @@ func (w *worker) synthesize(j *job) error {
 		return err
 	}
 	if j.phonemize {
+		if w.abandoned {
+			if err := synth("", 0); err != nil {
+				return err
+			}
+			w.abandoned = false
+		}
 		var err error
 		j.clauses, err = textToPhonemes(j.text, j.interrupted)
 		return err
 	}
 	h := cgo.NewHandle(j)
 	defer h.Delete()
-	if err := synth(j.text, uintptr(h)); err != nil && j.err == nil {
-		return err
+	err := synth(j.text, uintptr(h))
+	if j.err != nil {
+		err = j.err
 	}
-	return j.err
+	w.abandoned = err != nil
+	return err
 }
 
 // drain fails the jobs still queued when the worker stops.
