@@ -17,8 +17,9 @@
 // start, at once.
 //
 // Webhooks: once per job's end. A job finishes once (succeeded or failed),
-// and its webhook carries an idempotency key (IdempotencyKey: the job id, in
-// the body and the Idempotency-Key header) that is the same on every POST.
+// and its webhook carries an idempotency key (IdempotencyKey, made from the
+// job id, in the body and the Idempotency-Key header) that is the same on
+// every POST.
 // It is sent until a receiver accepts it or the attempts run out. A receiver
 // may still see it more than once, always with the same key: when the node
 // that sent it died or lost the store after the receiver answered and before

@@ -217,7 +217,11 @@ func TestLostLeaseStopsTheAttempt(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := &env{db: db, key: k}
-	m := e.start(t, nodeConfig("node-a", 600*time.Millisecond), hang)
+	// A lease so long that node-a's heartbeat does not beat by itself
+	// during the test: the test makes it beat once the job is gone.
+	cfg := nodeConfig("node-a", time.Hour)
+	cfg.Workers = 1 // busy with the job: nothing on node-a claims it back
+	m := e.start(t, cfg, hang)
 	j := e.submit(t, m, "")
 	<-started
 	// Another node takes the job as if node-a's lease had lapsed.
@@ -229,6 +233,7 @@ func TestLostLeaseStopsTheAttempt(t *testing.T) {
 	if err != nil || !ok || stolen.ID != j.ID {
 		t.Fatalf("node-b's claim = %+v, %v, %v", stolen, ok, err)
 	}
+	m.beat()
 	eventually(t, "node-a cancels its attempt", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
