@@ -110,7 +110,10 @@ func (m *Manager) dispatch(inflight map[string]string, perAcct map[string]int, d
 		return
 	}
 	for _, j := range due {
-		if len(inflight) >= m.cfg.DeliveryConcurrency || perAcct[j.AccountID] >= m.cfg.DeliveryPerAccount {
+		// A job in flight here may be due again already (its POST failed
+		// and its retry came due before its goroutine ended): the next
+		// round sends it.
+		if _, ok := inflight[j.ID]; ok || len(inflight) >= m.cfg.DeliveryConcurrency || perAcct[j.AccountID] >= m.cfg.DeliveryPerAccount {
 			m.giveBack(j)
 			continue
 		}
