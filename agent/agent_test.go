@@ -79,8 +79,7 @@ func startNode(t *testing.T, llmURL string, opts ...func(*server.Config)) (base,
 		o(&cfg)
 	}
 	if llmURL != "" {
-		t.Setenv("OPENAI_BASE_URL", llmURL)
-		t.Setenv("OPENAI_API_KEY", "test")
+		cfg.Agent.LLMURL, cfg.Agent.LLMKey = llmURL, "test"
 		cfg.Agent.LLM = "openai"
 	} else {
 		cfg.Agent.LLM = "offline"

@@ -21,7 +21,8 @@ import (
 	"github.com/parley-voice/parley/protocol"
 )
 
-// Config tunes agent sessions.
+// Config tunes agent sessions. Zero fields take the values of
+// DefaultConfig.
 type Config struct {
 	// TTSURL is the realtime endpoint the agent speaks through; the
 	// server sets it to its own address when empty. TTSKey, if set, is used
@@ -58,24 +59,40 @@ type Config struct {
 const DefaultSystemPrompt = "You are Parley, a friendly voice assistant. Your answers are spoken aloud, " +
 	"so answer in one to three short, plain sentences: no lists, no markdown, no emoji."
 
+// DefaultConfig returns the defaults that zero fields take. TTSURL is
+// empty: the server's own.
+func DefaultConfig() Config {
+	return Config{
+		VAD:             vad.DefaultConfig(),
+		Turn:            turn.DefaultConfig(),
+		SystemPrompt:    DefaultSystemPrompt,
+		StartTimeout:    5 * time.Second,
+		ConnectTimeout:  10 * time.Second,
+		PartialInterval: 200 * time.Millisecond,
+		MaxSessions:     50,
+		KeyRecheck:      auth.DefaultRecheckTTL,
+	}
+}
+
 func (c Config) withDefaults() Config {
+	d := DefaultConfig()
 	if c.SystemPrompt == "" {
-		c.SystemPrompt = DefaultSystemPrompt
+		c.SystemPrompt = d.SystemPrompt
 	}
 	if c.StartTimeout == 0 {
-		c.StartTimeout = 5 * time.Second
+		c.StartTimeout = d.StartTimeout
 	}
 	if c.ConnectTimeout == 0 {
-		c.ConnectTimeout = 10 * time.Second
+		c.ConnectTimeout = d.ConnectTimeout
 	}
 	if c.PartialInterval == 0 {
-		c.PartialInterval = 200 * time.Millisecond
+		c.PartialInterval = d.PartialInterval
 	}
 	if c.MaxSessions == 0 {
-		c.MaxSessions = 50
+		c.MaxSessions = d.MaxSessions
 	}
 	if c.KeyRecheck == 0 {
-		c.KeyRecheck = auth.DefaultRecheckTTL
+		c.KeyRecheck = d.KeyRecheck
 	}
 	c.VAD.SampleRate = sttRate
 	// The machine times barge-in from speech boundaries, so it must know
@@ -83,6 +100,18 @@ func (c Config) withDefaults() Config {
 	c.Turn.Hangover = c.VAD.WithDefaults().Hangover
 	c.Turn.SampleRate = protocol.SampleRate
 	return c
+}
+
+// Validate reports settings that cannot work, after defaults are applied.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	if c.StartTimeout < 0 || c.ConnectTimeout < 0 || c.PartialInterval < 0 || c.MaxSessions < 0 || c.KeyRecheck < 0 {
+		return errors.New("agent: timeouts, partial interval, sessions and key recheck must not be negative")
+	}
+	if err := c.VAD.Validate(); err != nil {
+		return err
+	}
+	return c.Turn.Validate()
 }
 
 // Deps are the collaborators of the agent server.
@@ -125,13 +154,10 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 	if d.Keys == nil || d.STT == nil || d.LLM == nil || d.Metrics == nil || d.Limiter == nil {
 		return nil, errors.New("agent: Keys, STT, LLM, Metrics and Limiter are required")
 	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	cfg = cfg.withDefaults()
-	if err := cfg.VAD.Validate(); err != nil {
-		return nil, err
-	}
-	if err := cfg.Turn.Validate(); err != nil {
-		return nil, err
-	}
 	log := d.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

@@ -53,8 +53,9 @@ func PrincipalOf(k store.Key) (Principal, error) {
 // UsageStore is the part of the store that accounting needs.
 type UsageStore interface {
 	Usage(ctx context.Context, keyID, month string) (chars, requests int64, err error)
-	// Charge adds chars and requests to the key's month, durably.
-	Charge(ctx context.Context, keyID, month string, chars, requests int64) error
+	// ChargeMany adds each charge to its key's month, all durably in one
+	// write.
+	ChargeMany(ctx context.Context, charges []store.Charge) error
 }
 
 // Accounting admits work for principals: connection slots and generation
@@ -67,6 +68,7 @@ type Accounting struct {
 
 	mu      sync.Mutex
 	ledgers map[string]*ledger // key id → this month's usage and reservations
+	commits groupCommit        // charges written together
 }
 
 // AcquireConn takes one of the key's connection slots.

@@ -99,22 +99,24 @@ func (r *RetryingUsage) Usage(ctx context.Context, keyID, month string) (chars, 
 	return chars, requests, nil
 }
 
-// Charge writes the charge, or, if the store is unavailable (or already
-// known to be), keeps it to be written later and reports success: the
-// charge will not be lost while the process lives. Other errors (an
-// unknown key) are returned.
-func (r *RetryingUsage) Charge(ctx context.Context, keyID, month string, chars, requests int64) error {
+// ChargeMany writes the charges, or, if the store is unavailable (or
+// already known to be), keeps them to be written later and reports
+// success: they will not be lost while the process lives. Other errors (an
+// invalid month) are returned.
+func (r *RetryingUsage) ChargeMany(ctx context.Context, charges []store.Charge) error {
 	r.mu.Lock()
 	down := len(r.pending) > 0
 	r.mu.Unlock()
 	if !down {
-		err := r.store.Charge(ctx, keyID, month, chars, requests)
+		err := r.store.ChargeMany(ctx, charges)
 		if err == nil || !errors.Is(err, store.ErrUnavailable) {
 			return err
 		}
 		r.cfg.Logger.Warn("store unavailable: usage charges are kept in memory and written when it answers", "err", err)
 	}
-	r.add(usageMonth{keyID, month}, usageCharge{chars, requests})
+	for _, c := range charges {
+		r.add(usageMonth{c.KeyID, c.Month}, usageCharge{c.Chars, c.Requests})
+	}
 	return nil
 }
 
@@ -206,7 +208,7 @@ func (r *RetryingUsage) flush(ctx context.Context) error {
 			return nil
 		}
 		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		err := r.store.Charge(wctx, k.key, k.month, c.chars, c.requests)
+		err := r.store.ChargeMany(wctx, []store.Charge{{KeyID: k.key, Month: k.month, Chars: c.chars, Requests: c.requests}})
 		cancel()
 		if errors.Is(err, store.ErrUnavailable) || (err != nil && ctx.Err() != nil) {
 			return err

@@ -40,22 +40,31 @@ func (f *flakyUsage) Usage(ctx context.Context, keyID, month string) (int64, int
 	return f.used[keyID+"/"+month], f.reqs[keyID+"/"+month], nil
 }
 
-func (f *flakyUsage) Charge(ctx context.Context, keyID, month string, chars, requests int64) error {
+func (f *flakyUsage) ChargeMany(ctx context.Context, charges []store.Charge) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++
 	if f.down {
 		return errDown
 	}
-	if keyID == "unknown" {
-		return store.ErrNotFound
+	for _, c := range charges {
+		if c.Month == "bad" {
+			return store.ErrInvalid
+		}
 	}
 	if f.used == nil {
 		f.used, f.reqs = map[string]int64{}, map[string]int64{}
 	}
-	f.used[keyID+"/"+month] += chars
-	f.reqs[keyID+"/"+month] += requests
+	for _, c := range charges {
+		f.used[c.KeyID+"/"+c.Month] += c.Chars
+		f.reqs[c.KeyID+"/"+c.Month] += c.Requests
+	}
 	return nil
+}
+
+// charge is one ChargeMany of one charge.
+func charge(ctx context.Context, r *RetryingUsage, key, month string, chars, requests int64) error {
+	return r.ChargeMany(ctx, []store.Charge{{KeyID: key, Month: month, Chars: chars, Requests: requests}})
 }
 
 func (f *flakyUsage) stored(key string) (int64, int64) {
@@ -73,12 +82,12 @@ func TestRetryingUsageKeepsChargesThroughAnOutage(t *testing.T) {
 	f := &flakyUsage{}
 	r := NewRetryingUsage(f, RetryConfig{MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
 	defer r.Close(ctx)
-	if err := r.Charge(ctx, "k1", "2026-01", 10, 1); err != nil {
+	if err := charge(ctx, r, "k1", "2026-01", 10, 1); err != nil {
 		t.Fatal(err)
 	}
 	f.setDown(true)
 	for i := range 50 {
-		if err := r.Charge(ctx, fmt.Sprint("k", 1+i%2), "2026-01", 3, 1); err != nil {
+		if err := charge(ctx, r, fmt.Sprint("k", 1+i%2), "2026-01", 3, 1); err != nil {
 			t.Fatalf("charge %d during the outage: %v", i, err)
 		}
 	}
@@ -93,8 +102,8 @@ func TestRetryingUsageKeepsChargesThroughAnOutage(t *testing.T) {
 	if calls > 1+50/2 {
 		t.Errorf("%d calls to the store during the outage: charges waited on it", calls)
 	}
-	if err := r.Charge(ctx, "unknown", "2026-01", 1, 1); err != nil {
-		t.Errorf("a charge during the outage is accepted whatever its key: %v", err)
+	if err := charge(ctx, r, "k3", "bad", 1, 1); err != nil {
+		t.Errorf("a charge during the outage is accepted unchecked: %v", err)
 	}
 	f.setDown(false)
 	deadline := time.Now().Add(5 * time.Second)
@@ -111,8 +120,8 @@ func TestRetryingUsageKeepsChargesThroughAnOutage(t *testing.T) {
 		t.Errorf("k2 stored %d chars, %d requests; want 75, 25", chars, reqs)
 	}
 	// Back to normal: an error the store answers is the caller's.
-	if err := r.Charge(ctx, "unknown", "2026-01", 1, 1); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("a charge of an unknown key: %v, want ErrNotFound", err)
+	if err := charge(ctx, r, "k1", "bad", 1, 1); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("a charge for a bad month: %v, want ErrInvalid", err)
 	}
 }
 
@@ -122,11 +131,11 @@ func TestRetryingUsageUsageCountsPending(t *testing.T) {
 	f := &flakyUsage{}
 	r := NewRetryingUsage(f, RetryConfig{MinBackoff: time.Hour})
 	defer r.Close(ctx)
-	if err := r.Charge(ctx, "k", "2026-02", 100, 1); err != nil {
+	if err := charge(ctx, r, "k", "2026-02", 100, 1); err != nil {
 		t.Fatal(err)
 	}
 	f.setDown(true)
-	if err := r.Charge(ctx, "k", "2026-02", 7, 1); err != nil {
+	if err := charge(ctx, r, "k", "2026-02", 7, 1); err != nil {
 		t.Fatal(err)
 	}
 	f.setDown(false)
@@ -147,7 +156,7 @@ func TestRetryingUsageBound(t *testing.T) {
 	r := NewRetryingUsage(f, RetryConfig{MaxPending: 2, MinBackoff: time.Hour, Logger: log})
 	f.setDown(true)
 	for _, k := range []string{"a", "b", "c", "a"} {
-		if err := r.Charge(ctx, k, "2026-03", 5, 1); err != nil {
+		if err := charge(ctx, r, k, "2026-03", 5, 1); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -69,7 +69,9 @@ func TestRunIdleServerShutdown(t *testing.T) {
 	if rep == nil {
 		return
 	}
-	if rep.Sessions != (SessionCounts{Established: 3, Failed: 3}) || rep.Errors.Closes[1001] != 3 {
+	// The server counts a session from its upgrade, the bench from its
+	// config_ack: a session may be dropped between the two.
+	if s := rep.Sessions; s.Failed != 3 || s.Completed != 0 || s.Established > 3 || rep.Errors.Closes[1001] != 3 {
 		t.Errorf("sessions = %+v, closes %v; want 3 dropped with 1001 (going away)", rep.Sessions, rep.Errors.Closes)
 	}
 	if rep.Server != nil {

@@ -31,14 +31,14 @@ type Config struct {
 	// EspeakProcesses is the number of espeak-ng worker processes beside
 	// the in-process worker (espeak-ng is single-threaded, so each process
 	// adds one synthesis at a time, and a crash in one fails only its
-	// request); 0 means in-process only. `parley serve` runs one per CPU.
+	// request); 0 means in-process only. DefaultConfig runs one per CPU.
 	EspeakProcesses int
 	// EspeakIsolated sends every espeak-ng request to a worker process,
 	// none to the in-process worker, so that text from clients never
 	// reaches espeak-ng inside this process (see espeak.PoolConfig). It
 	// needs EspeakProcesses >= 1. It covers the neural voices' phonemes
-	// too, with espeak-ng's own voices disabled or not. `parley serve`
-	// sets it unless told --espeak-in-process.
+	// too, with espeak-ng's own voices disabled or not. DefaultConfig sets
+	// it.
 	EspeakIsolated bool
 	// EspeakWorkerCommand starts one espeak-ng worker process; empty means
 	// this executable with espeak.WorkerSubcommand, which parley serves.
@@ -74,21 +74,45 @@ type Config struct {
 	NeuralFirstPhonemes int
 }
 
+// DefaultConfig is a server's configuration: every engine, espeak-ng in
+// one worker process per CPU and never in this process. Fields whose
+// default depends on others (FliteConcurrency, NeuralConcurrency,
+// NeuralSessions, NeuralThreads) are left zero, to be worked out when the
+// engines open. The zero Config differs only in running espeak-ng in
+// process, which suits tools that synthesise their own text.
+func DefaultConfig() Config {
+	return Config{
+		EspeakProcesses: runtime.GOMAXPROCS(0),
+		EspeakIsolated:  true,
+		Edge:            defaultEdge,
+		LeadGap:         defaultLeadGap,
+		ChunkMin:        defaultChunkMin,
+		ChunkMax:        defaultChunkMax,
+	}
+}
+
+const (
+	defaultEdge     = 5 * time.Millisecond
+	defaultLeadGap  = 80 * time.Millisecond
+	defaultChunkMin = 40 * time.Millisecond
+	defaultChunkMax = 80 * time.Millisecond
+)
+
 func (c Config) withDefaults() Config {
 	if c.FliteConcurrency == 0 {
 		c.FliteConcurrency = runtime.GOMAXPROCS(0)
 	}
 	if c.Edge == 0 {
-		c.Edge = 5 * time.Millisecond
+		c.Edge = defaultEdge
 	}
 	if c.LeadGap == 0 {
-		c.LeadGap = 80 * time.Millisecond
+		c.LeadGap = defaultLeadGap
 	}
 	if c.ChunkMin == 0 {
-		c.ChunkMin = 40 * time.Millisecond
+		c.ChunkMin = defaultChunkMin
 	}
 	if c.ChunkMax == 0 {
-		c.ChunkMax = 80 * time.Millisecond
+		c.ChunkMax = defaultChunkMax
 	}
 	if c.NeuralConcurrency == 0 {
 		c.NeuralConcurrency = runtime.GOMAXPROCS(0)

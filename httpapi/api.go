@@ -23,7 +23,7 @@ import (
 	"github.com/parley-voice/parley/voicestore"
 )
 
-// Config tunes the HTTP API.
+// Config tunes the HTTP API. Zero fields take the values of DefaultConfig.
 type Config struct {
 	// Keepalive is the period of ": keepalive" comments on SSE streams.
 	Keepalive time.Duration
@@ -51,26 +51,48 @@ type Config struct {
 // characters of text, escaped, and a voice fit in it many times over.
 const maxTextBody = 64 << 10
 
+// DefaultConfig returns the defaults that zero fields take.
+func DefaultConfig() Config {
+	return Config{
+		Keepalive:    15 * time.Second,
+		MaxBodyBytes: 16 << 20,
+		BodyTimeout:  60 * time.Second,
+		WriteTimeout: 10 * time.Second,
+		StreamBuffer: 1 << 20,
+		CORSOrigins:  []string{"*"},
+	}
+}
+
 func (c Config) withDefaults() Config {
+	d := DefaultConfig()
 	if c.Keepalive == 0 {
-		c.Keepalive = 15 * time.Second
+		c.Keepalive = d.Keepalive
 	}
 	if c.MaxBodyBytes == 0 {
-		c.MaxBodyBytes = 16 << 20
+		c.MaxBodyBytes = d.MaxBodyBytes
 	}
 	if c.BodyTimeout == 0 {
-		c.BodyTimeout = 60 * time.Second
+		c.BodyTimeout = d.BodyTimeout
 	}
 	if c.WriteTimeout == 0 {
-		c.WriteTimeout = 10 * time.Second
+		c.WriteTimeout = d.WriteTimeout
 	}
 	if c.StreamBuffer == 0 {
-		c.StreamBuffer = 1 << 20
+		c.StreamBuffer = d.StreamBuffer
 	}
 	if c.CORSOrigins == nil {
-		c.CORSOrigins = []string{"*"}
+		c.CORSOrigins = d.CORSOrigins
 	}
 	return c
+}
+
+// Validate reports a configuration that cannot work. Zero values are valid:
+// they take defaults.
+func (c Config) Validate() error {
+	if c.Keepalive < 0 || c.MaxBodyBytes < 0 || c.BodyTimeout < 0 || c.WriteTimeout < 0 || c.StreamBuffer < 0 {
+		return errors.New("httpapi: keepalive, body size and limit, timeouts and stream buffer must not be negative")
+	}
+	return nil
 }
 
 // Deps are the API's collaborators.
@@ -103,6 +125,9 @@ type API struct {
 func New(cfg Config, d Deps) (*API, error) {
 	if d.Keys == nil || d.Accounting == nil || d.Pipeline == nil || d.Voices == nil || d.Store == nil || d.Metrics == nil {
 		return nil, errors.New("httpapi: Keys, Accounting, Pipeline, Voices, Store and Metrics are required")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	cfg = cfg.withDefaults()
 	log := d.Logger

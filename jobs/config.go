@@ -11,7 +11,8 @@ import (
 	"github.com/parley-voice/parley/store"
 )
 
-// Config configures a Manager. Zero values take the defaults noted.
+// Config configures a Manager. Zero values take the defaults noted, which
+// DefaultConfig returns.
 type Config struct {
 	// Workers is how many jobs run at once (2). A negative value runs
 	// none: the node accepts and stores jobs, and delivers webhooks, while
@@ -132,55 +133,78 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// DefaultConfig returns the defaults that zero fields take, without the
+// required DataDir and Secret.
+func DefaultConfig() Config {
+	return Config{
+		Workers:                 2,
+		MaxAttempts:             3,
+		JobTimeout:              10 * time.Minute,
+		DeliveryAttempts:        6,
+		DeliveryConcurrency:     8,
+		DeliveryPerAccount:      2,
+		WebhookTimeout:          10 * time.Second,
+		Retention:               DefaultRetention,
+		SweepInterval:           time.Minute,
+		MaxUnfinishedPerAccount: DefaultMaxUnfinished,
+		AudioCapPerAccount:      DefaultAudioCap,
+		Backoff:                 DefaultBackoff,
+		PollInterval:            time.Second,
+		Now:                     time.Now,
+		Lease:                   DefaultLease,
+	}
+}
+
 func (c Config) withDefaults() Config {
+	d := DefaultConfig()
 	switch {
 	case c.Workers == 0:
-		c.Workers = 2
+		c.Workers = d.Workers
 	case c.Workers < 0:
 		c.Workers = 0
 	}
 	if c.MaxAttempts == 0 {
-		c.MaxAttempts = 3
+		c.MaxAttempts = d.MaxAttempts
 	}
 	if c.JobTimeout == 0 {
-		c.JobTimeout = 10 * time.Minute
+		c.JobTimeout = d.JobTimeout
 	}
 	if c.DeliveryAttempts == 0 {
-		c.DeliveryAttempts = 6
+		c.DeliveryAttempts = d.DeliveryAttempts
 	}
 	if c.DeliveryConcurrency == 0 {
-		c.DeliveryConcurrency = 8
+		c.DeliveryConcurrency = d.DeliveryConcurrency
 	}
 	if c.DeliveryPerAccount == 0 {
-		c.DeliveryPerAccount = 2
+		c.DeliveryPerAccount = d.DeliveryPerAccount
 	}
 	c.DeliveryPerAccount = min(c.DeliveryPerAccount, c.DeliveryConcurrency)
 	if c.WebhookTimeout == 0 {
-		c.WebhookTimeout = 10 * time.Second
+		c.WebhookTimeout = d.WebhookTimeout
 	}
 	if c.Retention == 0 {
-		c.Retention = DefaultRetention
+		c.Retention = d.Retention
 	}
 	if c.SweepInterval == 0 {
-		c.SweepInterval = time.Minute
+		c.SweepInterval = d.SweepInterval
 	}
 	if c.MaxUnfinishedPerAccount == 0 {
-		c.MaxUnfinishedPerAccount = DefaultMaxUnfinished
+		c.MaxUnfinishedPerAccount = d.MaxUnfinishedPerAccount
 	}
 	if c.AudioCapPerAccount == 0 {
-		c.AudioCapPerAccount = DefaultAudioCap
+		c.AudioCapPerAccount = d.AudioCapPerAccount
 	}
 	if c.Backoff == nil {
-		c.Backoff = DefaultBackoff
+		c.Backoff = d.Backoff
 	}
 	if c.PollInterval == 0 {
-		c.PollInterval = time.Second
+		c.PollInterval = d.PollInterval
 	}
 	if c.Now == nil {
-		c.Now = time.Now
+		c.Now = d.Now
 	}
 	if c.Lease == 0 {
-		c.Lease = DefaultLease
+		c.Lease = d.Lease
 	}
 	if c.NodeID == "" {
 		c.NodeID = newNodeID()
@@ -190,7 +214,7 @@ func (c Config) withDefaults() Config {
 
 // DefaultLease is Config.Lease's default: renewed every 10 s, it survives
 // two missed renewals (a store that answers slowly for a moment), and a
-// dead node's job runs again within half a minute.
+// dead node's job runs again within 40 s.
 const DefaultLease = 30 * time.Second
 
 // newNodeID is the host name, for the operator reading the store, and 8
@@ -210,8 +234,7 @@ func newNodeID() string {
 	return host + "-" + string(b)
 }
 
-// The defaults of the per-account bounds, exported for the flags that set
-// them.
+// The defaults of the per-account bounds.
 const (
 	// DefaultRetention keeps finished jobs a week: long enough to fetch the
 	// audio after a weekend, short enough that texts and audio do not pile

@@ -23,36 +23,48 @@ var (
 	ErrTooManyAtOnce   = errors.New("limits: too many concurrent requests for this key")
 )
 
-// Config holds the limits. Zero values mean the protocol defaults.
+// Config holds the limits. Zero values mean the protocol defaults
+// (DefaultConfig).
 type Config struct {
-	MaxConns          int // per server (per node, also with Redis); default 500
-	MaxConnsPerKey    int // WebSocket connections; default 10
-	GenerationsPerMin int // per key; default 100
+	MaxConns          int // per server (per node, also with Redis)
+	MaxConnsPerKey    int // WebSocket connections
+	GenerationsPerMin int // per key
 	// MaxConnsPerIP bounds the connections of one client address (see
 	// IPKey), counted before authentication so that anonymous clients
-	// cannot take every server slot; default 50.
+	// cannot take every server slot.
 	MaxConnsPerIP int
-	// MaxConcurrentPerKey bounds a key's simultaneous HTTP syntheses;
-	// default 10.
+	// MaxConcurrentPerKey bounds a key's simultaneous HTTP syntheses.
 	MaxConcurrentPerKey int
+}
+
+// DefaultConfig returns the protocol defaults.
+func DefaultConfig() Config {
+	return Config{
+		MaxConns:            500,
+		MaxConnsPerKey:      10,
+		GenerationsPerMin:   100,
+		MaxConnsPerIP:       50,
+		MaxConcurrentPerKey: 10,
+	}
 }
 
 // WithDefaults fills zero fields with the protocol defaults.
 func (c Config) WithDefaults() Config {
+	d := DefaultConfig()
 	if c.MaxConns == 0 {
-		c.MaxConns = 500
+		c.MaxConns = d.MaxConns
 	}
 	if c.MaxConnsPerKey == 0 {
-		c.MaxConnsPerKey = 10
+		c.MaxConnsPerKey = d.MaxConnsPerKey
 	}
 	if c.GenerationsPerMin == 0 {
-		c.GenerationsPerMin = 100
+		c.GenerationsPerMin = d.GenerationsPerMin
 	}
 	if c.MaxConnsPerIP == 0 {
-		c.MaxConnsPerIP = 50
+		c.MaxConnsPerIP = d.MaxConnsPerIP
 	}
 	if c.MaxConcurrentPerKey == 0 {
-		c.MaxConcurrentPerKey = 10
+		c.MaxConcurrentPerKey = d.MaxConcurrentPerKey
 	}
 	return c
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"runtime"
 	"time"
 
@@ -17,41 +16,67 @@ import (
 // AgentConfig configures the voice agent (/agent and /v1/agent).
 type AgentConfig struct {
 	agent.Config
-	// LLM is "auto" (OpenAI-compatible when OPENAI_API_KEY or
-	// OPENAI_BASE_URL is set, else the offline responder), "openai" or
-	// "offline".
+	// LLM is "auto" (OpenAI-compatible when LLMURL or LLMKey is set, else
+	// the offline responder), "openai" or "offline".
 	LLM string
-	// LLMModel overrides PARLEY_LLM_MODEL.
-	LLMModel string
+	// LLMURL, LLMKey and LLMModel reach an OpenAI-compatible chat server;
+	// empty fields take llm.OpenAIConfig's defaults.
+	LLMURL, LLMKey, LLMModel string
 	// STT is "pocketsphinx" (default, offline) or "openai" (an
-	// OpenAI-compatible /audio/transcriptions server; see package
-	// agent/stt/openai for its environment variables).
+	// OpenAI-compatible /audio/transcriptions server).
 	STT string
+	// STTURL is the transcription server; empty means the LLM's server,
+	// with LLMKey. With an STTURL the key is STTKey alone, so that the
+	// LLM's key never reaches another server.
+	STTURL, STTKey string
+	// STTModel is the transcription model; empty means
+	// sttopenai.DefaultModel.
+	STTModel string
 	// WarmDecoders are pocketsphinx decoders loaded at start-up (each
 	// takes about half a second and 90 MB), so that the first turn does
 	// not wait for one.
 	WarmDecoders int
 }
 
-// agentDeps builds the agent's STT and LLM from cfg and the environment.
-func agentDeps(cfg AgentConfig, getenv func(string) string) (agent.STT, llm.Model, func(), error) {
-	if getenv == nil {
-		getenv = os.Getenv
+// DefaultAgentConfig returns what DefaultConfig's agent runs: offline unless
+// an OpenAI-compatible server is configured, pocketsphinx, one decoder
+// loaded at start-up.
+func DefaultAgentConfig() AgentConfig {
+	return AgentConfig{
+		Config:       agent.DefaultConfig(),
+		LLM:          "auto",
+		LLMModel:     llm.DefaultModel,
+		STT:          "pocketsphinx",
+		STTModel:     sttopenai.DefaultModel,
+		WarmDecoders: 1,
 	}
+}
+
+// llmConfig is the OpenAI-compatible chat server of cfg.
+func llmConfig(cfg AgentConfig) llm.OpenAIConfig {
+	return llm.OpenAIConfig{BaseURL: cfg.LLMURL, APIKey: cfg.LLMKey, Model: cfg.LLMModel}
+}
+
+// sttConfig is the OpenAI-compatible transcription server of cfg.
+func sttConfig(cfg AgentConfig) sttopenai.Config {
+	if cfg.STTURL != "" {
+		return sttopenai.Config{BaseURL: cfg.STTURL, APIKey: cfg.STTKey, Model: cfg.STTModel}
+	}
+	return sttopenai.Config{BaseURL: cfg.LLMURL, APIKey: cfg.LLMKey, Model: cfg.STTModel}
+}
+
+// agentDeps builds the agent's STT and LLM from cfg.
+func agentDeps(cfg AgentConfig) (agent.STT, llm.Model, func(), error) {
 	var model llm.Model
 	switch cfg.LLM {
 	case "", "auto":
-		if getenv(llm.EnvAPIKey) == "" && getenv(llm.EnvBaseURL) == "" {
+		if cfg.LLMURL == "" && cfg.LLMKey == "" {
 			model = offline()
 			break
 		}
 		fallthrough
 	case "openai":
-		oc := llm.OpenAIConfigFromEnv(getenv)
-		if cfg.LLMModel != "" {
-			oc.Model = cfg.LLMModel
-		}
-		m, err := llm.NewOpenAI(oc)
+		m, err := llm.NewOpenAI(llmConfig(cfg))
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -59,7 +84,7 @@ func agentDeps(cfg AgentConfig, getenv func(string) string) (agent.STT, llm.Mode
 	case "offline":
 		model = offline()
 	default:
-		return nil, nil, nil, fmt.Errorf("server: --llm must be auto, openai or offline, not %q", cfg.LLM)
+		return nil, nil, nil, fmt.Errorf("server: --agent-llm must be auto, openai or offline, not %q", cfg.LLM)
 	}
 	switch cfg.STT {
 	case "", "pocketsphinx":
@@ -78,13 +103,13 @@ func agentDeps(cfg AgentConfig, getenv func(string) string) (agent.STT, llm.Mode
 		}()
 		return agent.Sphinx{Pool: pool}, model, func() { <-warmed; pool.Close() }, nil
 	case "openai":
-		t, err := sttopenai.New(sttopenai.ConfigFromEnv(getenv))
+		t, err := sttopenai.New(sttConfig(cfg))
 		if err != nil {
 			return nil, nil, nil, err
 		}
 		return agent.Whisper{T: t}, model, func() {}, nil
 	}
-	return nil, nil, nil, fmt.Errorf("server: --stt must be pocketsphinx or openai, not %q", cfg.STT)
+	return nil, nil, nil, fmt.Errorf("server: --agent-stt must be pocketsphinx or openai, not %q", cfg.STT)
 }
 
 // offline is the built-in responder. It knows its answer at once; the

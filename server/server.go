@@ -29,12 +29,14 @@ import (
 	"github.com/parley-voice/parley/web"
 )
 
-// Config is everything `parley serve` can be told.
+// Config is everything `parley serve` can be told. Zero fields take the
+// values of DefaultConfig, except where a component's zero value means
+// something of its own (engine.Config, AgentConfig).
 type Config struct {
-	Addr    string // listen address; default ":8080"
-	DataDir string // default "./data"
+	Addr    string // listen address
+	DataDir string
 	// StoreURL names the store (package store): "sqlite:PATH" or
-	// "postgres://..."; default the SQLite file in DataDir. With
+	// "postgres://..."; empty is the SQLite file in DataDir. With
 	// PostgreSQL, several nodes share everything durable: keys, voices,
 	// usage, jobs with their audio, and the server secret.
 	StoreURL string
@@ -75,6 +77,23 @@ type Config struct {
 	ShutdownCancelWait time.Duration
 }
 
+// DefaultConfig is what `parley serve` runs with no flags: each
+// component's DefaultConfig, listening on :8080 with its data in ./data.
+func DefaultConfig() Config {
+	return Config{
+		Addr:               ":8080",
+		DataDir:            "./data",
+		ShutdownGrace:      15 * time.Second,
+		ShutdownCancelWait: defaultShutdownCancelWait,
+		Realtime:           realtime.DefaultConfig(),
+		HTTP:               httpapi.DefaultConfig(),
+		Agent:              DefaultAgentConfig(),
+		Jobs:               jobs.DefaultConfig(),
+		Limits:             limits.DefaultConfig(),
+		Engine:             engine.DefaultConfig(),
+	}
+}
+
 // Validate reports a configuration that cannot work.
 func (c Config) Validate() error {
 	if c.DataDir == "" {
@@ -90,6 +109,12 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Redis.Validate(); err != nil {
+		return err
+	}
+	if err := c.HTTP.Validate(); err != nil {
+		return err
+	}
+	if err := c.Agent.Validate(); err != nil {
 		return err
 	}
 	return c.Engine.Validate()
@@ -121,14 +146,20 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	d := DefaultConfig()
 	if cfg.Addr == "" {
-		cfg.Addr = ":8080"
+		cfg.Addr = d.Addr
 	}
 	if cfg.ShutdownGrace == 0 {
-		cfg.ShutdownGrace = 15 * time.Second
+		cfg.ShutdownGrace = d.ShutdownGrace
 	}
 	if cfg.ShutdownCancelWait == 0 {
-		cfg.ShutdownCancelWait = defaultShutdownCancelWait
+		cfg.ShutdownCancelWait = d.ShutdownCancelWait
+	}
+	if cfg.Agent.VAD.ORTLibPath == "" {
+		// A process has one onnxruntime: the agent's VAD loads the
+		// engines' library.
+		cfg.Agent.VAD.ORTLibPath = cfg.Engine.ORTLibrary
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -250,7 +281,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	api.SetJobs(s.jobs)
-	stt, model, stopSTT, err := agentDeps(cfg.Agent, nil)
+	stt, model, stopSTT, err := agentDeps(cfg.Agent)
 	if err != nil {
 		s.Close()
 		return nil, err

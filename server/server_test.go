@@ -114,4 +114,17 @@ func TestConfigValidate(t *testing.T) {
 	if err := (Config{DataDir: "x", ShutdownGrace: -1}).Validate(); err == nil {
 		t.Fatal("negative grace accepted")
 	}
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Fatalf("DefaultConfig: %v", err)
+	}
+	bad := DefaultConfig()
+	bad.HTTP.Keepalive = -time.Second
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "httpapi") {
+		t.Fatalf("negative SSE keepalive: %v", err)
+	}
+	bad = DefaultConfig()
+	bad.Agent.VAD.Threshold = 2
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "threshold") {
+		t.Fatalf("VAD threshold 2: %v", err)
+	}
 }

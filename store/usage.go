@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -96,4 +98,41 @@ WHERE k.account_id = ? AND u.month = ?`, accountID, month).Scan(&chars, &request
 		return 0, 0, fmt.Errorf("store: reading account usage: %w", err)
 	}
 	return chars, requests, nil
+}
+
+// Charge is one key's usage to add to a month, for ChargeMany.
+type Charge struct {
+	KeyID, Month    string
+	Chars, Requests int64
+}
+
+// ChargeMany adds every charge in one transaction, durable when it
+// returns: the group commit of many sessions' segments. Charges of keys
+// that do not exist are skipped (a key is never deleted, only revoked, so
+// there are none in practice). The rows are written in key and month
+// order, so that two nodes' group commits on PostgreSQL lock them in the
+// same order and cannot deadlock (a deadlock would still be retried).
+func (db *DB) ChargeMany(ctx context.Context, charges []Charge) error {
+	for _, c := range charges {
+		if err := checkMonth(c.Month); err != nil {
+			return err
+		}
+		if c.Chars < 0 || c.Requests < 0 {
+			return fmt.Errorf("%w: negative usage %d characters, %d requests", ErrInvalid, c.Chars, c.Requests)
+		}
+	}
+	sorted := slices.Clone(charges)
+	slices.SortFunc(sorted, func(a, b Charge) int { return cmp.Or(cmp.Compare(a.KeyID, b.KeyID), cmp.Compare(a.Month, b.Month)) })
+	err := db.inTx(ctx, func(tx *txn) error {
+		for _, c := range sorted {
+			if _, err := tx.ExecContext(ctx, chargeQuery, c.Month, c.Chars, c.Requests, c.KeyID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: adding usage: %w", err)
+	}
+	return nil
 }

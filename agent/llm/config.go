@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"time"
 )
 
@@ -20,13 +19,6 @@ const (
 	defaultMaxRetries   = 2
 	defaultRetryBackoff = 500 * time.Millisecond
 	defaultMaxRetryWait = 5 * time.Second
-)
-
-// Environment variables read by OpenAIConfigFromEnv.
-const (
-	EnvBaseURL = "OPENAI_BASE_URL"
-	EnvAPIKey  = "OPENAI_API_KEY"
-	EnvModel   = "PARLEY_LLM_MODEL"
 )
 
 // OpenAIConfig configures a client for an OpenAI-compatible chat
@@ -67,20 +59,6 @@ type OpenAIConfig struct {
 	// longer gets its error returned at once: a spoken turn cannot wait
 	// that long, and retrying earlier than asked is futile.
 	MaxRetryWait time.Duration
-}
-
-// OpenAIConfigFromEnv fills a config from OPENAI_BASE_URL, OPENAI_API_KEY
-// and PARLEY_LLM_MODEL, looked up with getenv (os.Getenv if nil). Unset
-// variables leave fields zero, that is at their defaults.
-func OpenAIConfigFromEnv(getenv func(string) string) OpenAIConfig {
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	return OpenAIConfig{
-		BaseURL: getenv(EnvBaseURL),
-		APIKey:  getenv(EnvAPIKey),
-		Model:   getenv(EnvModel),
-	}
 }
 
 func (c OpenAIConfig) withDefaults() OpenAIConfig {

@@ -51,6 +51,18 @@ const (
 	maxSampleRate     = 384000
 )
 
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{
+		BargeInMinSpeech:  DefaultBargeInMinSpeech,
+		ResumeWindow:      DefaultResumeWindow,
+		Hangover:          DefaultHangover,
+		PlaybackTolerance: DefaultPlaybackTolerance,
+		PlaybackGrace:     DefaultPlaybackGrace,
+		SampleRate:        DefaultSampleRate,
+	}
+}
+
 // WithDefaults returns c with every zero or negative field set to its
 // default.
 func (c Config) WithDefaults() Config {

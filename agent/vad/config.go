@@ -50,6 +50,18 @@ const (
 	maxConfigDuration = time.Minute
 )
 
+// DefaultConfig returns the defaults. NegThreshold is left zero, so that it
+// follows Threshold, and the asset paths empty, for DefaultAssetPaths.
+func DefaultConfig() Config {
+	return Config{
+		SampleRate: DefaultSampleRate,
+		Threshold:  DefaultThreshold,
+		MinSpeech:  DefaultMinSpeech,
+		Hangover:   DefaultHangover,
+		PreRoll:    DefaultPreRoll,
+	}
+}
+
 // WithDefaults returns c with every zero field set to its default.
 func (c Config) WithDefaults() Config {
 	if c.SampleRate == 0 {

@@ -23,7 +23,8 @@
 // silero_vad_v5.onnx from @ricky0123/vad-web and libonnxruntime.so.1 from
 // onnxruntime-node, whose onnxruntime (1.24.1) provides the C API version
 // (24) that onnxruntime_go v1.27.0 requests. DefaultAssetPaths finds them;
-// PARLEY_VAD_MODEL, PARLEY_ORT_LIB and Config override it. onnxruntime is
+// Config's paths override it (the package reads no environment variables).
+// onnxruntime is
 // opened with dlopen at run time, so the binary does not link against it;
 // without cgo NewSilero fails and New falls back.
 //

@@ -66,10 +66,10 @@ func NewSilero(cfg Config) (Detector, error) {
 		model, lib = cmp.Or(model, dm), cmp.Or(lib, dl)
 	}
 	if model == "" {
-		return nil, fmt.Errorf("%w: silero_vad_v5.onnx not found (set %s, or run `npm ci` in deps/npm)", ErrModel, EnvModel)
+		return nil, fmt.Errorf("%w: silero_vad_v5.onnx not found (give its path, or run `npm ci` in deps/npm)", ErrModel)
 	}
 	if lib == "" {
-		return nil, fmt.Errorf("%w: onnxruntime shared library not found (set %s, or run `npm ci` in deps/npm)", ErrRuntime, EnvORTLib)
+		return nil, fmt.Errorf("%w: onnxruntime shared library not found (give its path, or run `npm ci` in deps/npm)", ErrRuntime)
 	}
 	sh, err := acquireSession(lib, model)
 	if err != nil {

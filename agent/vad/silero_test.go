@@ -35,10 +35,12 @@ func TestDefaultAssetPaths(t *testing.T) {
 		t.Errorf("found %s and %s", model, lib)
 	}
 
-	t.Setenv(EnvModel, "/elsewhere/model.onnx")
-	t.Setenv(EnvORTLib, "/elsewhere/libonnxruntime.so")
-	if m, l := DefaultAssetPaths(); m != "/elsewhere/model.onnx" || l != "/elsewhere/libonnxruntime.so" {
-		t.Errorf("with the environment set: %s, %s", m, l)
+	// The package reads no environment: `parley serve` maps the variables
+	// it documents onto Config.
+	t.Setenv("PARLEY_VAD_MODEL", "/elsewhere/model.onnx")
+	t.Setenv("PARLEY_ORT_LIB", "/elsewhere/libonnxruntime.so")
+	if m, l := DefaultAssetPaths(); m != model || l != lib {
+		t.Errorf("with the environment set: %s, %s; want %s, %s", m, l, model, lib)
 	}
 }
 
@@ -67,26 +69,21 @@ func TestFallback(t *testing.T) {
 	tests := []struct {
 		name string
 		cfg  Config
-		env  string // PARLEY_VAD_MODEL
 		// unload makes the library load again, so that a bad library path
 		// is tried rather than found to conflict with the loaded one.
 		unload bool
 		want   error
 		says   string
 	}{
-		{"missing model", Config{ModelPath: filepath.Join(dir, "none.onnx")}, "", false, ErrModel, "no such file"},
-		{"missing model from the environment", Config{}, filepath.Join(dir, "none.onnx"), false, ErrModel, "no such file"},
-		{"model not ONNX", Config{ModelPath: junk}, "", false, ErrModel, junk},
-		{"Silero v4 model", Config{ModelPath: legacy}, "", false, ErrModel, "not a Silero v5 model"},
-		{"missing library", Config{ORTLibPath: filepath.Join(dir, "libonnxruntime.so.1")}, "", true, ErrRuntime, "no such file"},
-		{"library not a shared object", Config{ORTLibPath: junk}, "", true, ErrRuntime, "junk"},
-		{"library other than the loaded one", Config{ORTLibPath: junk}, "", false, ErrRuntime, "already loaded"},
+		{"missing model", Config{ModelPath: filepath.Join(dir, "none.onnx")}, false, ErrModel, "no such file"},
+		{"model not ONNX", Config{ModelPath: junk}, false, ErrModel, junk},
+		{"Silero v4 model", Config{ModelPath: legacy}, false, ErrModel, "not a Silero v5 model"},
+		{"missing library", Config{ORTLibPath: filepath.Join(dir, "libonnxruntime.so.1")}, true, ErrRuntime, "no such file"},
+		{"library not a shared object", Config{ORTLibPath: junk}, true, ErrRuntime, "junk"},
+		{"library other than the loaded one", Config{ORTLibPath: junk}, false, ErrRuntime, "already loaded"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.env != "" {
-				t.Setenv(EnvModel, tt.env)
-			}
 			if tt.unload {
 				if err := Shutdown(); err != nil {
 					t.Fatal(err)

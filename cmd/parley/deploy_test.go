@@ -11,20 +11,22 @@ import (
 	"time"
 
 	"github.com/parley-voice/parley/internal/testinfra"
+	"github.com/parley-voice/parley/server"
 )
 
-// serveFlags are the flags `parley serve -h` lists.
-func serveFlags(t *testing.T) []string {
-	t.Helper()
-	_, usage, _ := runCmd(t, "", "serve", "-h")
-	var names []string
-	for _, m := range regexp.MustCompile(`(?m)^  -([a-z0-9-]+)`).FindAllStringSubmatch(usage, -1) {
-		names = append(names, m[1])
+// serveFlags are the flags of `parley serve`, aliases included, and the
+// environment variables it reads, each with its flag's name.
+func serveFlags() (flags []string, env map[string]string) {
+	c := defaultServeConfig()
+	env = map[string]string{}
+	for _, s := range serveSettings(&c) {
+		flags = append(flags, s.name())
+		flags = append(flags, s.aliases...)
+		for _, e := range s.envNames() {
+			env[e] = s.name()
+		}
 	}
-	if len(names) < 10 {
-		t.Fatalf("serve -h lists %d flags:\n%s", len(names), usage)
-	}
-	return names
+	return flags, env
 }
 
 // notYet are flags the deployment files use before the code has them (none
@@ -32,10 +34,11 @@ func serveFlags(t *testing.T) []string {
 var notYet []string
 
 // TestDeployFilesUseRealFlags: every flag of compose.yaml and every
-// PARLEY_ variable of parley.service is one `parley serve` knows, and the
-// stop timeouts leave the shutdown grace (15 s) room.
+// PARLEY_ variable of parley.service and the Dockerfile is one `parley
+// serve` knows, and the stop timeouts leave the shutdown grace (15 s)
+// room.
 func TestDeployFilesUseRealFlags(t *testing.T) {
-	known := serveFlags(t)
+	known, knownEnv := serveFlags()
 	compose := testinfra.RepoFile(t, "deploy/compose.yaml")
 	unit := testinfra.RepoFile(t, "deploy/parley.service")
 	used := map[string]bool{}
@@ -46,11 +49,14 @@ func TestDeployFilesUseRealFlags(t *testing.T) {
 	for _, m := range regexp.MustCompile(`"--([a-z0-9-]+)"`).FindAllStringSubmatch(node[1], -1) {
 		used[m[1]] = true
 	}
-	for _, m := range regexp.MustCompile(`PARLEY_([A-Z0-9_]+)=`).FindAllStringSubmatch(unit, -1) {
-		name := strings.ToLower(strings.ReplaceAll(m[1], "_", "-"))
-		if name != "vad-model" && name != "ort-lib" { // agent assets, not flags
-			used[name] = true
+	dockerfile := testinfra.RepoFile(t, "deploy/Dockerfile")
+	for _, m := range regexp.MustCompile(`(PARLEY_[A-Z0-9_]+)=`).FindAllStringSubmatch(unit+dockerfile, -1) {
+		name, ok := knownEnv[m[1]]
+		if !ok {
+			t.Errorf("the deployment files set %s, which parley serve does not read", m[1])
+			continue
 		}
+		used[name] = true
 	}
 	for _, m := range regexp.MustCompile(`parley serve ((?:--?[a-z-]+ [^ \n]+ ?)+)`).FindAllStringSubmatch(unit, -1) {
 		for _, f := range regexp.MustCompile(`--?([a-z0-9-]+)`).FindAllStringSubmatch(m[1], -1) {
@@ -70,7 +76,7 @@ func TestDeployFilesUseRealFlags(t *testing.T) {
 			t.Errorf("the deployment files use --%s, which parley serve does not know", f)
 		}
 	}
-	grace := 15 * time.Second
+	grace := server.DefaultConfig().ShutdownGrace
 	for file, re := range map[string]string{
 		"compose.yaml":   `stop_grace_period: (\S+)`,
 		"parley.service": `TimeoutStopSec=(\S+)`,

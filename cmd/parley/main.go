@@ -10,14 +10,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 )
 
 const usage = `parley: self-hostable real-time text-to-speech
 
 Usage:
-  parley serve [--addr HOST:PORT] [--data DIR] [flags]   run the server
+  parley serve [--addr HOST:PORT] [--data DIR] [--config FILE] [flags]
+                                                        run the server
   parley say [--voice-description D] [--language L] [-o FILE] TEXT
                                                         synthesise TEXT (- for stdin) to a WAV file
   parley keys create --plan PLAN [--name NAME] [--data DIR | --store-url URL]
@@ -34,8 +34,9 @@ Usage:
                                                         load generator: time to first audio, underruns,
                                                         server memory
 
-Run "parley COMMAND -h" for a command's flags. Every serve flag can also be
-set with an environment variable: --max-conns is PARLEY_MAX_CONNS.
+Run "parley COMMAND -h" for a command's flags. Every flag can also be set
+with an environment variable: --max-conns is PARLEY_MAX_CONNS. parley serve
+also reads a config file: --config parley.toml (deploy/parley.toml).
 `
 
 func main() {
@@ -86,12 +87,37 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args, flags and positional arguments in any order (so that
-// "keys revoke ID --data DIR" works as well as the other way round; "--"
-// ends the flags), and then applies environment variables to every flag
-// not given on the command line. The positional arguments are left in
-// fs.Args().
-func parse(fs *flag.FlagSet, args []string) error {
+// parse parses args (see parseArgs) and then applies environment
+// variables to every flag not given on the command line: PARLEY_ and the
+// flag's name in capitals (--data is PARLEY_DATA).
+func parse(fs *flag.FlagSet, args []string) error { return parseEnv(fs, args, nil) }
+
+// parseEnv is parse that also reads the earlier variables legacy lists for
+// a flag, after its own (see firstEnv).
+func parseEnv(fs *flag.FlagSet, args []string, legacy map[string][]string) error {
+	if err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] || err != nil {
+			return
+		}
+		if env, v, ok := firstEnv(os.LookupEnv, []string{envName(f.Name)}, legacy[f.Name]); ok {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", env, v, e)
+			}
+		}
+	})
+	return err
+}
+
+// parseArgs parses args, flags and positional arguments in any order (so
+// that "keys revoke ID --data DIR" works as well as the other way round;
+// "--" ends the flags). The positional arguments are left in fs.Args().
+func parseArgs(fs *flag.FlagSet, args []string) error {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -108,22 +134,5 @@ func parse(fs *flag.FlagSet, args []string) error {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
-	if err := fs.Parse(append([]string{"--"}, positional...)); err != nil {
-		return err
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		if set[f.Name] || err != nil {
-			return
-		}
-		env := "PARLEY_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if v, ok := os.LookupEnv(env); ok {
-			if e := f.Value.Set(v); e != nil {
-				err = fmt.Errorf("%s=%q: %w", env, v, e)
-			}
-		}
-	})
-	return err
+	return fs.Parse(append([]string{"--"}, positional...))
 }

@@ -15,8 +15,8 @@ import (
 	"github.com/parley-voice/parley/models"
 )
 
-// envModelsURL overrides where `models pull` downloads from, for mirrors
-// and tests; --catalogue-url overrides it.
+// envModelsURL is the earlier environment variable of --catalogue-url,
+// still read after PARLEY_CATALOGUE_URL.
 const envModelsURL = "PARLEY_MODELS_URL"
 
 func modelsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -34,16 +34,12 @@ func modelsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case "list":
 		asJSON = fs.Bool("json", false, "print JSON instead of a table")
 	case "pull":
-		def := os.Getenv(envModelsURL)
-		if def == "" {
-			def = models.DefaultBaseURL
-		}
-		baseURL = fs.String("catalogue-url", def, "where to download from: Hugging Face, or a mirror with the same paths (env "+envModelsURL+")")
+		baseURL = fs.String("catalogue-url", models.DefaultBaseURL, "where to download from: Hugging Face, or a mirror with the same paths (env PARLEY_CATALOGUE_URL or "+envModelsURL+")")
 	case "rm":
 	default:
 		return fmt.Errorf("models: unknown subcommand %q (want list, pull or rm)", sub)
 	}
-	if err := parse(fs, args[1:]); err != nil {
+	if err := parseEnv(fs, args[1:], map[string][]string{"catalogue-url": {envModelsURL}}); err != nil {
 		return err
 	}
 	if *dir == "" {

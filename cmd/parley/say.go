@@ -24,6 +24,7 @@ func say(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	neural := fs.String("voice", "", `a neural voice in the models directory, e.g. "piper:en_US-amy-low" or "kokoro:af_heart:0.7+bf_emma:0.3"`)
 	data := fs.String("data", "./data", "data directory, for its models/")
 	models := fs.String("models", "", "neural voices directory (default DATA/models)")
+	ortLib := fs.String("ort-lib", "", "onnxruntime shared library, for the neural voices (default: onnxruntime-node's, in the nearest deps/npm/node_modules)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -48,7 +49,7 @@ func say(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if *models == "" {
 		*models = filepath.Join(*data, "models")
 	}
-	engines, err := engine.Open(engine.Config{ModelsDir: *models})
+	engines, err := engine.Open(engine.Config{ModelsDir: *models, ORTLibrary: *ortLib})
 	if err != nil {
 		return err
 	}

@@ -10,8 +10,9 @@
 // user's duty). An environment that something outside this package created
 // is used as it is and never destroyed here.
 //
-// The library comes from the PARLEY_ORT_LIB environment variable, or from
-// the npm package onnxruntime-node pinned in deps/npm (its
+// The library is the path its user gives (`parley serve --ort-lib`, or the
+// PARLEY_ORT_LIB environment variable that cmd/parley maps onto it), or
+// else comes from the npm package onnxruntime-node pinned in deps/npm (its
 // bin/napi-v*/OS/ARCH/libonnxruntime.so.*), found in the nearest
 // deps/npm/node_modules searching up from the running binary and then from
 // the working directory. onnxruntime is opened with dlopen at run time, so

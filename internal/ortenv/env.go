@@ -49,7 +49,7 @@ func Acquire(lib string) (*Env, error) {
 		return &Env{lib: state.lib}, nil
 	}
 	if lib == "" {
-		return nil, fmt.Errorf("%w: shared library not found (set %s, or run `npm ci` in deps/npm)", ErrUnavailable, EnvLibrary)
+		return nil, fmt.Errorf("%w: shared library not found (give its path, or run `npm ci` in deps/npm)", ErrUnavailable)
 	}
 	abs, err := filepath.Abs(lib)
 	if err != nil {

@@ -8,21 +8,14 @@ import (
 	"slices"
 )
 
-// EnvLibrary names the environment variable that overrides where the
-// onnxruntime shared library is.
-const EnvLibrary = "PARLEY_ORT_LIB"
-
 // NPMModules is where the pinned npm packages that ship runtime assets are
 // installed, relative to the repository root (`npm ci` in deps/npm).
 const NPMModules = "deps/npm/node_modules"
 
-// FindLibrary returns the onnxruntime shared library to load: the value of
-// PARLEY_ORT_LIB when set, else onnxruntime-node's prebuilt library for
-// this platform in the nearest NPMModules, or "" when there is none.
+// FindLibrary returns the onnxruntime shared library to load:
+// onnxruntime-node's prebuilt library for this platform in the nearest
+// NPMModules, or "" when there is none.
 func FindLibrary() string {
-	if p := os.Getenv(EnvLibrary); p != "" {
-		return p
-	}
 	for _, root := range SearchRoots() {
 		if p := libraryIn(filepath.Join(root, filepath.FromSlash(NPMModules))); p != "" {
 			return p

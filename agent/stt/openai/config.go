@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"time"
 )
 
@@ -14,15 +13,6 @@ const (
 	DefaultBaseURL = "https://api.openai.com/v1"
 	DefaultModel   = "whisper-1"
 	defaultTimeout = 30 * time.Second
-)
-
-// Environment variables read by ConfigFromEnv.
-const (
-	EnvBaseURL   = "OPENAI_BASE_URL"
-	EnvAPIKey    = "OPENAI_API_KEY"
-	EnvSTTURL    = "PARLEY_STT_URL"
-	EnvSTTAPIKey = "PARLEY_STT_API_KEY"
-	EnvSTTModel  = "PARLEY_STT_MODEL"
 )
 
 // Config configures a Transcriber. Zero fields take the defaults noted.
@@ -40,21 +30,6 @@ type Config struct {
 	HTTPClient *http.Client
 	// Timeout bounds a whole request, upload included (30 s if zero).
 	Timeout time.Duration
-}
-
-// ConfigFromEnv fills a config from the environment, looked up with getenv
-// (os.Getenv if nil). PARLEY_STT_URL, when set, overrides OPENAI_BASE_URL,
-// and then the key comes from PARLEY_STT_API_KEY alone so that an OpenAI
-// key never reaches another server. PARLEY_STT_MODEL names the model.
-func ConfigFromEnv(getenv func(string) string) Config {
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	c := Config{BaseURL: getenv(EnvBaseURL), APIKey: getenv(EnvAPIKey), Model: getenv(EnvSTTModel)}
-	if u := getenv(EnvSTTURL); u != "" {
-		c.BaseURL, c.APIKey = u, getenv(EnvSTTAPIKey)
-	}
-	return c
 }
 
 func (c Config) withDefaults() Config {

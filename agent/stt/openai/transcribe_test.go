@@ -291,39 +291,6 @@ func TestTranscribeTimeout(t *testing.T) {
 	}
 }
 
-func TestConfigFromEnv(t *testing.T) {
-	tests := []struct {
-		name string
-		env  map[string]string
-		want Config
-	}{
-		{"empty", nil, Config{}},
-		{
-			"shared with the chat server",
-			map[string]string{EnvBaseURL: "http://localhost:8000/v1", EnvAPIKey: "k", EnvSTTModel: "whisper-large-v3"},
-			Config{BaseURL: "http://localhost:8000/v1", APIKey: "k", Model: "whisper-large-v3"},
-		},
-		{
-			"own server never gets the OpenAI key",
-			map[string]string{EnvBaseURL: "https://api.openai.com/v1", EnvAPIKey: "sk-secret", EnvSTTURL: "http://whisper:9000/v1"},
-			Config{BaseURL: "http://whisper:9000/v1"},
-		},
-		{
-			"own server with its own key",
-			map[string]string{EnvAPIKey: "sk-secret", EnvSTTURL: "http://whisper:9000/v1", EnvSTTAPIKey: "local"},
-			Config{BaseURL: "http://whisper:9000/v1", APIKey: "local"},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := ConfigFromEnv(func(k string) string { return tt.env[k] })
-			if got != tt.want {
-				t.Errorf("got %+v, want %+v", got, tt.want)
-			}
-		})
-	}
-}
-
 func TestNewValidates(t *testing.T) {
 	tr, err := New(Config{})
 	if err != nil {
