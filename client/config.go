@@ -29,6 +29,15 @@ type Config struct {
 	// MinFirstSegmentChars (extension) lets the first segment of each
 	// generation be a clause this short; zero means the server default.
 	MinFirstSegmentChars int
+	// TextType (extension) "ssml" makes the text of every generation SSML;
+	// empty or "text" is plain text.
+	TextType string
+	// PronunciationDictionaries (extension) names up to three of the
+	// account's pronunciation dictionaries ("pd_…").
+	PronunciationDictionaries []string
+	// Speed (extension, 0.5 to 2; zero means 1) and Pitch (extension,
+	// semitones within ±12) change the voice for the session.
+	Speed, Pitch float64
 	// BinaryMode asks for audio as binary frames instead of base64 JSON.
 	BinaryMode bool
 
@@ -196,6 +205,11 @@ func (c Config) configMessage() []byte {
 		Voice:                c.Voice,
 		Language:             lang,
 		MinFirstSegmentChars: c.MinFirstSegmentChars,
+
+		TextType:                  c.TextType,
+		PronunciationDictionaries: c.PronunciationDictionaries,
+		Speed:                     c.Speed,
+		Pitch:                     c.Pitch,
 	}})
 }
 

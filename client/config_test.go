@@ -31,6 +31,13 @@ func TestConfigValidate(t *testing.T) {
 		{"initial above max", func(c *Config) { c.InitialBackoff = time.Minute }, "exceeds MaxBackoff"},
 		{"jitter of one", func(c *Config) { c.BackoffJitter = 1 }, "BackoffJitter"},
 		{"negative buffer", func(c *Config) { c.EventBuffer = -1 }, "EventBuffer"},
+		{"extensions", func(c *Config) {
+			c.TextType, c.PronunciationDictionaries, c.Speed, c.Pitch = "ssml", []string{"pd_a"}, 1.5, -2
+		}, ""},
+		{"text type", func(c *Config) { c.TextType = "html" }, "text_type"},
+		{"speed", func(c *Config) { c.Speed = 2.5 }, "speed"},
+		{"pitch", func(c *Config) { c.Pitch = 20 }, "pitch"},
+		{"dictionaries", func(c *Config) { c.PronunciationDictionaries = []string{"a", "b", "c", "d"} }, "at most 3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,6 +60,11 @@ func TestConfigValidate(t *testing.T) {
 func TestConfigMessageIsCanonical(t *testing.T) {
 	got := string(Config{APIKey: "k", Language: "  sPaNiSh ", Voice: "voice_1"}.configMessage())
 	want := `{"type":"config","api_key":"k","voice":"voice_1","language":"Spanish"}`
+	if got != want {
+		t.Errorf("config message %s, want %s", got, want)
+	}
+	got = string(Config{APIKey: "k", TextType: "ssml", PronunciationDictionaries: []string{"pd_a"}, Speed: 1.5, Pitch: -2}.configMessage())
+	want = `{"type":"config","api_key":"k","text_type":"ssml","pronunciation_dictionaries":["pd_a"],"speed":1.5,"pitch":-2}`
 	if got != want {
 		t.Errorf("config message %s, want %s", got, want)
 	}

@@ -55,7 +55,7 @@ func TestModesGiveIdenticalPCM(t *testing.T) {
 				t.Errorf("server in binary mode: %v, want %v", sc.binary.Load(), binary)
 			}
 			wantCfg := protocol.Config{APIKey: testKey, VoiceDescription: "a calm voice", Language: "English"}
-			if sc.config != wantCfg {
+			if !reflect.DeepEqual(sc.config, wantCfg) {
 				t.Errorf("server got config %+v, want %+v", sc.config, wantCfg)
 			}
 			got[binary] = pcm
@@ -333,7 +333,7 @@ func TestReconnectReplay(t *testing.T) {
 			}
 
 			sc2 := s.conn(2)
-			if sc2.config != s.conn(1).config {
+			if !reflect.DeepEqual(sc2.config, s.conn(1).config) {
 				t.Errorf("config on reconnect %+v, want %+v", sc2.config, s.conn(1).config)
 			}
 			for n := 1; n <= 2; n++ {

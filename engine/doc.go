@@ -33,6 +33,14 @@
 // F0Sentence and kept in DIR/.parley-f0.json (keyed by the files' sizes and
 // times) so that later starts do not measure again.
 //
+// A Segment may give some words in IPA (Pieces: SSML's <phoneme>, a
+// pronunciation dictionary). Piper and Kokoro phonemise the other words
+// with espeak-ng and put the IPA in between, in the same clause and run;
+// espeak-ng speaks the IPA of English voices as its own phoneme mnemonics
+// (espeak.Mnemonics), and the text where it cannot; flite speaks the
+// text. EngineControls says, per engine, what Rate, Pitch and Volume
+// become and whether IPA is read; package tts documents it from there.
+//
 // A neural Voice speaks its Name: a Piper voice its own language whatever
 // the segment's; Kokoro the segment's language (English in the accent of
 // the blend's heaviest voice). Rate becomes the model's length_scale (1 /

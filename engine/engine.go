@@ -10,6 +10,28 @@ import (
 type Segment struct {
 	Text     string
 	Language protocol.Language // never Auto: the caller has resolved it
+	// Pieces, when not nil, spell out some words of Text in IPA (SSML's
+	// <phoneme>, a pronunciation dictionary): Text is the concatenation
+	// of the pieces' Text, and an engine that reads IPA speaks a piece's
+	// IPA instead of its Text. See IPASupport for which do.
+	Pieces []Piece
+}
+
+// Piece is part of a Segment: text, or a word given in IPA (with its
+// text, for engines that cannot read IPA).
+type Piece struct {
+	Text string
+	IPA  string
+}
+
+// HasIPA reports whether any piece is in IPA.
+func (s Segment) HasIPA() bool {
+	for _, p := range s.Pieces {
+		if p.IPA != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Voice selects an engine voice and its prosody. The prosody fields are

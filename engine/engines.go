@@ -306,11 +306,15 @@ func (e *Engines) Synthesize(ctx context.Context, seg Segment, v Voice, emit fun
 		if err != nil {
 			return err
 		}
+		text := seg.Text
+		if seg.HasIPA() {
+			text, p.Phonemes = espeakPhonemes(seg, p.Voice)
+		}
 		st, err := newStream(e.espeak.SampleRate(), e.cfg, emit)
 		if err != nil {
 			return err
 		}
-		if err := e.espeak.Synthesize(ctx, seg.Text, p, st.write); err != nil {
+		if err := e.espeak.Synthesize(ctx, text, p, st.write); err != nil {
 			return err
 		}
 		return st.finish()
@@ -364,4 +368,25 @@ func espeakParams(v Voice, lang protocol.Language) (espeak.Params, error) {
 		p.Volume = espeak.VolumeForScale(v.Volume)
 	}
 	return p, nil
+}
+
+// espeakPhonemes writes a segment with words in IPA for espeak-ng: each
+// IPA piece as phoneme input where espeak.Mnemonics can map it for the
+// voice, else its text. It reports whether any phoneme input is in it.
+func espeakPhonemes(seg Segment, voice string) (string, bool) {
+	words := make([]string, 0, 2*len(seg.Pieces))
+	any := false
+	for _, pc := range seg.Pieces {
+		if pc.IPA == "" {
+			words = append(words, pc.Text, "")
+			continue
+		}
+		if m, ok := espeak.Mnemonics(pc.IPA, voice); ok {
+			words = append(words, "", m)
+			any = true
+		} else {
+			words = append(words, pc.Text, "")
+		}
+	}
+	return espeak.PhonemeText(words...), any
 }

@@ -409,7 +409,7 @@ func (n *neural) synthesizeKokoro(ctx context.Context, seg Segment, v Voice, cfg
 	if err != nil {
 		return err
 	}
-	if err := n.kokoro.Synthesize(ctx, n.phonemes, seg.Text, ev, kokoro.Params{Blend: b, Speed: v.Rate}, shapeRuns(kokoro.SampleRate, v.Volume, st.write)); err != nil {
+	if err := n.kokoro.Synthesize(ctx, phonemesFor(n.phonemes, seg), seg.Text, ev, kokoro.Params{Blend: b, Speed: v.Rate}, shapeRuns(kokoro.SampleRate, v.Volume, st.write)); err != nil {
 		return err
 	}
 	return st.finish()
@@ -436,7 +436,7 @@ func (n *neural) synthesizePiper(ctx context.Context, seg Segment, v Voice, cfg 
 	if err != nil {
 		return err
 	}
-	if err := pv.Synthesize(ctx, n.phonemes, seg.Text, p, shapeRuns(pv.SampleRate(), v.Volume, st.write)); err != nil {
+	if err := pv.Synthesize(ctx, phonemesFor(n.phonemes, seg), seg.Text, p, shapeRuns(pv.SampleRate(), v.Volume, st.write)); err != nil {
 		return err
 	}
 	return st.finish()

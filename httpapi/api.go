@@ -18,6 +18,7 @@ import (
 	"github.com/parley-voice/parley/jobs"
 	"github.com/parley-voice/parley/limits"
 	"github.com/parley-voice/parley/metrics"
+	"github.com/parley-voice/parley/pronounce"
 	"github.com/parley-voice/parley/store"
 	"github.com/parley-voice/parley/tts"
 	"github.com/parley-voice/parley/voicestore"
@@ -112,6 +113,9 @@ type Deps struct {
 	// ClientIP finds the client's address behind trusted proxies, for the
 	// logs; nil means the TCP peer.
 	ClientIP *clientip.Resolver
+	// Pronunciations keeps accounts' pronunciation dictionaries; nil
+	// leaves /v1/pronunciations out and refuses requests that name any.
+	Pronunciations Pronunciations
 }
 
 // API serves section 2 of PROTOCOL.md.
@@ -164,6 +168,18 @@ func (a *API) Register(mux *http.ServeMux) {
 		{"GET", "/v1/voices/{id}", a.getVoice, maxTextBody},
 		{"DELETE", "/v1/voices/{id}", a.deleteVoice, maxTextBody},
 		{"GET", "/v1/usage", a.usage, maxTextBody},
+	}
+	if a.d.Pronunciations != nil {
+		routes = append(routes, []struct {
+			method, path string
+			h            authedHandler
+			maxBody      int64
+		}{
+			{"POST", "/v1/pronunciations", a.createPronunciations, pronounce.MaxPLSBytes},
+			{"GET", "/v1/pronunciations", a.listPronunciations, maxTextBody},
+			{"GET", "/v1/pronunciations/{id}", a.getPronunciations, maxTextBody},
+			{"DELETE", "/v1/pronunciations/{id}", a.deletePronunciations, maxTextBody},
+		}...)
 	}
 	var paths []string
 	methods := map[string][]string{}

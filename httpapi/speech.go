@@ -17,6 +17,7 @@ import (
 	"github.com/parley-voice/parley/codec"
 	"github.com/parley-voice/parley/engine/sched"
 	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/ssml"
 	"github.com/parley-voice/parley/tts"
 	"github.com/parley-voice/parley/voice"
 	"github.com/parley-voice/parley/voicestore"
@@ -32,6 +33,12 @@ type speechRequest struct {
 	Language         string  `json:"language,omitempty"`
 	ResponseFormat   string  `json:"response_format,omitempty"`
 	WebhookURL       string  `json:"webhook_url,omitempty"`
+
+	// TextType and PronunciationDictionaries are extensions, in either
+	// form: "ssml" reads the text as SSML; the dictionaries (at most
+	// three, the first winning) are applied before normalisation.
+	TextType                  string   `json:"text_type,omitempty"`
+	PronunciationDictionaries []string `json:"pronunciation_dictionaries,omitempty"`
 
 	Model        string   `json:"model,omitempty"`
 	Input        *string  `json:"input,omitempty"`
@@ -176,7 +183,16 @@ func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechReque
 		prof.Rate *= *req.Speed
 	}
 	s.prof = prof
-	if s.segs, err = a.d.Pipeline.Split(s.text, s.lang, s.prof); err != nil {
+	in, err := a.markupInput(ctx, p, req)
+	if err != nil {
+		return s, err
+	}
+	in.Text, in.Language, in.Voice = s.text, s.lang, s.prof
+	if s.segs, err = a.d.Pipeline.SplitInput(in); err != nil {
+		var me *ssml.Error
+		if errors.As(err, &me) {
+			return s, errorf(http.StatusBadRequest, err.Error())
+		}
 		return s, err
 	}
 	spoken := 0

@@ -13,4 +13,14 @@ const (
 	SampleRate = 24000
 	// Format is the only output sample format.
 	Format = "pcm_s16le"
+	// MaxPronunciationDictionaries is how many dictionaries a config or
+	// request may name (extension).
+	MaxPronunciationDictionaries = 3
+)
+
+// Bounds of config.speed and config.pitch (extensions).
+const (
+	MinSpeed = 0.5
+	MaxSpeed = 2.0
+	MaxPitch = 12.0 // semitones either way
 )

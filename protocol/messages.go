@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -41,7 +43,26 @@ type Config struct {
 	// generation be a clause this short, to cut time to first audio.
 	// Zero means the server default; negative values are rejected.
 	MinFirstSegmentChars int `json:"min_first_segment_chars,omitempty"`
+	// TextType (extension) is TextPlain (the default) or TextSSML: the
+	// text messages of every generation are SSML.
+	TextType string `json:"text_type,omitempty"`
+	// PronunciationDictionaries (extension) names at most
+	// MaxPronunciationDictionaries of the account's dictionaries
+	// ("pd_…"), the first winning where two match the same words.
+	PronunciationDictionaries []string `json:"pronunciation_dictionaries,omitempty"`
+	// Speed (extension) multiplies the voice's speaking rate, MinSpeed to
+	// MaxSpeed; 0 means 1.
+	Speed float64 `json:"speed,omitempty"`
+	// Pitch (extension) shifts the voice's pitch, in semitones, within
+	// ±MaxPitch; neural voices do not apply it.
+	Pitch float64 `json:"pitch,omitempty"`
 }
+
+// Values of Config.TextType.
+const (
+	TextPlain = "text"
+	TextSSML  = "ssml"
+)
 
 // ClientMessage is one decoded client frame. Only the fields of its Type are
 // meaningful.
@@ -62,6 +83,11 @@ type wireClient struct {
 	Language             *string `json:"language"`
 	MinFirstSegmentChars *int    `json:"min_first_segment_chars"`
 	Text                 *string `json:"text"`
+
+	TextType                  *string   `json:"text_type"`
+	PronunciationDictionaries *[]string `json:"pronunciation_dictionaries"`
+	Speed                     *float64  `json:"speed"`
+	Pitch                     *float64  `json:"pitch"`
 }
 
 // DecodeClient parses and validates one client text frame. Every failure is a
@@ -119,6 +145,9 @@ func DecodeClient(frame []byte) (ClientMessage, error) {
 		if set > 1 {
 			return ClientMessage{}, Errorf(CloseInvalid, "config: give only one of voice_description, voice_clone_prompt, voice")
 		}
+		if err := decodeExtensions(&m.Config, w); err != nil {
+			return ClientMessage{}, err
+		}
 	case TypeText:
 		if w.Text == nil {
 			return ClientMessage{}, Errorf(CloseInvalid, `text: missing field "text"`)
@@ -129,6 +158,46 @@ func DecodeClient(frame []byte) (ClientMessage, error) {
 		return ClientMessage{}, Errorf(CloseInvalid, "unknown message type %q", m.Type)
 	}
 	return m, nil
+}
+
+// decodeExtensions validates the config fields of issue 12 (SSML,
+// pronunciation dictionaries, prosody). A config without them is decoded
+// as it always was.
+func decodeExtensions(c *Config, w wireClient) *Error {
+	if w.TextType != nil {
+		switch t := strings.ToLower(*w.TextType); t {
+		case "", TextPlain:
+		case TextSSML:
+			c.TextType = TextSSML
+		default:
+			return Errorf(CloseInvalid, "config: text_type %q is not %q or %q", *w.TextType, TextPlain, TextSSML)
+		}
+	}
+	if w.PronunciationDictionaries != nil {
+		ids := *w.PronunciationDictionaries
+		if len(ids) > MaxPronunciationDictionaries {
+			return Errorf(CloseInvalid, "config: pronunciation_dictionaries names %d dictionaries, at most %d allowed", len(ids), MaxPronunciationDictionaries)
+		}
+		for i, id := range ids {
+			if id == "" || slices.Contains(ids[:i], id) {
+				return Errorf(CloseInvalid, "config: pronunciation_dictionaries must name distinct dictionaries (\"pd_…\")")
+			}
+		}
+		c.PronunciationDictionaries = ids
+	}
+	if w.Speed != nil {
+		if s := *w.Speed; !(s >= MinSpeed && s <= MaxSpeed) {
+			return Errorf(CloseInvalid, "config: speed must be between %g and %g", MinSpeed, MaxSpeed)
+		}
+		c.Speed = *w.Speed
+	}
+	if w.Pitch != nil {
+		if p := *w.Pitch; !(p >= -MaxPitch && p <= MaxPitch) {
+			return Errorf(CloseInvalid, "config: pitch must be between %g and %g semitones", -MaxPitch, MaxPitch)
+		}
+		c.Pitch = *w.Pitch
+	}
+	return nil
 }
 
 func deref(p *string) string {

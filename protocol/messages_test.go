@@ -3,6 +3,7 @@ package protocol
 import (
 	"encoding/base64"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -23,6 +24,17 @@ func TestDecodeClient(t *testing.T) {
 		{"config two voices", `{"type":"config","api_key":"k","voice":"voice_1","voice_description":"x"}`, ClientMessage{}, "only one of"},
 		{"config description too long", `{"type":"config","api_key":"k","voice_description":"` + long + `"}`, ClientMessage{}, "at most 500"},
 		{"config negative first segment", `{"type":"config","api_key":"k","min_first_segment_chars":-1}`, ClientMessage{}, "must not be negative"},
+		{"config extensions", `{"type":"config","api_key":"k","text_type":"SSML","pronunciation_dictionaries":["pd_a","pd_b"],"speed":1.5,"pitch":-3.5}`,
+			ClientMessage{Type: TypeConfig, Config: Config{APIKey: "k", TextType: TextSSML, PronunciationDictionaries: []string{"pd_a", "pd_b"}, Speed: 1.5, Pitch: -3.5}}, ""},
+		{"config text_type text is the default", `{"type":"config","api_key":"k","text_type":"text"}`, ClientMessage{Type: TypeConfig, Config: Config{APIKey: "k"}}, ""},
+		{"config text_type unknown", `{"type":"config","api_key":"k","text_type":"markdown"}`, ClientMessage{}, `text_type "markdown" is not "text" or "ssml"`},
+		{"config text_type wrong type", `{"type":"config","api_key":"k","text_type":1}`, ClientMessage{}, `"text_type" has the wrong type`},
+		{"config four dictionaries", `{"type":"config","api_key":"k","pronunciation_dictionaries":["a","b","c","d"]}`, ClientMessage{}, "names 4 dictionaries, at most 3"},
+		{"config dictionary twice", `{"type":"config","api_key":"k","pronunciation_dictionaries":["pd_a","pd_a"]}`, ClientMessage{}, "distinct dictionaries"},
+		{"config dictionaries wrong type", `{"type":"config","api_key":"k","pronunciation_dictionaries":"pd_a"}`, ClientMessage{}, `"pronunciation_dictionaries" has the wrong type`},
+		{"config speed too fast", `{"type":"config","api_key":"k","speed":2.5}`, ClientMessage{}, "speed must be between 0.5 and 2"},
+		{"config speed zero", `{"type":"config","api_key":"k","speed":0}`, ClientMessage{}, "speed must be between 0.5 and 2"},
+		{"config pitch too high", `{"type":"config","api_key":"k","pitch":13}`, ClientMessage{}, "pitch must be between -12 and 12 semitones"},
 		{"text", `{"type":"text","text":"Hello"}`, ClientMessage{Type: TypeText, Text: "Hello"}, ""},
 		{"text empty string", `{"type":"text","text":""}`, ClientMessage{Type: TypeText}, ""},
 		{"text missing field", `{"type":"text"}`, ClientMessage{}, `missing field "text"`},
@@ -62,7 +74,7 @@ func TestDecodeClient(t *testing.T) {
 			if err != nil {
 				t.Fatalf("DecodeClient(%q): %v", tt.in, err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("DecodeClient(%q) = %+v, want %+v", tt.in, got, tt.want)
 			}
 		})

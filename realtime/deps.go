@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/pronounce"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/voice"
 )
@@ -38,4 +39,12 @@ type Accounting interface {
 	// AcquireConn takes one of p's connection slots; an error closes the
 	// session with 4004.
 	AcquireConn(ctx context.Context, p Principal) (release func(), err error)
+}
+
+// Pronunciations compiles the pronunciation dictionaries a config names
+// (extension). An error wrapping pronounce.ErrUnknown or
+// pronounce.ErrInvalid closes the session with 4003 and its message; any
+// other is logged and closes it with 4005.
+type Pronunciations interface {
+	Lexicon(ctx context.Context, p Principal, ids []string) (*pronounce.Lexicon, error)
 }

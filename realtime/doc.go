@@ -15,6 +15,15 @@
 //     base64 JSON or binary frames, and computes each generation's done
 //     fields from what it actually wrote.
 //
+// A config with text_type "ssml" (an extension) puts an ssml.Segmenter
+// in front of the buffer: a text message with malformed markup is refused
+// with a non-fatal 4003 error naming the tag and its position, nothing of
+// it kept, and each queued segment carries its marks; the speaker joins
+// the segments of a generation through one tts.Carry, so that a break
+// across two segments measures what it asks, and sends what the Carry
+// still holds before done. pronunciation_dictionaries are compiled once,
+// when the session authenticates; speed and pitch apply to every segment.
+//
 // The send queue is bounded in bytes: the engine never waits for a slow
 // client; a client that falls too far behind is closed with 4005. clear
 // cancels the generation in progress (the engine stops within one chunk)

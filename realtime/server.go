@@ -33,6 +33,9 @@ type Deps struct {
 	// ClientIP finds the client's address behind trusted proxies, for the
 	// per-address limit and the logs; nil means the TCP peer.
 	ClientIP *clientip.Resolver
+	// Pronunciations resolves config.pronunciation_dictionaries; nil
+	// refuses configs that name any.
+	Pronunciations Pronunciations
 }
 
 func (d Deps) validate() error {

@@ -18,9 +18,12 @@ import (
 
 	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/metrics"
+	"github.com/parley-voice/parley/pronounce"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/segment"
+	"github.com/parley-voice/parley/ssml"
 	"github.com/parley-voice/parley/store"
+	"github.com/parley-voice/parley/tts"
 	"github.com/parley-voice/parley/voice"
 )
 
@@ -46,6 +49,8 @@ type job struct {
 	lookahead string
 	epoch     uint64
 	ctx       context.Context // cancelled by clear and when the session ends
+	// chunk is the segment's SSML marks (text_type "ssml"); nil for text.
+	chunk *ssml.Chunk
 }
 
 // generation is one generation's bookkeeping. The reader sets started,
@@ -68,6 +73,9 @@ type generation struct {
 	// about playFrom + pushed, which is when the next segment is needed.
 	playFrom time.Time
 	pushed   int64
+	// carry joins the audio of an SSML generation's segments (breaks
+	// across them); nil for text.
+	carry *tts.Carry
 
 	chunks     int
 	samples    int64
@@ -107,6 +115,9 @@ type session struct {
 	apiKey    string
 	principal Principal
 	profile   voice.Profile
+	lexicon   *pronounce.Lexicon // config.pronunciation_dictionaries, or nil
+	speed     float64            // config.speed and pitch, or 0
+	pitch     float64
 	language  protocol.Language
 	lastLang  protocol.Language // speaker-owned: the last segment's language
 	releaseKC func()
@@ -120,6 +131,7 @@ type session struct {
 	configured bool
 	draining   bool
 	seg        *segment.Segmenter
+	markup     *ssml.Segmenter // text_type "ssml": used instead of seg
 	gen        *generation
 	genCtx     context.Context
 	genCancel  context.CancelFunc
@@ -428,6 +440,14 @@ func (s *session) configure(c protocol.Config) *protocol.Error {
 	if err != nil {
 		return protocol.Errorf(protocol.CloseInvalid, "config: %v", err)
 	}
+	if len(c.PronunciationDictionaries) > 0 && s.srv.deps.Pronunciations == nil {
+		return protocol.Errorf(protocol.CloseInvalid, "config: pronunciation dictionaries are not available on this server")
+	}
+	if c.TextType == protocol.TextSSML {
+		if s.markup, err = ssml.NewSegmenter(ssml.DefaultConfig(), segCfg); err != nil {
+			return protocol.Errorf(protocol.CloseInvalid, "config: %v", err)
+		}
+	}
 	s.cfgTimer.Stop()
 	s.configured = true
 	s.language = lang
@@ -480,6 +500,20 @@ func (s *session) authenticate(key string, c protocol.Config) {
 		}
 		return
 	}
+	if len(c.PronunciationDictionaries) > 0 {
+		lex, err := d.Pronunciations.Lexicon(s.ctx, p, c.PronunciationDictionaries)
+		switch {
+		case errors.Is(err, pronounce.ErrUnknown), errors.Is(err, pronounce.ErrInvalid):
+			s.fail(protocol.Errorf(protocol.CloseInvalid, "config: %v", err))
+			return
+		case err != nil:
+			s.log.Error("loading pronunciation dictionaries failed", "err", err)
+			s.fail(protocol.ErrServer)
+			return
+		}
+		s.lexicon = lex
+	}
+	s.speed, s.pitch = c.Speed, c.Pitch
 	s.apiKey = key
 	s.principal = p
 	s.profile = prof
@@ -492,11 +526,14 @@ func (s *session) text(t string) *protocol.Error {
 		return &protocol.Error{Code: protocol.CloseGoingAway, Message: "server is shutting down; text not accepted"}
 	}
 	n := utf8.RuneCountInString(t)
-	if s.seg.Len()+int(s.queuedChars.Load())+n > protocol.MaxBufferChars {
+	if s.buffered()+int(s.queuedChars.Load())+n > protocol.MaxBufferChars {
 		return protocol.ErrBufferOverflow
 	}
 	if n == 0 {
 		return nil
+	}
+	if s.markup != nil {
+		return s.markupText(t, n)
 	}
 	if s.gen == nil {
 		s.gen = &generation{started: time.Now()}
@@ -509,6 +546,9 @@ func (s *session) text(t string) *protocol.Error {
 }
 
 func (s *session) flush() *protocol.Error {
+	if s.markup != nil {
+		return s.markupFlush()
+	}
 	if s.gen == nil {
 		// A flush with nothing sent still gets its done.
 		s.gen = &generation{started: time.Now()}
@@ -522,6 +562,9 @@ func (s *session) flush() *protocol.Error {
 
 func (s *session) clear() {
 	s.seg.Reset()
+	if s.markup != nil {
+		s.markup.Reset()
+	}
 	s.gen = nil
 	s.epoch.Add(1)
 	s.genCancel()

@@ -57,6 +57,13 @@ func (s *session) speakLoop() {
 			if j.gen.chars > 0 && !s.admit(j.gen) {
 				return
 			}
+			if c := j.gen.carry; c != nil {
+				// What an SSML generation still holds: the quiet after its
+				// last speech, or a pause it ended with.
+				// An error here is a slow client (failed already) or a
+				// session ending, which the next pop sees.
+				_ = c.Flush(s.emitter(j))
+			}
 			s.end(j.gen)
 			s.srv.deps.Metrics.Generations.WithLabelValues("done").Inc()
 			if !s.out.push(outItem{kind: outDone, gen: j.gen, epoch: j.epoch}) {
@@ -104,10 +111,16 @@ func (s *session) speak(j job) bool {
 	}
 	d := s.srv.deps
 	seg := s.srv.deps.Pipeline.Prepare(tts.Request{Text: j.text, Language: s.language, Voice: s.profile,
-		Lookahead: j.lookahead, Previous: s.lastLang})
+		Lookahead: j.lookahead, Previous: s.lastLang, SSML: j.chunk, Lexicon: s.lexicon, Speed: s.speed, Pitch: s.pitch})
 	seg.Consumed = j.consumed
-	if seg.Normalized == "" {
+	if !seg.Speaks() {
 		return true
+	}
+	if j.chunk != nil {
+		if j.gen.carry == nil {
+			j.gen.carry = &tts.Carry{}
+		}
+		seg.Carry = j.gen.carry
 	}
 	if seg.Spoken() > tts.MaxSpokenChars {
 		d.Metrics.Errors.WithLabelValues(metrics.Code(int(protocol.CloseInvalid))).Inc()
@@ -118,23 +131,7 @@ func (s *session) speak(j job) bool {
 	if !s.reserve(j.gen, int64(seg.Billed())) {
 		return false
 	}
-	emit := func(pcm []int16) error {
-		// Cancelled engines stop at their next chunk even if they do not
-		// watch ctx themselves.
-		if j.epoch != s.epoch.Load() || j.ctx.Err() != nil {
-			return errStopped
-		}
-		b := audio.PCMToBytes(make([]byte, 0, 2*len(pcm)), pcm)
-		if !s.out.push(outItem{kind: outAudio, data: b, gen: j.gen, epoch: j.epoch}) {
-			s.fail(protocol.ErrSlowClient)
-			return errStopped
-		}
-		if j.gen.pushed == 0 {
-			j.gen.playFrom = time.Now()
-		}
-		j.gen.pushed += int64(len(pcm))
-		return nil
-	}
+	emit := s.emitter(j)
 	// The engines serve the segment whose listener runs dry first: now for
 	// a generation not yet heard, else when its queued audio has played,
 	// less the time a segment takes to start.
@@ -143,6 +140,10 @@ func (s *session) speak(j job) bool {
 		ctx = sched.PlayBy(j.ctx, g.playFrom.Add(audio.Duration(int(g.pushed), protocol.SampleRate)-startMargin))
 	}
 	err := s.synthesize(ctx, &seg, emit)
+	if errors.Is(err, errHung) && j.gen.carry != nil {
+		// The abandoned engine may still write into the old one.
+		j.gen.carry = &tts.Carry{}
+	}
 	s.lastLang = seg.Language
 	if seg.Samples > 0 {
 		s.charge(j.gen, &seg)
@@ -164,6 +165,28 @@ func (s *session) speak(j job) bool {
 		d.Metrics.Errors.WithLabelValues(metrics.Code(int(protocol.CloseServerError))).Inc()
 		s.sendJSON(protocol.NewErrorMessage(&protocol.Error{Code: protocol.CloseServerError, Message: "synthesis failed for a segment"}), j.epoch)
 		return s.ctx.Err() == nil
+	}
+}
+
+// emitter is where a job's audio goes: into the send queue, unless the
+// job's generation was cleared or the session is ending.
+func (s *session) emitter(j job) func([]int16) error {
+	return func(pcm []int16) error {
+		// Cancelled engines stop at their next chunk even if they do not
+		// watch ctx themselves.
+		if j.epoch != s.epoch.Load() || j.ctx.Err() != nil {
+			return errStopped
+		}
+		b := audio.PCMToBytes(make([]byte, 0, 2*len(pcm)), pcm)
+		if !s.out.push(outItem{kind: outAudio, data: b, gen: j.gen, epoch: j.epoch}) {
+			s.fail(protocol.ErrSlowClient)
+			return errStopped
+		}
+		if j.gen.pushed == 0 {
+			j.gen.playFrom = time.Now()
+		}
+		j.gen.pushed += int64(len(pcm))
+		return nil
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/parley-voice/parley/jobs"
 	"github.com/parley-voice/parley/limits"
 	"github.com/parley-voice/parley/metrics"
+	"github.com/parley-voice/parley/pronstore"
 	"github.com/parley-voice/parley/realtime"
 	"github.com/parley-voice/parley/store"
 	"github.com/parley-voice/parley/tts"
@@ -237,6 +238,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	catalog := voice.NewCatalog(engines.NeuralVoices(), engines.LookupVoice)
 	voices := &voicestore.Store{DB: db, Secret: secret, Engine: engines, Catalog: catalog}
 	pipeline := &tts.Pipeline{Engine: engines, Voices: catalog}
+	prons := &pronstore.Store{DB: db}
 	s.realtime, err = realtime.NewServer(cfg.Realtime, realtime.Deps{
 		Auth:       auth.Keys{DB: db},
 		Voices:     voices,
@@ -246,6 +248,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Metrics:    s.metrics,
 		Logger:     log,
 		ClientIP:   s.clientIP,
+
+		Pronunciations: prons,
 	})
 	if err != nil {
 		s.Close()
@@ -261,6 +265,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Logger:        log,
 		WebhookSecret: secret,
 		ClientIP:      s.clientIP,
+
+		Pronunciations: prons,
 	})
 	if err != nil {
 		s.Close()

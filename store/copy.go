@@ -57,6 +57,7 @@ var tables = []table{
 		"audio_bytes", "charged", "charge_month", "lease_owner", "lease_until", "delivery_lease_owner", "delivery_lease_until"}, []string{"id"}},
 	{"job_audio", []string{"job_id", "seq", "data"}, []string{"job_id", "seq"}},
 	{"settings", []string{"name", "value", "updated_at"}, []string{"name"}},
+	{"pronunciation_dictionaries", []string{"id", "account_id", "name", "language", "entries", "created_at"}, []string{"id"}},
 }
 
 // CopyOptions tune Copy.

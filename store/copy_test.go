@@ -126,6 +126,10 @@ func fillStore(t *testing.T, db *DB) (secret string) {
 	if _, err := db.InitSetting(ctx, "voice_secret_fingerprint", bytes.Repeat([]byte{7}, 32)); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := db.CreatePronunciations(ctx, Pronunciations{AccountID: k.AccountID, Name: "brands", Language: "English",
+		Entries: []byte(`[{"text":"Parley","ipa":"ˈpɑːli"}]`)}, 10); err != nil {
+		t.Fatal(err)
+	}
 	return secret
 }
 
@@ -258,6 +262,11 @@ func checkCopy(t *testing.T, orig, copied *DB, secret string) {
 			t.Errorf("job %s audio: %d bytes (%v) in the copy, %d (%v) in the source", id, bo.Len(), err2, ao.Len(), err1)
 		}
 	}
+	po, _ := orig.ListPronunciations(ctx, k.AccountID)
+	pc, _ := copied.ListPronunciations(ctx, k.AccountID)
+	if len(po) != 1 || len(pc) != 1 || po[0].ID != pc[0].ID || string(po[0].Entries) != string(pc[0].Entries) {
+		t.Errorf("pronunciations: %+v in the copy, %+v in the source", pc, po)
+	}
 	// The copy runs on: the queued job can be claimed.
 	if _, ok, err := copied.ClaimJob(ctx, "node-after", time.Minute); err != nil || !ok {
 		t.Errorf("claim in the copy = %v, %v", ok, err)
@@ -274,7 +283,12 @@ func TestCopyVerificationCatchesDifferences(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	settings := tables[len(tables)-1]
+	var settings table
+	for _, tb := range tables {
+		if tb.name == "settings" {
+			settings = tb
+		}
+	}
 	hashes := func() map[string][sha256.Size]byte {
 		out := map[string][sha256.Size]byte{}
 		for _, name := range []string{"a", "b"} {

@@ -29,7 +29,7 @@ type Job struct {
 	WebhookURL string // empty for none
 	// AudioPath is where Parley kept a succeeded job's audio, relative to
 	// the data directory, before the audio moved into the store (schema
-	// version 6); the jobs package moves such files in and clears it.
+	// version 7); the jobs package moves such files in and clears it.
 	AudioPath  string
 	AudioBytes int64 // the size of the audio; set once succeeded
 	// Charged is the characters charged to KeyID's usage in ChargeMonth

@@ -844,10 +844,11 @@ func TestQueryPlans(t *testing.T) {
 			{"account audio", accountAudioQuery, []any{"acct_x"}, []string{"jobs_account_audio"}, false},
 			{"expire", expireJobsQuery, []any{0, 100}, []string{"jobs_finished"}, false},
 			{"list voices", listVoicesQuery, []any{"acct_x"}, []string{"voices_account_created"}, false},
+			{"list pronunciations", listPronunciationsQuery, []any{"acct_x"}, []string{"pronunciation_dictionaries_account_created"}, false},
 		}
 		// A full scan shows as SCAN and the table or its alias with no index;
 		// the CTEs and subqueries are scanned by design.
-		fullScan := regexp.MustCompile(`^SCAN (jobs|voices|q|j|r)$`)
+		fullScan := regexp.MustCompile(`^SCAN (jobs|voices|pronunciation_dictionaries|q|j|r)$`)
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				rows, err := db.w.QueryContext(ctx, `EXPLAIN QUERY PLAN `+tt.query, tt.args...)

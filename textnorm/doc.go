@@ -141,6 +141,16 @@
 //     "시속 100킬로미터" for 100 km/h, minus, ranges, fractions. Left:
 //     integers and Sino-Korean counters.
 //
+// # say-as
+//
+// SayAs reads a span as SSML's <say-as> asks (characters, spell-out,
+// cardinal, ordinal, digits, date, time, telephone). English is read in
+// words with the readers above (letters by their names when spelt). The
+// other languages get the form their normaliser and espeak-ng read as asked
+// (an ordinal as "3." in German, "3º" in Spanish, "1er" in French; a date as
+// the language writes one; digits and letters spaced out), normalised. Text
+// that does not fit the kind is refused, and read as ordinary text.
+//
 // # Adding a language
 //
 // A language is one file that registers a Normalizer from init, usually a

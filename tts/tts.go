@@ -9,8 +9,10 @@ import (
 	"github.com/parley-voice/parley/engine"
 	"github.com/parley-voice/parley/engine/sched"
 	"github.com/parley-voice/parley/langdetect"
+	"github.com/parley-voice/parley/pronounce"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/segment"
+	"github.com/parley-voice/parley/ssml"
 	"github.com/parley-voice/parley/textnorm"
 	"github.com/parley-voice/parley/voice"
 )
@@ -37,6 +39,14 @@ type Request struct {
 	// text that gives no clear evidence stays in the conversation's
 	// language.
 	Previous protocol.Language
+	// SSML, when not nil, is the segment as ssml.Segmenter cut it, whose
+	// Text is the segment's text; nil is plain text.
+	SSML *ssml.Chunk
+	// Lexicon holds the pronunciation dictionaries to apply; nil for none.
+	Lexicon *pronounce.Lexicon
+	// Speed multiplies the voice's rate and Pitch shifts it, in semitones
+	// (the session's prosody, an extension); 0 and 0 change nothing.
+	Speed, Pitch float64
 }
 
 // Segment describes one spoken segment.
@@ -48,15 +58,58 @@ type Segment struct {
 	Samples    int // 24 kHz samples emitted
 	// Consumed is the characters of the client's text this segment pays
 	// for: its own, and the whitespace the segmenter dropped between it and
-	// the segment before. Zero means Chars.
+	// the segment before (with SSML, the markup in and before it). Zero
+	// means Chars.
 	Consumed int
+
+	// Parts, when not nil, are what is spoken instead of Normalized in
+	// Voice: a segment with SSML or pronunciations in it, cut where the
+	// voice, language or prosody changes and at pauses. Normalized is
+	// then their text joined, and Voice and Language those of the
+	// segment's first speech.
+	Parts []Part
+	// Pause is the samples of silence in Parts.
+	Pause int
+	// Carry, when not nil, joins the segment's audio to that of the other
+	// segments of its generation (see Carry): SpeakPrepared leaves what it
+	// holds for the next segment, unless Last. Nil speaks the segment on
+	// its own.
+	Carry *Carry
+	// Last flushes Carry after the segment: it ends the generation.
+	Last bool
 }
+
+// Part is one synthesis of a segment, or one pause.
+type Part struct {
+	Text     string // normalised; "" for a pause
+	Pieces   []engine.Piece
+	Language protocol.Language
+	Voice    engine.Voice
+	// Silent makes the part take its time without sound (prosody volume
+	// "silent").
+	Silent bool
+	// Pause is the samples of a pause; a part with Pause is nothing else.
+	Pause int
+	// Tight joins the part to the speech before it within a sentence,
+	// without the pause at the ends of the engines' utterances.
+	Tight bool
+}
+
+// Speaks reports whether the segment makes any audio: text or a pause.
+func (s Segment) Speaks() bool { return s.Normalized != "" || s.Pause > 0 }
 
 // Chars is the segment's length as given, in Unicode code points.
 func (s Segment) Chars() int { return utf8.RuneCountInString(s.Text) }
 
-// Spoken is the segment's length as spoken, after normalisation.
-func (s Segment) Spoken() int { return utf8.RuneCountInString(s.Normalized) }
+// Spoken is the segment's length as spoken, after normalisation, a pause
+// counting PauseChars characters a second.
+func (s Segment) Spoken() int {
+	return utf8.RuneCountInString(s.Normalized) + (s.Pause*PauseChars+protocol.SampleRate-1)/protocol.SampleRate
+}
+
+// PauseChars is what a second of pause counts as, in characters spoken:
+// about what speech says in a second, so that pauses cost like speech.
+const PauseChars = 15
 
 // Billed is what the segment costs against a monthly quota: its characters
 // as given, or a third of its characters as spoken when normalisation more
@@ -76,40 +129,70 @@ func Billed(chars, spoken int) int { return max(chars, (spoken+2)/3) }
 const MaxSpokenChars = 2 * protocol.MaxBufferChars
 
 // Prepare resolves r's language, normalises its text and picks the engine
-// voice: everything but the synthesis. Blank text gives a Segment with no
-// Normalized text, which speaks nothing.
+// voice: everything but the synthesis. Blank text gives a Segment that
+// does not speak.
 func (p *Pipeline) Prepare(r Request) Segment {
+	if r.SSML != nil {
+		return p.prepareSSML(r)
+	}
 	seg := Segment{Text: r.Text}
 	if strings.TrimSpace(r.Text) == "" {
 		return seg
 	}
 	seg.Language = ResolveLanguage(r)
+	if runs := r.Lexicon.Apply(r.Text, seg.Language); len(runs) > 1 || runs[0].Entry != nil {
+		// The dictionaries have something to say: one part, its words
+		// from the dictionary where they match.
+		setParts(&seg, []Part{p.part(r, span{runs: []run{{text: r.Text}}}, seg.Language)})
+		return seg
+	}
 	seg.Normalized = strings.TrimSpace(textnorm.Normalize(r.Text, seg.Language))
 	if seg.Normalized != "" {
-		seg.Voice = p.Voices.VoiceFor(r.Voice, seg.Language)
+		seg.Voice = prosody(p.Voices.VoiceFor(r.Voice, seg.Language), ssml.Style{}, r.Speed, r.Pitch)
 	}
 	return seg
+}
+
+// Input is a whole text to speak: an HTTP request's.
+type Input struct {
+	Text     string
+	Language protocol.Language
+	Voice    voice.Profile
+	// SSML reads Text as SSML; an *ssml.Error says what is malformed.
+	SSML    bool
+	Lexicon *pronounce.Lexicon
+	// Speed and Pitch as in Request.
+	Speed, Pitch float64
 }
 
 // Split segments a whole text the way a flushed realtime generation would
 // and prepares every segment that speaks, in order.
 func (p *Pipeline) Split(text string, lang protocol.Language, prof voice.Profile) ([]Segment, error) {
+	return p.SplitInput(Input{Text: text, Language: lang, Voice: prof})
+}
+
+// SplitInput is Split with SSML, pronunciations and prosody.
+func (p *Pipeline) SplitInput(in Input) ([]Segment, error) {
 	cfg := segment.DefaultConfig()
-	cfg.Language = lang
+	cfg.Language = in.Language
+	if in.SSML {
+		return p.splitSSML(in, cfg)
+	}
 	s, err := segment.New(cfg)
 	if err != nil {
 		return nil, err
 	}
+	text := in.Text
 	parts := append(s.Push(text), s.Flush()...)
 	out := make([]Segment, 0, len(parts))
 	var prev protocol.Language
 	for i, part := range parts {
-		r := Request{Text: part, Language: lang, Voice: prof, Previous: prev}
+		r := Request{Text: part, Language: in.Language, Voice: in.Voice, Previous: prev, Lexicon: in.Lexicon, Speed: in.Speed, Pitch: in.Pitch}
 		if i+1 < len(parts) {
 			r.Lookahead = parts[i+1]
 		}
 		seg := p.Prepare(r)
-		if seg.Normalized == "" {
+		if !seg.Speaks() {
 			continue
 		}
 		out = append(out, seg)
@@ -136,15 +219,51 @@ func (p *Pipeline) Speak(ctx context.Context, r Request, emit func(pcm []int16) 
 }
 
 // SpeakPrepared speaks a prepared segment, counting its samples in
-// seg.Samples. emit must not retain pcm.
+// seg.Samples. emit must not retain or modify pcm.
 func (p *Pipeline) SpeakPrepared(ctx context.Context, seg *Segment, emit func(pcm []int16) error) error {
-	if seg.Normalized == "" {
-		return nil
-	}
-	return p.Engine.Synthesize(ctx, engine.Segment{Text: seg.Normalized, Language: seg.Language}, seg.Voice, func(pcm []int16) error {
+	count := func(pcm []int16) error {
 		seg.Samples += len(pcm)
 		return emit(pcm)
-	})
+	}
+	if seg.Parts == nil {
+		if seg.Normalized == "" {
+			return nil
+		}
+		return p.Engine.Synthesize(ctx, engine.Segment{Text: seg.Normalized, Language: seg.Language}, seg.Voice, count)
+	}
+	c := seg.Carry
+	if c == nil {
+		c = &Carry{}
+	}
+	for _, part := range seg.Parts {
+		if part.Pause > 0 {
+			if err := c.pause(part.Pause, count); err != nil {
+				return err
+			}
+			continue
+		}
+		es := engine.Segment{Text: part.Text, Language: part.Language, Pieces: part.Pieces}
+		if part.Silent {
+			// Its quiet is its content: sent as it is, never cut.
+			if err := p.Engine.Synthesize(ctx, es, part.Voice, func(pcm []int16) error { return c.raw(make([]int16, len(pcm)), count) }); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := c.startSpeech(part.Tight, count); err != nil {
+			return err
+		}
+		if err := p.Engine.Synthesize(ctx, es, part.Voice, func(pcm []int16) error { return c.write(pcm, count) }); err != nil {
+			return err
+		}
+		if err := c.endSpeech(count); err != nil {
+			return err
+		}
+	}
+	if seg.Carry == nil || seg.Last {
+		return c.Flush(count)
+	}
+	return nil
 }
 
 // SpeakAll speaks every segment of Split(text, lang, prof) in order, the

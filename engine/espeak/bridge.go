@@ -42,10 +42,12 @@ static int parley_apply(const char *voice, int rate, int volume, int pitch, int 
 	return PARLEY_OK;
 }
 
-// No espeakSSML and no espeakPHONEMES: the text is only ever text.
-static int parley_synth(const char *text, uintptr_t handle) {
+// No espeakSSML: the text is only ever text, but for phoneme input in
+// [[ ]] when phonemes is set (espeak-ng reads the flag afresh on every
+// call, so it never carries over).
+static int parley_synth(const char *text, uintptr_t handle, int phonemes) {
 	return espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
-		espeakCHARS_UTF8, NULL, (void *)handle);
+		espeakCHARS_UTF8 | (phonemes ? espeakPHONEMES : 0), NULL, (void *)handle);
 }
 
 // One clause of *textptr in IPA; *textptr moves on, and is NULL after the
@@ -149,11 +151,16 @@ func apply(r request) error {
 }
 
 // synth runs espeak_Synth; audio arrives through parleyEspeakCallback with
-// handle. It must run on the worker thread.
-func synth(text string, handle uintptr) error {
+// handle. phonemes reads [[ ]] as phoneme input. It must run on the worker
+// thread.
+func synth(text string, handle uintptr, phonemes bool) error {
 	ctext := C.CString(text)
 	defer C.free(unsafe.Pointer(ctext))
-	if rc := C.parley_synth(ctext, C.uintptr_t(handle)); rc != C.EE_OK {
+	ph := C.int(0)
+	if phonemes {
+		ph = 1
+	}
+	if rc := C.parley_synth(ctext, C.uintptr_t(handle), ph); rc != C.EE_OK {
 		return fmt.Errorf("espeak-ng: synthesis failed (espeak_ERROR %d)", int(rc))
 	}
 	return nil

@@ -89,7 +89,7 @@
 // WorkerSubcommand, works in parley; other programs (tests) configure
 // PoolConfig.WorkerCommand or run without worker processes.
 //
-// # Worker protocol, version 2
+// # Worker protocol, version 3
 //
 // The pool and a worker exchange frames over the worker's stdin and
 // stdout. A frame is a 4-byte little-endian length n, 1 ≤ n ≤ 1 MiB,
@@ -99,7 +99,8 @@
 //	'h' hello   worker → pool, first frame: u16 version, u32 sample rate,
 //	            string error (empty if espeak-ng started)
 //	'r' request pool → worker: u64 id, i32 rate, pitch, range, volume,
-//	            string voice, string variant, string text (Params as is)
+//	            string voice, string variant, string text, u8 flags (Params
+//	            as is; flag 1 is Phonemes, other bits are errors)
 //	'c' cancel  pool → worker: u64 id of the request to abandon
 //	'a' audio   worker → pool: u64 id, then 16-bit samples to the end
 //	'e' end     worker → pool: u64 id, u8 status (0 ok, 1 cancelled,
@@ -138,8 +139,12 @@
 //
 // Each request sets the voice, rate, pitch, range and volume afresh, so
 // settings never carry from one request to the next. Text is plain UTF-8:
-// SSML and phoneme input are off, and control characters (which include
-// espeak-ng's in-band command prefix, Ctrl-A) are spoken as spaces.
+// SSML is off, and control characters (which include espeak-ng's in-band
+// command prefix, Ctrl-A) are spoken as spaces. Phoneme input ([[ ]]) is on
+// only for a request with Params.Phonemes, whose text PhonemeText wrote:
+// the mnemonics in it come from Parley's own table (IPA mapped by
+// Mnemonics), never from client text, in which PhonemeText breaks up any
+// "[[".
 //
 // # Calibration
 //

@@ -12,8 +12,9 @@ import (
 
 // protocolVersion is what a worker announces in its hello frame; the pool
 // refuses a worker that speaks another version (a binary replaced on disk
-// under a running server, say). Version 2 added phonemisation.
-const protocolVersion = 2
+// under a running server, say). Version 2 added phonemisation, version 3
+// the phonemes flag of a request.
+const protocolVersion = 3
 
 // maxFrame bounds a frame's size after its length prefix, so that a
 // corrupt or hostile prefix cannot make either side allocate much.
@@ -248,6 +249,11 @@ func (e *encoder) request(r wireRequest) error {
 	e.str(r.params.Voice)
 	e.str(r.params.Variant)
 	e.str(r.text)
+	var flags uint8
+	if r.params.Phonemes {
+		flags |= flagPhonemes
+	}
+	e.u8(flags)
 	return e.flush()
 }
 
@@ -319,8 +325,11 @@ func (e *encoder) clauses(id uint64, clauses []Clause) error {
 
 // requestSize is the size of r's frame after the length prefix.
 func requestSize(p Params, text string) int {
-	return 1 + 8 + 4*4 + 3*4 + len(p.Voice) + len(p.Variant) + len(text)
+	return 1 + 8 + 4*4 + 3*4 + len(p.Voice) + len(p.Variant) + len(text) + 1
 }
+
+// flagPhonemes in a request's flags is Params.Phonemes.
+const flagPhonemes = 1
 
 // decoder reads frames. The body it returns is valid until the next call.
 type decoder struct {
@@ -445,6 +454,11 @@ func parseRequest(b []byte) (wireRequest, error) {
 	r.id = f.u64()
 	r.params.Rate, r.params.Pitch, r.params.Range, r.params.Volume = f.i32(), f.i32(), f.i32(), f.i32()
 	r.params.Voice, r.params.Variant, r.text = f.str(), f.str(), f.str()
+	flags := f.u8()
+	if flags&^flagPhonemes != 0 {
+		return r, protocolErr("request flags %#x", flags)
+	}
+	r.params.Phonemes = flags&flagPhonemes != 0
 	return r, f.done()
 }
 

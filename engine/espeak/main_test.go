@@ -50,7 +50,8 @@ const waitMark = "phonemizing " + waitText
 // testWorker is a worker process. Modes: "serve" serves like ServeWorker
 // with the texts above wired in; "silent" never says hello; "oldversion"
 // says hello in another protocol version, "version1" in version 1, which
-// could not phonemise.
+// could not phonemise, "version2" in version 2, which had no phonemes
+// flag.
 func testWorker(mode string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
@@ -64,10 +65,13 @@ func testWorker(mode string) error {
 	case "silent":
 		_, err := io.Copy(io.Discard, os.Stdin)
 		return err
-	case "oldversion", "version1":
+	case "oldversion", "version1", "version2":
 		v := uint16(protocolVersion + 1)
-		if mode == "version1" {
+		switch mode {
+		case "version1":
 			v = 1
+		case "version2":
+			v = 2
 		}
 		enc := encoder{w: out}
 		if err := enc.hello(hello{version: v, rate: 22050}); err != nil {

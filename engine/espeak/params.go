@@ -46,6 +46,11 @@ type Params struct {
 	// Volume is 0..MaxVolume; 0 means DefaultVolume, Zero means silence.
 	// Above 100 espeak-ng compresses and may distort.
 	Volume int
+	// Phonemes reads "[[...]]" in the text as espeak-ng phoneme mnemonics
+	// (espeak-ng's phoneme input). The caller puts there only what
+	// PhonemeText made: client text never reaches espeak-ng's phoneme
+	// reader, and PhonemeText breaks up any "[[" of its own.
+	Phonemes bool
 }
 
 // VoiceInfo describes one installed espeak-ng voice.
@@ -88,11 +93,12 @@ func VoiceFor(lang string) string {
 // request is Params resolved against the installed voices: exactly what the
 // worker hands to espeak-ng.
 type request struct {
-	voice  string // espeak_SetVoiceByName argument, "gmw/en-US+f2"
-	rate   int
-	pitch  int
-	prange int
-	volume int
+	voice    string // espeak_SetVoiceByName argument, "gmw/en-US+f2"
+	rate     int
+	pitch    int
+	prange   int
+	volume   int
+	phonemes bool
 }
 
 // level applies the "0 is the default, Zero is 0" convention and the bounds.
@@ -184,6 +190,7 @@ func (c *catalog) resolve(p Params) (request, error) {
 	if r.volume, err = level("volume", p.Volume, DefaultVolume, 0, MaxVolume); err != nil {
 		return r, err
 	}
+	r.phonemes = p.Phonemes
 	return r, nil
 }
 

@@ -633,7 +633,8 @@ func TestPoolStartFailures(t *testing.T) {
 	}{
 		{"never says hello", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=silent"} }, "no hello", ErrWorkerHung},
 		{"another protocol version", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=oldversion"} }, "version", errProtocol},
-		{"version 1, which cannot phonemise", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=version1"} }, "version 1, want 2", errProtocol},
+		{"version 1, which cannot phonemise", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=version1"} }, "version 1, want 3", errProtocol},
+		{"version 2, without the phonemes flag", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=version2"} }, "version 2, want 3", errProtocol},
 		{"no such program", func(c *PoolConfig) { c.WorkerCommand = []string{filepath.Join(empty, "nothing")} }, "no such file", nil},
 		{"espeak-ng cannot start", func(c *PoolConfig) { c.WorkerEnv = append(c.WorkerEnv, "ESPEAK_DATA_PATH="+empty) }, "espeak-ng-data", nil},
 		{"exits at once", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=nonsense"} }, "exit status 2", ErrWorkerDied},

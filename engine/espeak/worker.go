@@ -168,7 +168,7 @@ func (w *worker) synthesize(j *job) error {
 	}
 	if j.phonemize {
 		if w.abandoned {
-			if err := synth("", 0); err != nil {
+			if err := synth("", 0, false); err != nil {
 				return err
 			}
 			w.abandoned = false
@@ -179,7 +179,7 @@ func (w *worker) synthesize(j *job) error {
 	}
 	h := cgo.NewHandle(j)
 	defer h.Delete()
-	err := synth(j.text, uintptr(h))
+	err := synth(j.text, uintptr(h), j.req.phonemes)
 	if j.err != nil {
 		err = j.err
 	}
