@@ -20,6 +20,7 @@ import (
 	"github.com/parley-voice/parley/internal/wsqueue"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/segment"
+	"github.com/parley-voice/parley/store"
 )
 
 // sttRate is the rate the VAD and the recognisers work at.
@@ -203,9 +204,13 @@ func (s *session) start() error {
 	}
 	p, err := s.srv.deps.Keys.Authenticate(s.ctx, m.APIKey)
 	if err != nil {
-		if errors.Is(err, auth.ErrUnauthorized) {
+		switch {
+		case errors.Is(err, auth.ErrUnauthorized):
 			s.fail(closeAuthFailed, "Authentication failed")
-		} else {
+		case errors.Is(err, store.ErrUnavailable):
+			s.log.Error("agent authentication failed", "err", err)
+			s.fail(closeServerError, "service temporarily unavailable: its database cannot be reached; reconnect shortly")
+		default:
 			s.log.Error("agent authentication failed", "err", err)
 			s.fail(closeServerError, "internal server error")
 		}

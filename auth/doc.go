@@ -4,4 +4,7 @@
 // the monthly character quota of its plan (usage in the store). KeyCache
 // re-checks the keys of open sessions, so that a revoked key stops working
 // on sockets opened before its revocation, at a bounded cost to the store.
+// RetryingUsage keeps the usage charges of work already under way through
+// an outage of the store, in bounded memory, and writes them when it
+// answers again.
 package auth

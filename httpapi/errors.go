@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/parley-voice/parley/store"
 )
 
 // apiError is an error with its HTTP status and extra headers (rate-limit
@@ -53,13 +55,23 @@ var ErrShuttingDown = errors.New("server shutting down")
 var (
 	errUnauthorized = errorf(http.StatusUnauthorized, "missing, unknown or revoked API key")
 	errInternal     = errorf(http.StatusInternalServerError, "internal server error")
+	// errUnavailable answers a request that needs the store while it
+	// cannot be reached (a PostgreSQL outage): nothing was done, and the
+	// same request will work again, on this node or another.
+	errUnavailable = errorf(http.StatusServiceUnavailable, "service temporarily unavailable: its database cannot be reached; nothing was done, try again shortly").
+			with("Retry-After", "5")
 )
 
 // writeError writes err as {"error": "..."} with its status; errors that are
-// not *apiError are 500s, whose detail is logged, not shown.
+// not *apiError are 500s, whose detail is logged, not shown, except that an
+// unreachable store is a 503 saying so.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
-	if !errors.As(err, &ae) {
+	if !errors.As(err, &ae) && errors.Is(err, store.ErrUnavailable) {
+		a.log.Warn("request refused: store unavailable", "route", r.Pattern, "client", a.d.ClientIP.Host(r), "err", err)
+		ae = errUnavailable
+	}
+	if ae == nil && !errors.As(err, &ae) {
 		a.log.Error("request failed", "route", r.Pattern, "client", a.d.ClientIP.Host(r), "err", err)
 		ae = errInternal
 	}

@@ -7,7 +7,7 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -121,13 +121,15 @@ func (a *API) getJobAudio(w http.ResponseWriter, r *http.Request, p auth.Princip
 	if j.Status != "succeeded" {
 		return errorf(http.StatusNotFound, "job has no audio (status %s)", j.Status)
 	}
-	f, err := os.Open(jobs.AudioPath(a.d.Jobs.DataDir(), j.ID, j.Format))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
+	// The audio is in the store, so any node serves it. Once the first
+	// bytes are out, a failure can only cut the answer short, which the
+	// length announced here lets the client see.
 	w.Header().Set("Content-Type", codec.ContentType(j.Format))
-	_, err = io.Copy(w, f)
+	w.Header().Set("Content-Length", strconv.FormatInt(j.AudioBytes, 10))
+	_, err = a.d.Store.WriteJobAudio(r.Context(), j.ID, w)
+	if errors.Is(err, store.ErrNotFound) && !w.(*statusWriter).wrote {
+		return errorf(http.StatusNotFound, "unknown job")
+	}
 	return err
 }
 

@@ -4,11 +4,12 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -18,6 +19,7 @@ import (
 	"github.com/parley-voice/parley/audio"
 	"github.com/parley-voice/parley/jobs"
 	"github.com/parley-voice/parley/server"
+	"github.com/parley-voice/parley/store"
 )
 
 type delivery struct {
@@ -199,16 +201,14 @@ func TestDeleteAndExpireJobs(t *testing.T) {
 		c.Jobs.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
 	})
 	key, other := n.key(t, "free"), n.key(t, "free")
-	audioFile := func(id string) string {
+	// stored reports whether the store holds audio for the job.
+	stored := func(id string) bool {
 		t.Helper()
-		files, err := filepath.Glob(filepath.Join(n.dir, "jobs", id+".*"))
-		if err != nil || len(files) > 1 {
-			t.Fatalf("audio files of %s: %v %v", id, files, err)
+		_, err := n.srv.Store().WriteJobAudio(context.Background(), id, io.Discard)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			t.Fatal(err)
 		}
-		if len(files) == 0 {
-			return ""
-		}
-		return files[0]
+		return err == nil
 	}
 	gone := func(id string) {
 		t.Helper()
@@ -223,8 +223,8 @@ func TestDeleteAndExpireJobs(t *testing.T) {
 	kept := n.submitJob(t, key, "Keep me for an hour.", recv.URL)
 	n.waitJob(t, key, deleted, succeeded)
 	n.waitJob(t, key, kept, succeeded)
-	if audioFile(deleted) == "" {
-		t.Fatal("no audio file for the finished job")
+	if !stored(deleted) {
+		t.Fatal("no audio stored for the finished job")
 	}
 	if r := n.do(t, "DELETE", "/v1/jobs/"+deleted, other, nil); r.status != 404 {
 		t.Errorf("DELETE by another account: %d, want 404", r.status)
@@ -236,8 +236,8 @@ func TestDeleteAndExpireJobs(t *testing.T) {
 		t.Errorf("DELETE: %d %q, want 204", r.status, r.body)
 	}
 	gone(deleted)
-	if f := audioFile(deleted); f != "" {
-		t.Errorf("audio file %s left after DELETE", f)
+	if stored(deleted) {
+		t.Error("audio left after DELETE")
 	}
 	if r := n.do(t, "DELETE", "/v1/jobs/"+deleted, key, nil); r.status != 404 {
 		t.Errorf("second DELETE: %d, want 404", r.status)
@@ -249,9 +249,9 @@ func TestDeleteAndExpireJobs(t *testing.T) {
 	offset.Store(int64(2 * time.Hour))
 	gone(kept)
 	deadline := time.Now().Add(10 * time.Second)
-	for audioFile(kept) != "" {
+	for stored(kept) {
 		if time.Now().After(deadline) {
-			t.Fatal("the expired job's audio file was never removed")
+			t.Fatal("the expired job's audio was never removed")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -1,9 +1,11 @@
 package jobs
 
 import (
+	"crypto/rand"
 	"errors"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/parley-voice/parley/store"
@@ -16,9 +18,21 @@ type Config struct {
 	// none: the node accepts and stores jobs, and delivers webhooks, while
 	// other nodes on the same store synthesise.
 	Workers int
-	// DataDir is the data directory; audio goes under DataDir/jobs.
-	// Required.
+	// DataDir is the data directory. Job audio lives in the store; older
+	// Parleys kept it under DataDir/jobs, and New moves such files into
+	// the store. Empty (a node of a shared store, with no data directory
+	// of its own) skips that.
 	DataDir string
+	// NodeID names this node in the leases it holds on jobs and webhook
+	// deliveries: unique among the nodes of one store (default: the host
+	// name and a random suffix, new at every start).
+	NodeID string
+	// Lease is how long a node's claim on a running job or a webhook
+	// being sent lasts unless renewed (30 s). The node renews its leases
+	// every Lease/3; a node that stops (killed, or cut off from the
+	// store) for longer than Lease has its jobs run again, and its
+	// webhooks sent again, by another node.
+	Lease time.Duration
 	// Secret is the server secret from which each key's webhook secret is
 	// derived (see SigningSecret): 32 random bytes, kept across restarts,
 	// since changing it changes every key's secret. Required.
@@ -92,9 +106,6 @@ type Config struct {
 // they take defaults.
 func (c Config) Validate() error {
 	var errs []error
-	if c.DataDir == "" {
-		errs = append(errs, errors.New("DataDir is required"))
-	}
 	if len(c.Secret) == 0 {
 		errs = append(errs, errors.New("Secret is required to sign webhooks"))
 	}
@@ -110,6 +121,7 @@ func (c Config) Validate() error {
 		{"WebhookTimeout", int64(c.WebhookTimeout)},
 		{"SweepInterval", int64(c.SweepInterval)},
 		{"PollInterval", int64(c.PollInterval)},
+		{"Lease", int64(c.Lease)},
 	} {
 		if f.v < 0 {
 			errs = append(errs, errors.New(f.name+" must not be negative"))
@@ -139,6 +151,7 @@ func DefaultConfig() Config {
 		Backoff:                 DefaultBackoff,
 		PollInterval:            time.Second,
 		Now:                     time.Now,
+		Lease:                   DefaultLease,
 	}
 }
 
@@ -190,7 +203,35 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = d.Now
 	}
+	if c.Lease == 0 {
+		c.Lease = d.Lease
+	}
+	if c.NodeID == "" {
+		c.NodeID = newNodeID()
+	}
 	return c
+}
+
+// DefaultLease is Config.Lease's default: renewed every 10 s, it survives
+// two missed renewals (a store that answers slowly for a moment), and a
+// dead node's job runs again within 40 s.
+const DefaultLease = 30 * time.Second
+
+// newNodeID is the host name, for the operator reading the store, and 8
+// random characters, so that a restarted node is not taken for its former
+// self, whose leases it must not renew.
+func newNodeID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "node"
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	const alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+	for i := range b {
+		b[i] = alphabet[b[i]&31]
+	}
+	return host + "-" + string(b)
 }
 
 // The defaults of the per-account bounds.

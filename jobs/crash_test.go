@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -121,10 +120,9 @@ func TestKillDurability(t *testing.T) {
 			if j.Status != store.JobSucceeded {
 				t.Errorf("job %s ended %s: %s", id, j.Status, j.Error)
 			}
-			checkAudio(t, dir, j)
+			checkAudio(t, db, j)
 		}
 	}
-	checkNoTemps(t, dir)
 }
 
 // runCrashChild starts a child on dir, kills it at a random moment once it
@@ -209,7 +207,7 @@ func checkAcked(t *testing.T, db *store.DB, dir string, a crashAcks) {
 		}
 		statuses[j.Status]++
 		if j.Status == store.JobSucceeded {
-			checkAudio(t, dir, j)
+			checkAudio(t, db, j)
 		}
 	}
 	t.Logf("account %s: jobs by status %v", a.account, statuses)
@@ -227,15 +225,15 @@ func checkAcked(t *testing.T, db *store.DB, dir string, a crashAcks) {
 	}
 }
 
-// checkAudio checks that a succeeded job's audio file is whole.
-func checkAudio(t *testing.T, dir string, j store.Job) {
+// checkAudio checks that a succeeded job's audio is whole in the store.
+func checkAudio(t *testing.T, db *store.DB, j store.Job) {
 	t.Helper()
-	audio, err := os.ReadFile(filepath.Join(dir, j.AudioPath))
-	if err != nil {
+	var audio bytes.Buffer
+	if _, err := db.WriteJobAudio(context.Background(), j.ID, &audio); err != nil {
 		t.Errorf("job %s succeeded without its audio: %v", j.ID, err)
 		return
 	}
-	if !bytes.Equal(audio, fakeAudio(j)) {
-		t.Errorf("job %s: audio file of %d bytes is not what was written (%d)", j.ID, len(audio), len(fakeAudio(j)))
+	if !bytes.Equal(audio.Bytes(), fakeAudio(j)) || j.AudioBytes != int64(audio.Len()) {
+		t.Errorf("job %s: stored audio of %d bytes (%d recorded) is not what was written (%d)", j.ID, audio.Len(), j.AudioBytes, len(fakeAudio(j)))
 	}
 }

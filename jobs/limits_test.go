@@ -1,7 +1,9 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"io"
 	"net/http"
@@ -178,10 +180,9 @@ func TestAudioCap(t *testing.T) {
 		if second.Status != store.JobFailed || !strings.Contains(second.Error, "cap of") || second.Attempts != 1 || r.callCount(second.ID) != 1 {
 			t.Errorf("second job = %+v, run %d times; want failed at once for the cap", second, r.callCount(second.ID))
 		}
-		if _, err := os.Stat(AudioPath(e.dir, second.ID, second.Format)); !errors.Is(err, os.ErrNotExist) {
-			t.Errorf("audio of the refused job: %v", err)
+		if hasAudio(t, e.db, second) {
+			t.Error("the refused job has audio")
 		}
-		checkNoTemps(t, e.dir)
 		if _, err := m.Delete(ctx, e.key.AccountID, first.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -235,8 +236,8 @@ func TestAudioCap(t *testing.T) {
 		if !strings.Contains(failed.Error, "cap of") {
 			t.Errorf("failed job's error %q", failed.Error)
 		}
-		if _, err := os.Stat(AudioPath(e.dir, failed.ID, failed.Format)); !errors.Is(err, os.ErrNotExist) {
-			t.Errorf("audio of the refused job: %v", err)
+		if hasAudio(t, e.db, failed) {
+			t.Error("the refused job has audio")
 		}
 		if used, _, err := e.db.AccountAudio(ctx, e.key.AccountID); err != nil || used != size {
 			t.Errorf("account audio = %d, %v; want %d", used, err, size)
@@ -281,8 +282,8 @@ func TestDelete(t *testing.T) {
 		if _, err := e.db.GetJob(ctx, j.AccountID, j.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("deleted job %s: GetJob error = %v, want ErrNotFound", j.ID, err)
 		}
-		if _, err := os.Stat(AudioPath(e.dir, j.ID, j.Format)); !errors.Is(err, os.ErrNotExist) {
-			t.Errorf("deleted job %s: audio file %v", j.ID, err)
+		if hasAudio(t, e.db, j) {
+			t.Errorf("deleted job %s: audio left", j.ID)
 		}
 		if _, err := m.Delete(ctx, j.AccountID, j.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("deleting %s twice: error = %v, want ErrNotFound", j.ID, err)
@@ -294,8 +295,8 @@ func TestDelete(t *testing.T) {
 	if _, err := m.Delete(ctx, other.AccountID, done.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("another account deleting: error = %v, want ErrNotFound", err)
 	}
-	if _, err := os.Stat(filepath.Join(e.dir, done.AudioPath)); err != nil {
-		t.Fatalf("audio after another account's delete: %v", err)
+	if !hasAudio(t, e.db, done) {
+		t.Fatal("audio gone after another account's delete")
 	}
 	if _, err := m.Delete(ctx, e.key.AccountID, done.ID); err != nil {
 		t.Fatal(err)
@@ -338,7 +339,6 @@ func TestDelete(t *testing.T) {
 	if n := len(rcv.received()); n != 1 {
 		t.Errorf("receiver got %d webhooks, want 1 (the first job's)", n)
 	}
-	checkNoTemps(t, e.dir)
 }
 
 // TestExpiry moves the Manager's clock past the retention: finished jobs go,
@@ -384,8 +384,7 @@ func TestExpiry(t *testing.T) {
 		t.Error("a job finished two hours ago, with a retention of one, is not expired")
 	}
 	eventually(t, "the finished job and its audio expire", func() bool {
-		_, err := os.Stat(filepath.Join(e.dir, old.AudioPath))
-		return errors.Is(getJob(old), store.ErrNotFound) && errors.Is(err, os.ErrNotExist)
+		return errors.Is(getJob(old), store.ErrNotFound) && !hasAudio(t, e.db, old)
 	})
 	for _, j := range []store.Job{retried, running} {
 		if err := getJob(j); err != nil {
@@ -397,23 +396,66 @@ func TestExpiry(t *testing.T) {
 	}
 }
 
-// TestOrphanedAudioRemoved leaves the audio file of a job that no longer
-// exists, as a crash after deleting the job would: New removes it, and
-// keeps the audio of jobs that exist.
-func TestOrphanedAudioRemoved(t *testing.T) {
+// rawExec runs a statement on the SQLite store in dir, past the store's
+// API, to make the data an older Parley left.
+func rawExec(t *testing.T, dir, query string, args ...any) {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(dir, store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(query, args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLegacyAudioAdopted starts on a data directory of an older Parley,
+// which kept job audio in files under DATA/jobs: New moves the audio of
+// jobs that exist into the store, removes the files of jobs that do not
+// (a crash between deleting a job and its file left them) and half-written
+// ones, and then the directory.
+func TestLegacyAudioAdopted(t *testing.T) {
 	e := newEnv(t)
+	ctx := context.Background()
 	m := e.start(t, fastConfig(e.dir), &writeRunner{})
 	kept := waitJob(t, e.db, e.submit(t, m, ""), "finished", finished)
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	orphan := AudioPath(e.dir, "job_aaaaaaaaaaaaaaaaaaaa", "mp3")
-	if err := os.WriteFile(orphan, []byte("audio"), 0o600); err != nil {
+	// Make kept what an older Parley left: audio in a file named by
+	// audio_path, none in the store.
+	dir := filepath.Join(e.dir, legacyDirName)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	e.start(t, fastConfig(e.dir), &writeRunner{})
-	if _, err := os.Stat(orphan); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("orphaned audio: %v", err)
+	rel := legacyDirName + "/" + kept.ID + ".wav"
+	legacy := append([]byte("RIFF"), fakeAudio(kept)...)
+	if err := os.WriteFile(filepath.Join(e.dir, rel), legacy, 0o600); err != nil {
+		t.Fatal(err)
 	}
-	checkAudio(t, e.dir, kept)
+	rawExec(t, e.dir, `DELETE FROM job_audio WHERE job_id = ?`, kept.ID)
+	rawExec(t, e.dir, `UPDATE jobs SET audio_path = ?, audio_bytes = 1 WHERE id = ?`, rel, kept.ID)
+	orphan := filepath.Join(dir, "job_aaaaaaaaaaaaaaaaaaaa.mp3")
+	half := filepath.Join(dir, "."+kept.ID+".123.tmp")
+	for _, f := range []string{orphan, half} {
+		if err := os.WriteFile(f, []byte("audio"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.start(t, fastConfig(e.dir), &writeRunner{})
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the old audio directory is still there: %v", err)
+	}
+	got, err := e.db.GetJob(ctx, kept.AccountID, kept.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var audio bytes.Buffer
+	if _, err := e.db.WriteJobAudio(ctx, kept.ID, &audio); err != nil || !bytes.Equal(audio.Bytes(), legacy) {
+		t.Errorf("adopted audio: %d bytes, %v; want the file's %d", audio.Len(), err, len(legacy))
+	}
+	if got.AudioPath != "" || got.AudioBytes != int64(len(legacy)) {
+		t.Errorf("adopted job: audio_path %q, %d bytes; want none, %d", got.AudioPath, got.AudioBytes, len(legacy))
+	}
 }

@@ -16,15 +16,58 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/parley-voice/parley/internal/testinfra"
 	"github.com/parley-voice/parley/store"
 )
 
+// shared holds the PostgreSQL server that the tests of several nodes
+// share, started by the first that needs it.
+var shared struct {
+	bin  *testinfra.Binary
+	once sync.Once
+	pg   *testinfra.Postgres
+}
+
 func TestMain(m *testing.M) {
-	// The durability test re-executes this binary as the process it kills.
+	// The durability tests re-execute this binary as the process they kill.
 	if dir := os.Getenv(crashChildEnv); dir != "" {
 		os.Exit(crashChild(dir))
 	}
-	goleak.VerifyTestMain(m)
+	if url := os.Getenv(nodeChildEnv); url != "" {
+		os.Exit(nodeChild(url))
+	}
+	shared.bin = testinfra.NewBinary()
+	code := m.Run()
+	if !shared.bin.Close() && code == 0 {
+		code = 1
+	}
+	if err := goleak.Find(); err != nil && code == 0 {
+		fmt.Fprintln(os.Stderr, "goleak:", err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// postgresURL is a fresh database on the test binary's PostgreSQL.
+func postgresURL(t *testing.T) string {
+	t.Helper()
+	shared.once.Do(func() { shared.pg = testinfra.StartPostgres(shared.bin) })
+	return shared.pg.NewDatabase()
+}
+
+// openURL opens the store at url and closes it when the test ends.
+func openURL(t *testing.T, url string) *store.DB {
+	t.Helper()
+	db, err := store.OpenURL(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("closing store: %v", err)
+		}
+	})
+	return db
 }
 
 var testSecret = []byte("test server secret, 32 bytes....")

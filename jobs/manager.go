@@ -1,17 +1,17 @@
 package jobs
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -66,12 +66,15 @@ var (
 	errDeleted = errors.New("jobs: job deleted")
 	// errNoRoom stops a runner writing audio past the account's cap.
 	errNoRoom = errors.New("jobs: no room left under the account's audio cap")
+	// errLeaseLost is the cause given when an attempt is cancelled because
+	// its job was taken back after this node's lease lapsed.
+	errLeaseLost = errors.New("jobs: lease on the job lost")
 )
 
 const (
-	// jobsDirName is the directory under the data directory holding the
-	// audio files of jobs.
-	jobsDirName = "jobs"
+	// legacyDirName is the directory under the data directory where older
+	// Parleys kept the audio files of jobs.
+	legacyDirName = "jobs"
 	// storeTimeout bounds a store write made after Close cancelled the
 	// Manager's context: recording what already happened must not be cut
 	// short, but must not hang shutdown either.
@@ -88,11 +91,13 @@ const (
 	queueFullRetry = 10 * time.Second
 )
 
-// New returns a Manager for the jobs in db, with their audio under
-// cfg.DataDir. It also recovers from a crash of the previous run: jobs left
-// running go back to the queue (or fail, past MaxAttempts), and half-written
-// audio files and those of jobs that no longer exist are removed. Only one
-// Manager may run per data directory. Nothing runs until Start.
+// New returns a Manager for the jobs in db. On a store that one process
+// uses at a time (SQLite) it also recovers from a crash of the previous
+// run: jobs left running go back to the queue (or fail, past MaxAttempts).
+// On a shared store (PostgreSQL) other nodes' running jobs are alive, and
+// each node's heartbeat takes back only those whose lease has lapsed. It
+// moves the audio files that older Parleys kept under DataDir/jobs into the
+// store. Nothing runs until Start.
 func New(cfg Config, db *store.DB, r Runner) (*Manager, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -101,26 +106,17 @@ func New(cfg Config, db *store.DB, r Runner) (*Manager, error) {
 		return nil, errors.New("jobs: a store and a Runner are required")
 	}
 	cfg = cfg.withDefaults()
-	dir := filepath.Join(cfg.DataDir, jobsDirName)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("jobs: creating audio directory: %w", err)
-	}
-	temps, err := filepath.Glob(filepath.Join(dir, ".*.tmp"))
-	if err != nil {
-		return nil, fmt.Errorf("jobs: %w", err)
-	}
-	for _, t := range temps {
-		if err := os.Remove(t); err != nil {
-			return nil, fmt.Errorf("jobs: removing a half-written audio file: %w", err)
-		}
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
-	if _, err := db.RequeueRunning(ctx, cfg.MaxAttempts); err != nil {
-		return nil, fmt.Errorf("jobs: recovering interrupted jobs: %w", err)
+	if !db.Shared() {
+		if _, err := db.RequeueRunning(ctx, cfg.MaxAttempts); err != nil {
+			return nil, fmt.Errorf("jobs: recovering interrupted jobs: %w", err)
+		}
 	}
-	if err := removeOrphans(ctx, db, dir); err != nil {
-		return nil, err
+	if cfg.DataDir != "" {
+		if err := adoptAudioFiles(ctx, db, cfg.DataDir); err != nil {
+			return nil, err
+		}
 	}
 
 	m := &Manager{
@@ -129,7 +125,6 @@ func New(cfg Config, db *store.DB, r Runner) (*Manager, error) {
 		runner:       r,
 		log:          cfg.Logger,
 		client:       cfg.HTTPClient,
-		dir:          dir,
 		wakeWorkers:  make(chan struct{}, max(cfg.Workers, 1)),
 		wakeDelivery: make(chan struct{}, 1),
 		attempts:     map[string]context.CancelCauseFunc{},
@@ -145,33 +140,75 @@ func New(cfg Config, db *store.DB, r Runner) (*Manager, error) {
 	return m, nil
 }
 
-// removeOrphans removes the audio files in dir of jobs that no longer
-// exist: a crash between deleting a job and removing its audio leaves one.
-func removeOrphans(ctx context.Context, db *store.DB, dir string) error {
+// adoptAudioFiles moves the audio files of jobs that older Parleys kept
+// under dataDir/jobs into the store, each in one transaction before its
+// file is removed, so a crash halfway leaves every job's audio in one
+// place or the other. Files of jobs that no longer exist, and half-written
+// ones, are removed; the directory goes once empty.
+func adoptAudioFiles(ctx context.Context, db *store.DB, dataDir string) error {
+	dir := filepath.Join(dataDir, legacyDirName)
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	for {
+		js, err := db.LegacyAudioJobs(ctx, 64)
+		if err != nil {
+			return fmt.Errorf("jobs: moving audio files into the store: %w", err)
+		}
+		for _, j := range js {
+			path := filepath.Join(dataDir, filepath.FromSlash(j.AudioPath))
+			audio, err := os.ReadFile(path)
+			if errors.Is(err, os.ErrNotExist) {
+				// Lost before the move: the job keeps no audio.
+				audio, err = nil, nil
+			}
+			if err != nil {
+				return fmt.Errorf("jobs: moving audio files into the store: %w", err)
+			}
+			if err := db.AdoptJobAudio(ctx, j.ID, audio); err != nil {
+				return fmt.Errorf("jobs: moving audio files into the store: %w", err)
+			}
+			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("jobs: removing a moved audio file: %w", err)
+			}
+		}
+		if len(js) < 64 {
+			break
+		}
+	}
+	// What is left belongs to no job: audio of deleted jobs, and files
+	// half-written when a crash came.
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("jobs: listing audio files: %w", err)
 	}
 	for _, e := range entries {
-		id, _, ok := strings.Cut(e.Name(), ".")
-		if !ok || !strings.HasPrefix(id, "job_") || !e.Type().IsRegular() {
+		if !e.Type().IsRegular() {
 			continue
 		}
-		exists, err := db.JobExists(ctx, id)
-		if err != nil {
-			return fmt.Errorf("jobs: removing audio of deleted jobs: %w", err)
+		id, _, _ := strings.Cut(strings.TrimPrefix(e.Name(), "."), ".")
+		if exists, err := db.JobExists(ctx, id); err != nil || (exists && !strings.HasPrefix(e.Name(), ".")) {
+			// A job's file not yet moved (it failed to read above), or a
+			// store that failed: leave it for the next start.
+			continue
 		}
-		if !exists {
-			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("jobs: removing audio of a deleted job: %w", err)
-			}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("jobs: removing audio of a deleted job: %w", err)
 		}
+	}
+	if err := os.Remove(dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+		var pe *os.PathError
+		if !errors.As(err, &pe) {
+			return fmt.Errorf("jobs: %w", err)
+		}
+		// Not empty: something we did not recognise; leave it.
 	}
 	return nil
 }
 
-// Start starts the workers, the delivery loop and the janitor that deletes
-// expired jobs. Close stops them. Calls after the first, or after Close, do
+// Start starts the workers, the delivery loop, the heartbeat that renews
+// this node's leases and takes back lapsed ones, and the janitor that
+// deletes expired jobs. Close stops them. Calls after the first, or after Close, do
 // nothing.
 func (m *Manager) Start() {
 	m.mu.Lock()
@@ -180,11 +217,12 @@ func (m *Manager) Start() {
 		return
 	}
 	m.started = true
-	m.wg.Add(m.cfg.Workers + 1)
+	m.wg.Add(m.cfg.Workers + 2)
 	for range m.cfg.Workers {
 		go m.worker()
 	}
 	go m.deliveryLoop()
+	go m.heartbeat()
 	if m.cfg.Retention > 0 {
 		m.wg.Add(1)
 		go m.janitor()
@@ -252,9 +290,10 @@ func checkWebhookURL(s string, allowPrivate bool) error {
 }
 
 // Delete deletes the account's job with the given id, whatever its state:
-// a queued job will not run, a running one is cancelled, a webhook in flight
-// is abandoned, and the audio is removed; a job that had not succeeded is
-// refunded its charge. It returns the job as it was. A job of another
+// a queued job will not run, a running one is cancelled (at once on this
+// node; on another, its outcome finds the job gone and is dropped), a
+// webhook in flight is abandoned, and the audio goes with the job; a job
+// that had not succeeded is refunded its charge. It returns the job as it was. A job of another
 // account is store.ErrNotFound, as if it did not exist.
 func (m *Manager) Delete(ctx context.Context, accountID, id string) (store.Job, error) {
 	j, err := m.db.DeleteJob(ctx, accountID, id)
@@ -269,8 +308,6 @@ func (m *Manager) Delete(ctx context.Context, accountID, id string) (store.Job, 
 			cancel(errDeleted)
 		}
 	}
-	// A worker that finishes the job all the same finds it gone and
-	// removes the audio it wrote.
 	m.removeAudio(j)
 	return j, nil
 }
@@ -282,16 +319,20 @@ func (m *Manager) Expired(j store.Job) bool {
 		j.FinishedAt.Before(m.cfg.Now().Add(-m.cfg.Retention))
 }
 
-// removeAudio removes the audio file of a job that no longer exists. A file
-// that cannot be removed is logged: the job is gone either way, and the next
-// start removes the file (see removeOrphans).
+// removeAudio removes the file of a deleted job whose audio was never moved
+// into the store (see adoptAudioFiles). A file that cannot be removed is
+// logged: the job is gone either way, and the next start removes the file.
 func (m *Manager) removeAudio(j store.Job) {
-	if err := os.Remove(AudioPath(m.cfg.DataDir, j.ID, j.Format)); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if j.AudioPath == "" || m.cfg.DataDir == "" {
+		return
+	}
+	if err := os.Remove(filepath.Join(m.cfg.DataDir, filepath.FromSlash(j.AudioPath))); err != nil && !errors.Is(err, os.ErrNotExist) {
 		m.log.Error("jobs: removing the audio of a deleted job", "job", j.ID, "err", err)
 	}
 }
 
-// janitor deletes expired jobs and their audio every SweepInterval.
+// janitor deletes expired jobs and their audio every SweepInterval. Every
+// node runs one; the store deletes each job once.
 func (m *Manager) janitor() {
 	defer m.wg.Done()
 	t := time.NewTicker(m.cfg.SweepInterval)
@@ -357,21 +398,6 @@ func (m *Manager) Close() error {
 	return nil
 }
 
-// DataDir is the data directory the Manager keeps audio under, for serving
-// a job's audio from AudioPath.
-func (m *Manager) DataDir() string { return m.cfg.DataDir }
-
-// AudioPath is where the audio of the job lives: <dataDir>/jobs/<id>.<format>.
-func AudioPath(dataDir, jobID, format string) string {
-	return filepath.Join(dataDir, filepath.FromSlash(audioRel(jobID, format)))
-}
-
-// audioRel is AudioPath relative to the data directory, as the store keeps
-// it.
-func audioRel(jobID, format string) string {
-	return path.Join(jobsDirName, jobID+"."+format)
-}
-
 func wake(c chan struct{}) {
 	select {
 	case c <- struct{}{}:
@@ -389,7 +415,7 @@ func (m *Manager) worker() {
 	defer m.wg.Done()
 	for m.ctx.Err() == nil {
 		ctx, cancel := m.storeCtx()
-		j, ok, err := m.db.ClaimJob(ctx)
+		j, ok, err := m.db.ClaimJob(ctx, m.cfg.NodeID, m.cfg.Lease)
 		cancel()
 		if err != nil {
 			m.log.Error("jobs: claiming a job", "err", err)
@@ -406,13 +432,20 @@ func (m *Manager) worker() {
 	}
 }
 
-// process runs one attempt of a claimed job and records its outcome.
+// process runs one attempt of a claimed job and records its outcome under
+// the claim: if the claim was lost meanwhile (the job deleted, or taken back
+// after this node's lease lapsed and run by another), nothing is recorded.
 func (m *Manager) process(j store.Job) {
 	ctx, cancel := context.WithCancelCause(m.ctx)
 	untrack := m.track(m.attempts, j.ID, cancel)
-	rel, size, runErr := m.attempt(ctx, j)
+	audio, runErr := m.attempt(ctx, j)
 	untrack()
+	lost := context.Cause(ctx)
 	cancel(nil)
+	if errors.Is(lost, errLeaseLost) {
+		m.log.Warn("jobs: this node's lease on a running job lapsed; another node runs it", "job", j.ID, "attempt", j.Attempts)
+		return
+	}
 	// The owner sees the job's error: the detail stays in the log.
 	shown := runErr
 	if runErr != nil && m.ctx.Err() == nil {
@@ -424,118 +457,138 @@ func (m *Manager) process(j store.Job) {
 	var err error
 	switch {
 	case runErr == nil:
-		err = m.db.SucceedJob(sctx, j.ID, rel, size, max(m.cfg.AudioCapPerAccount, 0))
-		switch {
-		case errors.Is(err, store.ErrAudioCap):
+		err = m.db.SucceedJob(sctx, j, audio, max(m.cfg.AudioCapPerAccount, 0))
+		if errors.Is(err, store.ErrAudioCap) {
 			// Other jobs of the account finished first and took the room.
-			m.removeAudio(j)
-			err = m.db.FailJob(sctx, j.ID, audioCapError{m.cfg.AudioCapPerAccount})
-		case errors.Is(err, store.ErrNotFound):
-			// Deleted while it ran: the audio has no job any more.
-			m.removeAudio(j)
-			return
+			err = m.db.FailJob(sctx, j, audioCapError{m.cfg.AudioCapPerAccount})
 		}
 	case m.ctx.Err() != nil:
 		// Shutdown cut it short; it is not the job's failure.
-		err = m.db.ReleaseJob(sctx, j.ID)
+		err = m.db.ReleaseJob(sctx, j)
 	case errors.Is(runErr, store.ErrAudioCap), j.Attempts >= m.cfg.MaxAttempts:
 		// A job past the cap would find no more room by trying again.
-		err = m.db.FailJob(sctx, j.ID, shown)
+		err = m.db.FailJob(sctx, j, shown)
 	default:
-		err = m.db.RetryJob(sctx, j.ID, shown)
+		err = m.db.RetryJob(sctx, j, shown)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		// Deleted while it ran (Delete cancelled the attempt): nothing
-		// is left to record.
+		// Deleted while it ran, or taken back after this node's lease
+		// lapsed: the job is no longer this attempt's to record.
 		return
 	}
 	if j.WebhookURL != "" {
 		wake(m.wakeDelivery) // a finished job's webhook is due at once
 	}
 	if err != nil {
-		// The job stays running in the store; the next start queues it
+		// The job stays running in the store; its lease lapses and a
+		// node (this one, if it is alive) takes it back and runs it
 		// again.
 		m.log.Error("jobs: recording a job's outcome", "job", j.ID, "attempt", j.Attempts, "run_err", runErr, "err", err)
 	}
 }
 
-// attempt runs the job into a temporary file and, if that succeeds, moves
-// the file to its final name, synced, so a finished job's audio is on disk
-// before the store says so. It returns the audio path relative to the data
-// directory, and its size. The file may take no more than the room left
-// under the account's audio cap.
-func (m *Manager) attempt(ctx context.Context, j store.Job) (rel string, size int64, err error) {
+// attempt runs the job into memory and returns its audio, which may take no
+// more than the room left under the account's audio cap. The runner holds
+// the whole file in memory anyway (an encoder completes its header at the
+// end), and the store keeps it with the job.
+func (m *Manager) attempt(ctx context.Context, j store.Job) ([]byte, error) {
 	if ctx.Err() != nil {
-		return "", 0, ctx.Err()
+		return nil, ctx.Err()
 	}
 	room := int64(-1)
 	if limit := m.cfg.AudioCapPerAccount; limit > 0 {
 		used, _, err := m.db.AccountAudio(ctx, j.AccountID)
 		if err != nil {
-			return "", 0, fmt.Errorf("jobs: %w", err)
+			return nil, fmt.Errorf("jobs: %w", err)
 		}
 		if room = limit - used; room <= 0 {
-			return "", 0, audioCapError{limit}
+			return nil, audioCapError{limit}
 		}
 	}
-	f, err := os.CreateTemp(m.dir, "."+j.ID+".*.tmp")
-	if err != nil {
-		return "", 0, fmt.Errorf("jobs: creating audio file: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
 	rctx, cancel := context.WithTimeout(ctx, m.cfg.JobTimeout)
 	defer cancel()
-	cw := &cappedWriter{w: bufio.NewWriterSize(f, 64<<10), room: room}
+	cw := &cappedWriter{room: room}
 	if err := m.run(rctx, j, cw); err != nil {
 		switch {
 		case cw.over:
 			// The runner may not have kept the writer's error.
-			return "", 0, audioCapError{m.cfg.AudioCapPerAccount}
+			return nil, audioCapError{m.cfg.AudioCapPerAccount}
 		case errors.Is(rctx.Err(), context.DeadlineExceeded):
-			return "", 0, &timeoutError{after: m.cfg.JobTimeout, err: err}
+			return nil, &timeoutError{after: m.cfg.JobTimeout, err: err}
 		}
-		return "", 0, err
+		return nil, err
 	}
-	if err := cw.w.Flush(); err != nil {
-		return "", 0, fmt.Errorf("jobs: writing audio file: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return "", 0, fmt.Errorf("jobs: syncing audio file: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return "", 0, fmt.Errorf("jobs: writing audio file: %w", err)
-	}
-	if err := os.Rename(f.Name(), AudioPath(m.cfg.DataDir, j.ID, j.Format)); err != nil {
-		return "", 0, fmt.Errorf("jobs: naming audio file: %w", err)
-	}
-	if err := syncDir(m.dir); err != nil {
-		return "", 0, err
-	}
-	return audioRel(j.ID, j.Format), cw.n, nil
+	return cw.buf.Bytes(), nil
 }
 
-// cappedWriter counts what is written through it and refuses to write past
+// cappedWriter keeps what is written through it and refuses to write past
 // room bytes (negative: no limit).
 type cappedWriter struct {
-	w    *bufio.Writer
+	buf  bytes.Buffer
 	room int64
-	n    int64
 	over bool
 }
 
 func (c *cappedWriter) Write(p []byte) (int, error) {
-	if c.room >= 0 && c.n+int64(len(p)) > c.room {
+	if c.room >= 0 && int64(c.buf.Len()+len(p)) > c.room {
 		c.over = true
 		return 0, errNoRoom
 	}
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
+	return c.buf.Write(p)
+}
+
+// heartbeat renews this node's leases every Lease/3, cancels the attempts
+// whose lease it finds lost, and takes back the running jobs of nodes whose
+// leases lapsed (every node does this; the store requeues each job once).
+func (m *Manager) heartbeat() {
+	defer m.wg.Done()
+	t := time.NewTicker(m.cfg.Lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.ctx.Done():
+			return
+		case <-t.C:
+		}
+		m.beat()
+	}
+}
+
+// beat is one round of the heartbeat.
+func (m *Manager) beat() {
+	ctx, cancel := context.WithTimeout(m.ctx, m.cfg.Lease/3)
+	defer cancel()
+	// Only attempts under way before the renewal can be missing from its
+	// answer for a lost lease: one claimed meanwhile is simply new.
+	m.mu.Lock()
+	before := maps.Clone(m.attempts)
+	m.mu.Unlock()
+	held, err := m.db.RenewLeases(ctx, m.cfg.NodeID, m.cfg.Lease)
+	if err != nil {
+		if m.ctx.Err() == nil {
+			// The leases run on; if the store stays out of reach past
+			// them, other nodes run these jobs again.
+			m.log.Warn("jobs: renewing leases", "err", err)
+		}
+		return
+	}
+	have := make(map[string]bool, len(held))
+	for _, id := range held {
+		have[id] = true
+	}
+	for id, cancel := range before {
+		if !have[id] {
+			cancel(errLeaseLost)
+		}
+	}
+	n, err := m.db.RequeueExpired(ctx, m.cfg.MaxAttempts)
+	switch {
+	case err != nil && m.ctx.Err() == nil:
+		m.log.Warn("jobs: taking back jobs whose lease lapsed", "err", err)
+	case n > 0:
+		m.log.Warn("jobs: took back jobs whose node stopped renewing their lease", "jobs", n)
+		wake(m.wakeWorkers)
+	}
 }
 
 // run calls the Runner, turning a panic into a failed attempt: one bad
@@ -550,20 +603,4 @@ func (m *Manager) run(ctx context.Context, j store.Job, w io.Writer) (err error)
 		}
 	}()
 	return m.runner.Run(ctx, j, w)
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("jobs: syncing audio directory: %w", err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("jobs: syncing audio directory: %w", err)
-	}
-	return nil
 }

@@ -32,21 +32,12 @@ func TestJobLifecycle(t *testing.T) {
 	if got.Status != store.JobSucceeded || got.Attempts != 1 || got.Error != "" || got.DeliveryStatus != store.DeliveryDelivered || got.DeliveryAttempts != 1 {
 		t.Fatalf("job = %+v, want succeeded in 1 attempt, delivered at once", got)
 	}
-	if want := "jobs/" + j.ID + ".wav"; got.AudioPath != want {
-		t.Errorf("AudioPath = %q, want %q", got.AudioPath, want)
-	}
 	if string(got.Request) != `{}` || got.AudioBytes != int64(len(fakeAudio(j))) {
 		t.Errorf("finished job holds request %s and %d bytes of audio; want the request purged, %d bytes", got.Request, got.AudioBytes, len(fakeAudio(j)))
 	}
-	audio, err := os.ReadFile(filepath.Join(e.dir, got.AudioPath))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(audio, fakeAudio(j)) {
-		t.Errorf("audio file holds %d bytes, not what the runner wrote (%d)", len(audio), len(fakeAudio(j)))
-	}
-	if AudioPath(m.DataDir(), j.ID, j.Format) != filepath.Join(e.dir, got.AudioPath) {
-		t.Errorf("AudioPath() = %s, store has %s", AudioPath(m.DataDir(), j.ID, j.Format), got.AudioPath)
+	checkAudio(t, e.db, got)
+	if _, err := os.Stat(filepath.Join(e.dir, legacyDirName)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("audio written to the data directory: %v", err)
 	}
 	if n := r.callCount(j.ID); n != 1 {
 		t.Errorf("runner called %d times", n)
@@ -96,16 +87,16 @@ func TestJobLifecycle(t *testing.T) {
 	if n := len(rcv.received()); n != 1 {
 		t.Errorf("receiver got %d requests after a job without webhook", n)
 	}
-	checkNoTemps(t, e.dir)
 }
 
-// checkNoTemps fails if a half-written audio file was left behind.
-func checkNoTemps(t *testing.T, dir string) {
+// hasAudio reports whether the store holds audio for j.
+func hasAudio(t *testing.T, db *store.DB, j store.Job) bool {
 	t.Helper()
-	temps, err := filepath.Glob(filepath.Join(dir, "jobs", ".*.tmp"))
-	if err != nil || len(temps) != 0 {
-		t.Errorf("temporary files left: %v %v", temps, err)
+	_, err := db.WriteJobAudio(context.Background(), j.ID, io.Discard)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		t.Fatal(err)
 	}
+	return err == nil
 }
 
 // refusingURL is where nothing listens: port 1 on the loopback interface,
@@ -262,11 +253,9 @@ func TestRunnerFailures(t *testing.T) {
 			if w.Status != tt.wantStatus || w.Error != got.Error {
 				t.Errorf("webhook = %+v, want status %s, error %q", w, tt.wantStatus, got.Error)
 			}
-			_, statErr := os.Stat(AudioPath(e.dir, j.ID, j.Format))
-			if failed := tt.wantStatus == store.JobFailed; failed != (w.AudioURL == "") || failed != errors.Is(statErr, os.ErrNotExist) {
-				t.Errorf("status %s with audio_url %q and audio file error %v", w.Status, w.AudioURL, statErr)
+			if failed := tt.wantStatus == store.JobFailed; failed != (w.AudioURL == "") || failed == hasAudio(t, e.db, j) {
+				t.Errorf("status %s with audio_url %q and audio stored %v", w.Status, w.AudioURL, hasAudio(t, e.db, j))
 			}
-			checkNoTemps(t, e.dir)
 		})
 	}
 }
@@ -445,38 +434,29 @@ func TestCrashRecovery(t *testing.T) {
 		}
 		return j
 	}
-	claim := func() {
-		if _, ok, err := e.db.ClaimJob(ctx); err != nil || !ok {
+	claim := func() store.Job {
+		j, ok, err := e.db.ClaimJob(ctx, "node-crashed", time.Hour)
+		if err != nil || !ok {
 			t.Fatalf("ClaimJob = %v, %v", ok, err)
 		}
+		return j
 	}
 	// exhausted crashed during its last allowed attempt; interrupted has
 	// attempts left.
 	exhausted := create(rcv.URL)
 	for range maxAttempts - 1 {
-		claim()
-		if err := e.db.RetryJob(ctx, exhausted.ID, errFake); err != nil {
+		if err := e.db.RetryJob(ctx, claim(), errFake); err != nil {
 			t.Fatal(err)
 		}
 	}
 	claim()
 	interrupted := create("")
 	claim()
-	if err := os.MkdirAll(filepath.Join(e.dir, "jobs"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	half := filepath.Join(e.dir, "jobs", "."+interrupted.ID+".123.tmp")
-	if err := os.WriteFile(half, []byte("half"), 0o600); err != nil {
-		t.Fatal(err)
-	}
 
 	cfg := fastConfig(e.dir)
 	cfg.MaxAttempts = maxAttempts
 	r := &writeRunner{}
 	e.start(t, cfg, r)
-	if _, err := os.Stat(half); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("half-written file still there: %v", err)
-	}
 	got := waitJob(t, e.db, interrupted, "finished", finished)
 	if got.Status != store.JobSucceeded || got.Attempts != 2 {
 		t.Errorf("interrupted job = %+v, want succeeded at attempt 2", got)
@@ -538,7 +518,7 @@ func TestConfigValidate(t *testing.T) {
 		wantErr string
 	}{
 		{"minimal", Config{DataDir: "d", Secret: []byte("s")}, ""},
-		{"no data dir", Config{Secret: []byte("s")}, "DataDir"},
+		{"negative lease", Config{Secret: []byte("s"), Lease: -time.Second}, "Lease"},
 		{"no secret", Config{DataDir: "d"}, "Secret"},
 		{"no workers (accept only)", Config{DataDir: "d", Secret: []byte("s"), Workers: -1}, ""},
 		{"negative attempts", Config{DataDir: "d", Secret: []byte("s"), MaxAttempts: -1}, "MaxAttempts"},
@@ -561,16 +541,13 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 	e := newEnv(t)
+	if _, err := New(Config{DataDir: e.dir, Lease: -time.Second, Secret: testSecret}, e.db, &writeRunner{}); err == nil {
+		t.Error("New accepted a negative lease")
+	}
 	if _, err := New(Config{DataDir: e.dir}, e.db, &writeRunner{}); err == nil {
 		t.Error("New accepted a config without a secret")
 	}
 	if _, err := New(Config{DataDir: e.dir, Secret: testSecret}, e.db, nil); err == nil {
 		t.Error("New accepted a nil Runner")
-	}
-}
-
-func TestAudioPath(t *testing.T) {
-	if got, want := AudioPath("/var/lib/parley", "job_abc", "mp3"), "/var/lib/parley/jobs/job_abc.mp3"; got != want {
-		t.Errorf("AudioPath = %s, want %s", got, want)
 	}
 }

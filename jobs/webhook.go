@@ -18,17 +18,41 @@ import (
 // Webhook is the JSON body POSTed to a job's webhook URL once the job has
 // succeeded or failed.
 type Webhook struct {
-	JobID      string    `json:"job_id"`
-	Status     string    `json:"status"` // store.JobSucceeded or store.JobFailed
-	Format     string    `json:"format"`
-	AudioURL   string    `json:"audio_url,omitempty"` // succeeded jobs, when the server knows its URL
-	Error      string    `json:"error"`               // failed jobs: why
-	CreatedAt  time.Time `json:"created_at"`
-	FinishedAt time.Time `json:"finished_at"`
+	// IdempotencyKey is the same for every POST of this job's webhook, from
+	// any node and after any retry, and also sent as the Idempotency-Key
+	// header: a receiver that has seen it may drop the request (see
+	// IdempotencyKey for when a repeat can happen).
+	IdempotencyKey string    `json:"idempotency_key"`
+	JobID          string    `json:"job_id"`
+	Status         string    `json:"status"` // store.JobSucceeded or store.JobFailed
+	Format         string    `json:"format"`
+	AudioURL       string    `json:"audio_url,omitempty"` // succeeded jobs, when the server knows its URL
+	Error          string    `json:"error"`               // failed jobs: why
+	CreatedAt      time.Time `json:"created_at"`
+	FinishedAt     time.Time `json:"finished_at"`
+	// DeliveryAttempt counts this job's webhook POSTs, from 1.
+	DeliveryAttempt int `json:"delivery_attempt"`
 }
 
+// IdempotencyHeader carries the webhook's idempotency key.
+const IdempotencyHeader = "Idempotency-Key"
+
+// IdempotencyKey is the key of job id's webhook: "<job id>.done". A job
+// finishes once (it succeeds or fails, for good), and its webhook is sent
+// for that end only, so the key names the delivery whatever attempt, node
+// or retry sends it.
+//
+// A job's webhook is sent until a receiver accepts it (a 2xx answer that
+// the store records) or DeliveryAttempts run out. A receiver may still see
+// it more than once, always with the same key: when the node that sent it
+// died, or lost the store, after the receiver answered and before the
+// answer was recorded; or when that node stalled past its lease mid-POST
+// and another node sent it too. It never sees two different outcomes of
+// one job, nor a success twice under different keys.
+func IdempotencyKey(jobID string) string { return jobID + ".done" }
+
 func (m *Manager) webhook(j store.Job) Webhook {
-	w := Webhook{JobID: j.ID, Status: j.Status, Format: j.Format, Error: j.Error, CreatedAt: j.CreatedAt}
+	w := Webhook{IdempotencyKey: IdempotencyKey(j.ID), DeliveryAttempt: j.DeliveryAttempts + 1, JobID: j.ID, Status: j.Status, Format: j.Format, Error: j.Error, CreatedAt: j.CreatedAt}
 	if j.FinishedAt != nil {
 		w.FinishedAt = *j.FinishedAt
 	}
@@ -73,12 +97,12 @@ func (m *Manager) deliveryLoop() {
 	}
 }
 
-// dispatch starts sending due webhooks not already in flight, into the free
-// slots, skipping accounts that hold their share.
+// dispatch leases due webhooks that no node is sending, as many as there
+// are free slots, and starts sending them, skipping accounts that hold their
+// share here (their webhooks are given back, for this node's next round or
+// another node).
 func (m *Manager) dispatch(inflight map[string]string, perAcct map[string]int, done chan<- string) {
-	// Jobs in flight are still due, so ask for enough to fill the free
-	// slots past them.
-	due, err := m.db.DueDeliveries(m.ctx, m.cfg.Now(), m.cfg.DeliveryPerAccount, m.cfg.DeliveryConcurrency+len(inflight))
+	due, err := m.db.ClaimDeliveries(m.ctx, m.cfg.NodeID, m.cfg.Lease, m.cfg.DeliveryPerAccount, m.cfg.DeliveryConcurrency-len(inflight))
 	if err != nil {
 		if m.ctx.Err() == nil {
 			m.log.Error("jobs: listing due webhooks", "err", err)
@@ -86,10 +110,11 @@ func (m *Manager) dispatch(inflight map[string]string, perAcct map[string]int, d
 		return
 	}
 	for _, j := range due {
-		if len(inflight) >= m.cfg.DeliveryConcurrency {
-			return
-		}
-		if _, ok := inflight[j.ID]; ok || perAcct[j.AccountID] >= m.cfg.DeliveryPerAccount {
+		// A job in flight here may be due again already (its POST failed
+		// and its retry came due before its goroutine ended): the next
+		// round sends it.
+		if _, ok := inflight[j.ID]; ok || len(inflight) >= m.cfg.DeliveryConcurrency || perAcct[j.AccountID] >= m.cfg.DeliveryPerAccount {
+			m.giveBack(j)
 			continue
 		}
 		inflight[j.ID] = j.AccountID
@@ -105,19 +130,31 @@ func (m *Manager) dispatch(inflight map[string]string, perAcct map[string]int, d
 	}
 }
 
+// giveBack releases the lease on a webhook this node will not send now.
+// If that fails, the lease lapses by itself.
+func (m *Manager) giveBack(j store.Job) {
+	ctx, cancel := m.storeCtx()
+	defer cancel()
+	if err := m.db.ReleaseDelivery(ctx, j); err != nil && !errors.Is(err, store.ErrNotFound) {
+		m.log.Warn("jobs: giving back a webhook's lease", "job", j.ID, "err", err)
+	}
+}
+
 // deliver makes one delivery attempt and records it.
 func (m *Manager) deliver(ctx context.Context, j store.Job) {
 	err := m.post(ctx, j)
 	if err != nil && ctx.Err() != nil {
 		// Shutdown or the job's deletion cut it short: not the receiver's
 		// fault, so not counted. After a shutdown the delivery is still
-		// due and goes out after the next start.
+		// due: its lease is given back, and it goes out from another node
+		// or after the next start.
+		m.giveBack(j)
 		return
 	}
 	sctx, cancel := m.storeCtx()
 	defer cancel()
 	if err == nil {
-		err = m.db.RecordDelivery(sctx, j.ID, true, "", time.Time{}, false)
+		err = m.db.RecordDelivery(sctx, j, true, "", time.Time{}, false)
 	} else {
 		attempt := j.DeliveryAttempts + 1
 		msg := deliveryError(err)
@@ -126,14 +163,15 @@ func (m *Manager) deliver(ctx context.Context, j store.Job) {
 		// server's network.
 		m.log.Warn("jobs: webhook delivery failed", "job", j.ID, "attempt", attempt, "host", webhookHost(j.WebhookURL), "err", detail(err))
 		next := m.cfg.Now().Add(m.cfg.Backoff(attempt))
-		err = m.db.RecordDelivery(sctx, j.ID, false, msg, next, attempt >= m.cfg.DeliveryAttempts)
+		err = m.db.RecordDelivery(sctx, j, false, msg, next, attempt >= m.cfg.DeliveryAttempts)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return // deleted meanwhile
+		return // deleted meanwhile, or this node's lease lapsed and another sent it
 	}
 	if err != nil {
-		// The delivery stays due as it was, so it is sent again: receivers
-		// see it at least once.
+		// The delivery stays due as it was, and is sent again once its
+		// lease lapses: receivers see it at least once, and may see it
+		// twice (with the same idempotency key).
 		m.log.Error("jobs: recording a webhook delivery", "job", j.ID, "err", err)
 	}
 }
@@ -194,6 +232,7 @@ func (m *Manager) post(ctx context.Context, j store.Job) error {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Parley-Webhook/1")
 	req.Header.Set(JobHeader, j.ID)
+	req.Header.Set(IdempotencyHeader, IdempotencyKey(j.ID))
 	req.Header.Set(SignatureHeader, Sign(SigningSecret(m.cfg.Secret, j.KeyID), m.cfg.Now(), body))
 	resp, err := m.client.Do(req)
 	if err != nil {

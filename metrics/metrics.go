@@ -125,6 +125,16 @@ func (m *Metrics) ObserveRedis(up func() bool) {
 	}))
 }
 
+// ObservePendingCharges exports parley_usage_charges_pending_chars, read
+// from pending at every scrape: the characters spoken whose usage charge
+// waits in memory for the store to answer again (0 normally).
+func (m *Metrics) ObservePendingCharges(pending func() int64) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "parley_usage_charges_pending_chars",
+		Help: "Characters spoken whose usage charge is kept in memory until the store can be reached again.",
+	}, func() float64 { return float64(pending()) }))
+}
+
 // ModelStat is one loaded neural model's memory.
 type ModelStat struct {
 	Engine, Model string

@@ -23,6 +23,7 @@ import (
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/segment"
 	"github.com/parley-voice/parley/ssml"
+	"github.com/parley-voice/parley/store"
 	"github.com/parley-voice/parley/tts"
 	"github.com/parley-voice/parley/voice"
 )
@@ -346,6 +347,21 @@ func (s *session) readLoop() error {
 // errKeyRevoked closes a session whose key was revoked while it was open.
 var errKeyRevoked = &protocol.Error{Code: protocol.CloseAuthFailed, Message: "API key revoked", Fatal: true}
 
+// errStoreUnavailable closes a session that cannot start (its key, voice or
+// quota unknown) because the store cannot be reached: 4005, saying so, so a
+// client knows to reconnect (a balancer sends it to a node that is ready)
+// rather than look for its own mistake.
+var errStoreUnavailable = &protocol.Error{Code: protocol.CloseServerError,
+	Message: "service temporarily unavailable: its database cannot be reached; reconnect shortly", Fatal: true}
+
+// serverError is the close for a failure that is not the client's.
+func serverError(err error) *protocol.Error {
+	if errors.Is(err, store.ErrUnavailable) {
+		return errStoreUnavailable
+	}
+	return protocol.ErrServer
+}
+
 // startsGeneration reports whether text would start a generation.
 func (s *session) startsGeneration(text string) bool {
 	s.mu.Lock()
@@ -466,7 +482,7 @@ func (s *session) authenticate(key string, c protocol.Config) {
 		return
 	default:
 		s.log.Error("authentication failed", "err", err)
-		s.fail(protocol.ErrServer)
+		s.fail(serverError(err))
 		return
 	}
 	if !p.Plan.WebSocket {
@@ -486,7 +502,7 @@ func (s *session) authenticate(key string, c protocol.Config) {
 		} else {
 			// A store failure, say: its text is for the log.
 			s.log.Error("resolving the voice failed", "err", err)
-			s.fail(protocol.ErrServer)
+			s.fail(serverError(err))
 		}
 		return
 	}

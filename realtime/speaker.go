@@ -281,7 +281,7 @@ func (s *session) reserve(g *generation, chars int64) bool {
 		s.fail(protocol.ErrQuotaExceeded)
 	case s.ctx.Err() == nil:
 		s.log.Error("quota lookup failed", "err", err)
-		s.fail(protocol.ErrServer)
+		s.fail(serverError(err))
 	}
 	return false
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -20,6 +21,12 @@ var ErrVoiceSecret = errors.New("server: voice secret does not match the store")
 // the secret the store's clone prompts and webhook secrets were made with.
 const secretFingerprint = "voice_secret_fingerprint"
 
+// SecretSetting names the store setting that holds the secret itself in a
+// store that several nodes share (PostgreSQL), where there is no data
+// directory to keep it in. `parley store migrate` puts it there from a
+// SQLite installation's voice-secret file.
+const SecretSetting = "voice_secret"
+
 // rotationCost is what an operator accepts with --rotate-voice-secret.
 const rotationCost = "every voice_clone_prompt issued so far stops working, and every webhook receiver needs its key's new signing secret from GET /v1/webhooks/secret"
 
@@ -36,6 +43,9 @@ const rotationCost = "every voice_clone_prompt issued so far stops working, and 
 // secret is created and a different one adopted; rotated reports that a
 // secret other than the store's was adopted.
 func loadSecret(ctx context.Context, db *store.DB, dataDir string, rotate bool) (secret voice.Secret, rotated bool, err error) {
+	if db.Shared() {
+		return loadSharedSecret(ctx, db, rotate)
+	}
 	path := filepath.Join(dataDir, voice.SecretFile)
 	recorded, err := db.Setting(ctx, secretFingerprint)
 	if errors.Is(err, store.ErrNotFound) {
@@ -83,4 +93,82 @@ func loadSecret(ctx context.Context, db *store.DB, dataDir string, rotate bool) 
 		return nil, false, err
 	}
 	return secret, true, nil
+}
+
+// loadSharedSecret returns the secret kept in a shared store, creating it if
+// the store has none and holds nothing signed: the first node to start
+// creates it (InitSetting: one wins, every node gets the winner's), and
+// every node uses it; no file is read or written. A store that holds signed
+// data (or a fingerprint) but no secret refuses, as a lost voice-secret
+// file does, unless rotate: its secret was lost, or never migrated.
+func loadSharedSecret(ctx context.Context, db *store.DB, rotate bool) (secret voice.Secret, rotated bool, err error) {
+	recorded, err := db.Setting(ctx, secretFingerprint)
+	if errors.Is(err, store.ErrNotFound) {
+		recorded, err = nil, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	stored, err := db.Setting(ctx, SecretSetting)
+	switch {
+	case err == nil:
+		secret = voice.Secret(stored)
+		if len(secret) != voice.SecretSize {
+			return nil, false, fmt.Errorf("%w: the store's %s setting holds %d bytes, not a %d-byte secret", ErrVoiceSecret, SecretSetting, len(secret), voice.SecretSize)
+		}
+	case errors.Is(err, store.ErrNotFound):
+		signed := recorded != nil
+		if !signed {
+			if signed, err = db.HoldsSignedData(ctx); err != nil {
+				return nil, false, err
+			}
+		}
+		if signed && !rotate {
+			return nil, false, fmt.Errorf("%w: the store holds voices, jobs or used keys signed with a secret it does not hold. "+
+				"If it was copied from a SQLite installation, copy it again with `parley store migrate`, which brings the voice-secret along. "+
+				"Only if the secret is lost for good, start once with --rotate-voice-secret to make a new one; then %s", ErrVoiceSecret, rotationCost)
+		}
+		fresh := make([]byte, voice.SecretSize)
+		rand.Read(fresh)
+		// Another node starting at once may store its own first; then
+		// this one uses that.
+		won, err := db.InitSetting(ctx, SecretSetting, fresh)
+		if err != nil {
+			return nil, false, err
+		}
+		secret, rotated = voice.Secret(won), signed
+	default:
+		return nil, false, err
+	}
+	fp := secret.Fingerprint()
+	if recorded == nil {
+		if recorded, err = db.InitSetting(ctx, secretFingerprint, fp); err != nil {
+			return nil, false, err
+		}
+	}
+	if bytes.Equal(recorded, fp) {
+		return secret, rotated, nil
+	}
+	if !rotate {
+		return nil, false, fmt.Errorf("%w: the store's %s is not the secret that signed its voices, jobs and webhook secrets (its fingerprint differs). "+
+			"Restore the store from a backup. Only to adopt the stored secret for good, start once with --rotate-voice-secret; then %s",
+			ErrVoiceSecret, SecretSetting, rotationCost)
+	}
+	if err := db.SetSetting(ctx, secretFingerprint, fp); err != nil {
+		return nil, false, err
+	}
+	return secret, true, nil
+}
+
+// SecretMatches reports whether secret is the one whose fingerprint db
+// recorded; a store that recorded none matches any.
+func SecretMatches(ctx context.Context, db *store.DB, secret voice.Secret) (bool, error) {
+	recorded, err := db.Setting(ctx, secretFingerprint)
+	if errors.Is(err, store.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(recorded, secret.Fingerprint()), nil
 }

@@ -36,6 +36,11 @@ import (
 type Config struct {
 	Addr    string // listen address
 	DataDir string
+	// StoreURL names the store (package store): "sqlite:PATH" or
+	// "postgres://..."; empty is the SQLite file in DataDir. With
+	// PostgreSQL, several nodes share everything durable: keys, voices,
+	// usage, jobs with their audio, and the server secret.
+	StoreURL string
 	// PublicURL is how clients reach this server ("https://tts.example.com"),
 	// for the audio links in job webhooks; default http://localhost:PORT.
 	PublicURL     string
@@ -118,21 +123,23 @@ func (c Config) Validate() error {
 
 // Server is a running Parley node.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	db       *store.DB
-	engines  *engine.Engines
-	metrics  *metrics.Metrics
-	realtime *realtime.Server
-	agent    *agent.Server
-	stopSTT  func()
-	jobs     *jobs.Manager
-	limits   *limits.Limiter
-	clientIP *clientip.Resolver
-	handler  http.Handler
-	stopping atomic.Bool
-	handlers handlers     // every handler Serve runs
-	stuck    atomic.Int64 // handlers shutdown gave up waiting for
+	cfg       Config
+	log       *slog.Logger
+	db        *store.DB
+	engines   *engine.Engines
+	metrics   *metrics.Metrics
+	realtime  *realtime.Server
+	agent     *agent.Server
+	stopSTT   func()
+	jobs      *jobs.Manager
+	limits    *limits.Limiter
+	usage     *auth.RetryingUsage
+	clientIP  *clientip.Resolver
+	handler   http.Handler
+	stopping  atomic.Bool
+	storeDown atomic.Bool  // the last readiness check found the store unavailable
+	handlers  handlers     // every handler Serve runs
+	stuck     atomic.Int64 // handlers shutdown gave up waiting for
 }
 
 // New opens the store and the engines and builds the handlers.
@@ -159,7 +166,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	db, err := store.Open(ctx, cfg.DataDir)
+	storeURL := cfg.StoreURL
+	if storeURL == "" {
+		storeURL = store.SQLiteURL(cfg.DataDir)
+	}
+	db, err := store.OpenURL(ctx, storeURL)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +180,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	if rotated {
-		log.Warn("voice secret rotated: "+rotationCost, "file", filepath.Join(cfg.DataDir, voice.SecretFile))
+		where := filepath.Join(cfg.DataDir, voice.SecretFile)
+		if db.Shared() {
+			where = "store setting " + SecretSetting
+		}
+		log.Warn("voice secret rotated: "+rotationCost, "secret", where)
 	}
 	engines, err := engine.Open(cfg.Engine)
 	if err != nil {
@@ -214,7 +229,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.metrics.ObserveRedis(func() bool { return lim.Shared().Up })
 	}
 	s.clientIP = clientip.New(cfg.TrustedProxies)
-	acct := &auth.Accounting{Limiter: lim, Usage: db}
+	// Charges that the store cannot take during an outage wait in memory
+	// (bounded; auth.RetryingUsage) and are written when it answers.
+	s.usage = auth.NewRetryingUsage(db, auth.RetryConfig{Logger: log})
+	usage := s.usage
+	s.metrics.ObservePendingCharges(func() int64 { _, chars := usage.Pending(); return chars })
+	acct := &auth.Accounting{Limiter: lim, Usage: usage}
 	catalog := voice.NewCatalog(engines.NeuralVoices(), engines.LookupVoice)
 	voices := &voicestore.Store{DB: db, Secret: secret, Engine: engines, Catalog: catalog}
 	pipeline := &tts.Pipeline{Engine: engines, Voices: catalog}
@@ -257,6 +277,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	jcfg := cfg.Jobs
 	jcfg.DataDir, jcfg.Secret, jcfg.Logger = cfg.DataDir, secret, log
+	if db.Shared() {
+		// Nodes of a shared store keep nothing on their own disk.
+		jcfg.DataDir = ""
+	}
 	if jcfg.AudioURL == nil {
 		base := strings.TrimRight(publicURL(cfg), "/")
 		jcfg.AudioURL = func(j store.Job) string { return base + httpapi.JobAudioPath(j.ID) }
@@ -320,14 +344,30 @@ func (s *Server) ready() (map[string]string, error) {
 	if s.stopping.Load() {
 		return details, errors.New("shutting down")
 	}
-	if _, err := s.db.SchemaVersion(context.Background()); err != nil {
-		// /readyz needs no key: the detail, which may quote a path, is
-		// for the log.
-		s.log.Error("readiness check: store unavailable", "err", err)
+	// A store that does not answer within the timeout is as good as
+	// down: a balancer should drain the node rather than queue behind it.
+	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
+	defer cancel()
+	if _, err := s.db.SchemaVersion(ctx); err != nil {
+		// /readyz needs no key: the detail, which may quote a path or a
+		// host, is for the log, once per outage.
+		if !s.storeDown.Swap(true) {
+			s.log.Error("readiness check: store unavailable; this node reports not ready until it answers", "err", err)
+		}
 		return details, errors.New("store unavailable")
+	}
+	if s.storeDown.Swap(false) {
+		s.log.Info("readiness check: store reachable again")
 	}
 	return details, nil
 }
+
+// usageFlushTimeout bounds the last attempt, at Close, to write usage
+// charges held back by a store outage.
+const usageFlushTimeout = 5 * time.Second
+
+// readyTimeout bounds the store's answer to a readiness check.
+const readyTimeout = 2 * time.Second
 
 // ClientIP is the node's client address resolver (--trusted-proxies), for
 // front ends that limit or log per address.
@@ -406,7 +446,17 @@ func (s *Server) Close() error {
 	if s.stopSTT != nil {
 		s.stopSTT()
 	}
-	err := s.engines.Close()
+	var err error
+	if s.usage != nil {
+		// The last chance to write charges an outage held back; what
+		// cannot be written is logged, charge by charge.
+		ctx, cancel := context.WithTimeout(context.Background(), usageFlushTimeout)
+		err = s.usage.Close(ctx)
+		cancel()
+	}
+	if eerr := s.engines.Close(); err == nil {
+		err = eerr
+	}
 	if cerr := s.db.Close(); err == nil {
 		err = cerr
 	}

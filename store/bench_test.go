@@ -7,89 +7,99 @@ import (
 	"time"
 )
 
+// benchBackends runs f as a sub-benchmark on a fresh store of each kind.
+func benchBackends(b *testing.B, f func(b *testing.B, db *DB)) {
+	for _, be := range backends(b) {
+		b.Run(be.name, func(b *testing.B) { f(b, be.open(b)) })
+	}
+}
+
 // reportOps adds throughput, the figure a server sizing its store cares about.
 func reportOps(b *testing.B, ops int) {
 	b.ReportMetric(float64(ops)/b.Elapsed().Seconds(), "ops/s")
 }
 
 func BenchmarkAuthenticate(b *testing.B) {
-	db := openTest(b, b.TempDir())
-	ctx := context.Background()
-	secret, _, err := db.CreateKey(ctx, "bench", "scale")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Run("serial", func(b *testing.B) {
-		ops := 0
-		for b.Loop() {
-			if _, err := db.Authenticate(ctx, secret); err != nil {
-				b.Fatal(err)
-			}
-			ops++
+	benchBackends(b, func(b *testing.B, db *DB) {
+		ctx := context.Background()
+		secret, _, err := db.CreateKey(ctx, "bench", "scale")
+		if err != nil {
+			b.Fatal(err)
 		}
-		reportOps(b, ops)
-	})
-	b.Run("parallel", func(b *testing.B) {
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
+		b.Run("serial", func(b *testing.B) {
+			ops := 0
+			for b.Loop() {
 				if _, err := db.Authenticate(ctx, secret); err != nil {
-					b.Error(err)
-					return
+					b.Fatal(err)
 				}
+				ops++
 			}
+			reportOps(b, ops)
 		})
-		reportOps(b, b.N)
+		b.Run("parallel", func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := db.Authenticate(ctx, secret); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			reportOps(b, b.N)
+		})
 	})
 }
 
 // BenchmarkAddUsage measures the write done once per generation. Each call is
 // a synced commit, so the figure is mostly the disk's fsync rate.
 func BenchmarkAddUsage(b *testing.B) {
-	db := openTest(b, b.TempDir())
-	ctx := context.Background()
-	_, k, err := db.CreateKey(ctx, "bench", "scale")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Run("serial", func(b *testing.B) {
-		ops := 0
-		for b.Loop() {
-			if err := db.AddUsage(ctx, k.ID, "2025-01", 120); err != nil {
-				b.Fatal(err)
-			}
-			ops++
+	benchBackends(b, func(b *testing.B, db *DB) {
+		ctx := context.Background()
+		_, k, err := db.CreateKey(ctx, "bench", "scale")
+		if err != nil {
+			b.Fatal(err)
 		}
-		reportOps(b, ops)
-	})
-	b.Run("parallel", func(b *testing.B) {
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
+		b.Run("serial", func(b *testing.B) {
+			ops := 0
+			for b.Loop() {
 				if err := db.AddUsage(ctx, k.ID, "2025-01", 120); err != nil {
-					b.Error(err)
-					return
+					b.Fatal(err)
 				}
+				ops++
 			}
+			reportOps(b, ops)
 		})
-		reportOps(b, b.N)
+		b.Run("parallel", func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := db.AddUsage(ctx, k.ID, "2025-01", 120); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			reportOps(b, b.N)
+		})
 	})
 }
 
 // BenchmarkJobCycle measures a job's store writes from submission to the end:
-// create, claim, finish. Each is a synced commit.
+// create, claim, finish with 10 kB of audio. Each is a synced commit.
 func BenchmarkJobCycle(b *testing.B) {
-	db := openTest(b, b.TempDir())
-	ctx := context.Background()
-	k := newAccount(b, db, "bench")
-	ops := 0
-	for b.Loop() {
-		j := newJob(b, db, k, "")
-		claim(b, db)
-		if err := db.SucceedJob(ctx, j.ID, "jobs/"+j.ID+".wav", 10_000, 1<<30); err != nil {
-			b.Fatal(err)
+	benchBackends(b, func(b *testing.B, db *DB) {
+		ctx := context.Background()
+		k := newAccount(b, db, "bench")
+		ops := 0
+		for b.Loop() {
+			newJob(b, db, k, "")
+			j := claim(b, db)
+			if err := db.SucceedJob(ctx, j, audio(10_000), 1<<30); err != nil {
+				b.Fatal(err)
+			}
+			ops++
 		}
-		ops++
-	}
-	b.ReportMetric(float64(ops)/b.Elapsed().Seconds(), "jobs/s")
+		b.ReportMetric(float64(ops)/b.Elapsed().Seconds(), "jobs/s")
+	})
 }
 
 // BenchmarkRunnerPolls measures the queries idle workers and the delivery
@@ -107,10 +117,9 @@ SELECT printf('job_%020d', i), ?, ?, 'succeeded', '{}', 'wav', 'jobs/x.wav', i, 
 			if err != nil {
 				b.Fatal(err)
 			}
-			now := time.Now()
 			b.Run("claim", func(b *testing.B) {
 				for b.Loop() {
-					if _, ok, err := db.ClaimJob(ctx); err != nil || ok {
+					if _, ok, err := db.ClaimJob(ctx, testOwner, time.Minute); err != nil || ok {
 						b.Fatal(ok, err)
 					}
 				}
@@ -118,7 +127,7 @@ SELECT printf('job_%020d', i), ?, ?, 'succeeded', '{}', 'wav', 'jobs/x.wav', i, 
 			})
 			b.Run("due deliveries", func(b *testing.B) {
 				for b.Loop() {
-					if js, err := db.DueDeliveries(ctx, now, 2, 8); err != nil || len(js) != 0 {
+					if js, err := db.ClaimDeliveries(ctx, testOwner, time.Minute, 2, 8); err != nil || len(js) != 0 {
 						b.Fatal(len(js), err)
 					}
 				}
@@ -129,18 +138,19 @@ SELECT printf('job_%020d', i), ?, ?, 'succeeded', '{}', 'wav', 'jobs/x.wav', i, 
 }
 
 func BenchmarkCreateVoice(b *testing.B) {
-	db := openTest(b, b.TempDir())
-	ctx := context.Background()
-	k := newAccount(b, db, "bench")
-	v := Voice{AccountID: k.AccountID, Name: "v", Source: VoiceFromDescription, Profile: []byte(`{"pitch":1.1,"rate":0.9}`)}
-	ops := 0
-	for b.Loop() {
-		if _, err := db.CreateVoice(ctx, v, 1<<30); err != nil {
-			b.Fatal(err)
+	benchBackends(b, func(b *testing.B, db *DB) {
+		ctx := context.Background()
+		k := newAccount(b, db, "bench")
+		v := Voice{AccountID: k.AccountID, Name: "v", Source: VoiceFromDescription, Profile: []byte(`{"pitch":1.1,"rate":0.9}`)}
+		ops := 0
+		for b.Loop() {
+			if _, err := db.CreateVoice(ctx, v, 1<<30); err != nil {
+				b.Fatal(err)
+			}
+			ops++
 		}
-		ops++
-	}
-	reportOps(b, ops)
+		reportOps(b, ops)
+	})
 }
 
 // BenchmarkClaimBacklog measures a claim (and the release that puts the job
@@ -164,7 +174,7 @@ func BenchmarkClaimBacklog(b *testing.B) {
 			}
 			for b.Loop() {
 				j := claim(b, db)
-				if err := db.ReleaseJob(ctx, j.ID); err != nil {
+				if err := db.ReleaseJob(ctx, j); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -32,6 +32,12 @@ var (
 	// ErrInvalid is returned, wrapped with the reason, for malformed
 	// arguments such as a month that is not "YYYY-MM".
 	ErrInvalid = errors.New("store: invalid argument")
+	// ErrUnavailable marks, wrapped, an error that means the database
+	// could not be reached (PostgreSQL down, unreachable, restarting, or
+	// out of connections) rather than that a request was wrong. Callers
+	// answer 503 or close with 4005 saying the service is unavailable,
+	// and /readyz fails, so that a balancer sends requests elsewhere.
+	ErrUnavailable = errors.New("store: database unavailable")
 	// ErrSchemaTooNew is returned by Open when the database was written by a
 	// newer Parley whose schema this binary does not know.
 	ErrSchemaTooNew = errors.New("store: database schema is newer than this binary")

@@ -1,12 +1,15 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
+	"io"
+	"math"
+	"slices"
 	"time"
 	"unicode/utf8"
 )
@@ -22,10 +25,13 @@ type Job struct {
 	// replaces it with {}: no attempt will need it again, and the text is
 	// the client's, not ours to keep.
 	Request    []byte
-	Format     string // audio container, also the audio file's extension
+	Format     string // audio container: wav, mp3, ...
 	WebhookURL string // empty for none
-	AudioPath  string // relative to the data directory; set once succeeded
-	AudioBytes int64  // the size of the audio file; set once succeeded
+	// AudioPath is where Parley kept a succeeded job's audio, relative to
+	// the data directory, before the audio moved into the store (schema
+	// version 7); the jobs package moves such files in and clears it.
+	AudioPath  string
+	AudioBytes int64 // the size of the audio; set once succeeded
 	// Charged is the characters charged to KeyID's usage in ChargeMonth
 	// when the job was created; a failed or deleted-before-success job is
 	// refunded them, and then holds 0.
@@ -41,6 +47,18 @@ type Job struct {
 	DeliveryAttempts  int        // webhook POSTs made
 	NextDeliveryAt    *time.Time // when the pending delivery is due; nil unless pending
 	LastDeliveryError string     // why the last failed POST failed, kept after a later success
+
+	// LeaseOwner is the node running the job, and LeaseUntil when its
+	// claim lapses unless renewed (RenewLeases): a job running past its
+	// lease is taken back (RequeueExpired) and run again elsewhere. Only
+	// the claim that set them (the owner and the attempt) can record the
+	// job's outcome. Empty and nil unless running.
+	LeaseOwner string
+	LeaseUntil *time.Time
+	// DeliveryLeaseOwner and DeliveryLeaseUntil are the same for the
+	// webhook: the node sending it (ClaimDeliveries), until when.
+	DeliveryLeaseOwner string
+	DeliveryLeaseUntil *time.Time
 }
 
 // The values of Job.Status.
@@ -69,8 +87,8 @@ const (
 	maxErrorLen = 1024
 )
 
-// checkFormat admits lowercase letters and digits only, because the format
-// becomes the extension of a file name.
+// checkFormat admits lowercase letters and digits only: the format names a
+// codec, and was once a file name's extension.
 func checkFormat(f string) error {
 	if f == "" || len(f) > maxFormatLen {
 		return fmt.Errorf("%w: format must be 1 to %d characters", ErrInvalid, maxFormatLen)
@@ -102,7 +120,7 @@ func errorText(err error) string {
 
 const jobColumns = `id, account_id, key_id, status, request, format, webhook_url, audio_path, error, attempts,
 created_at, updated_at, finished_at, delivery_status, delivery_attempts, next_delivery_at, last_delivery_error, audio_bytes,
-charged, charge_month`
+charged, charge_month, lease_owner, lease_until, delivery_lease_owner, delivery_lease_until`
 
 // purgedRequest replaces the request of a finished job.
 const purgedRequest = `{}`
@@ -161,57 +179,73 @@ func (db *DB) CreateJob(ctx context.Context, j Job, lim JobLimits) (Job, error) 
 		UpdatedAt:      now,
 		DeliveryStatus: DeliveryNone,
 	}
-	// The limits are read and the job inserted in one transaction, which
-	// SQLite serialises with every other writer, so concurrent submissions
-	// cannot overshoot them. (PostgreSQL will need the account's row locked
-	// first: SELECT ... FROM accounts WHERE id = ? FOR UPDATE.)
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return Job{}, fmt.Errorf("store: creating job: %w", err)
-	}
-	defer tx.Rollback() // a no-op once committed
-	if lim.MaxUnfinished > 0 {
-		var n int
-		if err := tx.QueryRowContext(ctx, unfinishedJobsQuery, j.AccountID, j.AccountID).Scan(&n); err != nil {
-			return Job{}, fmt.Errorf("store: creating job: %w", err)
+	// The limits are read and the job inserted in one transaction. SQLite
+	// serialises it with every other writer; PostgreSQL needs the
+	// account's row locked first, so that concurrent submissions of one
+	// account, on any node, count one after another and cannot overshoot
+	// the limits. (SucceedJob takes the same lock for the audio cap.)
+	err := db.inTx(ctx, func(tx *txn) error {
+		if err := lockAccount(ctx, tx, j.AccountID); err != nil {
+			return err
 		}
-		if n >= lim.MaxUnfinished {
-			return Job{}, fmt.Errorf("%w: %d jobs queued or running, at most %d", ErrQueueFull, n, lim.MaxUnfinished)
+		if lim.MaxUnfinished > 0 {
+			var n int
+			if err := tx.QueryRowContext(ctx, unfinishedJobsQuery, j.AccountID, j.AccountID).Scan(&n); err != nil {
+				return fmt.Errorf("store: creating job: %w", err)
+			}
+			if n >= lim.MaxUnfinished {
+				return fmt.Errorf("%w: %d jobs queued or running, at most %d", ErrQueueFull, n, lim.MaxUnfinished)
+			}
 		}
-	}
-	if lim.MaxAudioBytes > 0 {
-		used, _, err := accountAudio(ctx, tx, j.AccountID)
-		if err != nil {
-			return Job{}, fmt.Errorf("store: creating job: %w", err)
+		if lim.MaxAudioBytes > 0 {
+			used, _, err := accountAudio(ctx, tx, j.AccountID)
+			if err != nil {
+				return fmt.Errorf("store: creating job: %w", err)
+			}
+			if used >= lim.MaxAudioBytes {
+				return fmt.Errorf("%w: %d bytes stored, at most %d", ErrAudioCap, used, lim.MaxAudioBytes)
+			}
 		}
-		if used >= lim.MaxAudioBytes {
-			return Job{}, fmt.Errorf("%w: %d bytes stored, at most %d", ErrAudioCap, used, lim.MaxAudioBytes)
-		}
-	}
-	// Selecting from api_keys makes a key of another account insert nothing,
-	// which a foreign key alone would not catch.
-	res, err := tx.ExecContext(ctx, `INSERT INTO jobs (id, account_id, key_id, status, request, format, webhook_url, created_at, updated_at, charged, charge_month)
+		// Selecting from api_keys makes a key of another account insert
+		// nothing, which a foreign key alone would not catch.
+		res, err := tx.ExecContext(ctx, `INSERT INTO jobs (id, account_id, key_id, status, request, format, webhook_url, created_at, updated_at, charged, charge_month)
 SELECT ?, account_id, id, ?, ?, ?, ?, ?, ?, ?, ? FROM api_keys WHERE id = ? AND account_id = ?`,
-		j.ID, j.Status, string(j.Request), j.Format, j.WebhookURL, now.UnixMilli(), now.UnixMilli(), j.Charged, j.ChargeMonth, j.KeyID, j.AccountID)
-	if err != nil {
-		return Job{}, fmt.Errorf("store: creating job: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return Job{}, fmt.Errorf("store: creating job: %w", err)
-	}
-	if n == 0 {
-		return Job{}, fmt.Errorf("%w: key %q of account %q", ErrNotFound, j.KeyID, j.AccountID)
-	}
-	if j.Charged > 0 {
-		if _, err := tx.ExecContext(ctx, chargeQuery, j.ChargeMonth, j.Charged, 1, j.KeyID); err != nil {
-			return Job{}, fmt.Errorf("store: charging job: %w", err)
+			j.ID, j.Status, string(j.Request), j.Format, j.WebhookURL, now.UnixMilli(), now.UnixMilli(), j.Charged, j.ChargeMonth, j.KeyID, j.AccountID)
+		if err != nil {
+			return fmt.Errorf("store: creating job: %w", err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return Job{}, fmt.Errorf("store: creating job: %w", err)
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("store: creating job: %w", err)
+		}
+		if n == 0 {
+			return fmt.Errorf("%w: key %q of account %q", ErrNotFound, j.KeyID, j.AccountID)
+		}
+		if j.Charged > 0 {
+			if _, err := tx.ExecContext(ctx, chargeQuery, j.ChargeMonth, j.Charged, 1, j.KeyID); err != nil {
+				return fmt.Errorf("store: charging job: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Job{}, err
 	}
 	return j, nil
+}
+
+// lockAccount locks the account's row until tx ends (PostgreSQL; SQLite's
+// write transactions hold the whole database), or reports ErrNotFound.
+func lockAccount(ctx context.Context, tx *txn, accountID string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM accounts WHERE id = ?`+tx.b.forUpdate(), accountID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: account %q", ErrNotFound, accountID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: locking account: %w", err)
+	}
+	return nil
 }
 
 // AccountAudio reports how many bytes of audio the account's succeeded jobs
@@ -256,13 +290,12 @@ const (
 	// wait only for the next worker to come free. It steps from one
 	// account with queued jobs to the next along jobs_queued_account,
 	// rather than read the whole queue, so its cost grows with the number
-	// of accounts waiting, not with their backlogs. The outer status test keeps a
-	// claimer from taking a job another claimer moved first, where the
-	// database does not serialise writers (PostgreSQL, which will also want
-	// the job's row locked with FOR UPDATE SKIP LOCKED).
-	claimJobQuery = `UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ?
-WHERE status = 'queued' AND id = (
-WITH RECURSIVE waiting (account_id) AS (
+	// of accounts waiting, not with their backlogs. The outer status test
+	// keeps a claimer from taking a job another claimer moved first.
+	claimJobQuery = `UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ?, lease_owner = ?, lease_until = ?
+WHERE status = 'queued' AND id = (` + claimCandidates + `)
+RETURNING ` + jobColumns
+	claimCandidates = `WITH RECURSIVE waiting (account_id) AS (
 SELECT MIN(account_id) FROM jobs WHERE status = 'queued'
 UNION ALL
 SELECT (SELECT MIN(j.account_id) FROM jobs AS j WHERE j.status = 'queued' AND j.account_id > w.account_id)
@@ -272,36 +305,66 @@ SELECT (SELECT j.id FROM jobs AS j WHERE j.status = 'queued' AND j.account_id = 
 (SELECT count(*) FROM jobs AS r WHERE r.status = 'running' AND r.account_id = w.account_id)
 FROM waiting AS w WHERE w.account_id IS NOT NULL
 )
-SELECT q.id FROM head JOIN jobs AS q ON q.id = head.id ORDER BY head.running, q.created_at, q.id LIMIT 1)
+SELECT q.id FROM head JOIN jobs AS q ON q.id = head.id WHERE q.status = 'queued' ORDER BY head.running, q.created_at, q.id LIMIT 1`
+	// claimJobQueryPostgres is claimJobQuery for PostgreSQL, where claims
+	// on several nodes run at once: the candidate's row is locked, and a
+	// head another claimer holds is skipped for the next account's rather
+	// than waited for. A row that another claimer took in the meantime
+	// fails the status test when locked (READ COMMITTED re-reads it) and
+	// the next candidate comes up instead. So each job goes to exactly one
+	// claimer, and no claimer waits on another.
+	claimJobQueryPostgres = `UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ?, lease_owner = ?, lease_until = ?
+WHERE status = 'queued' AND id = (` + claimCandidates + ` FOR UPDATE OF q SKIP LOCKED)
 RETURNING ` + jobColumns
+	// interruptedCondition, with the time now, picks the running jobs
+	// whose lease has lapsed: their node stopped renewing it (it died, or
+	// lost the database for longer than the lease). A lease of NULL is a
+	// job claimed before leases existed.
+	interruptedCondition = `status = 'running' AND (lease_until IS NULL OR lease_until <= ?)`
 	failInterruptedQuery = `UPDATE jobs SET status = 'failed', error = ?, request = '` + purgedRequest + `', updated_at = ?, finished_at = ?,
 delivery_status = CASE WHEN webhook_url = '' THEN 'none' ELSE 'pending' END,
-next_delivery_at = CASE WHEN webhook_url = '' THEN NULL ELSE ? END
-WHERE status = 'running' AND attempts >= ?`
-	requeueInterruptedQuery = `UPDATE jobs SET status = 'queued', updated_at = ? WHERE status = 'running'`
-	// dueDeliveriesQuery ranks each account's due webhooks and lists every
-	// account's first before any account's second, so that an account with
-	// many (whose receiver hangs, say) cannot fill the list.
-	dueDeliveriesQuery = `SELECT ` + jobColumns + ` FROM (
-SELECT ` + jobColumns + `, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY next_delivery_at, id) AS account_rank
-FROM jobs WHERE delivery_status = 'pending' AND next_delivery_at <= ?) AS due
-WHERE account_rank <= ? ORDER BY account_rank, next_delivery_at, id LIMIT ?`
+next_delivery_at = CASE WHEN webhook_url = '' THEN NULL ELSE CAST(? AS BIGINT) END, lease_owner = '', lease_until = NULL
+WHERE ` + interruptedCondition + ` AND attempts >= ?`
+	requeueInterruptedQuery = `UPDATE jobs SET status = 'queued', updated_at = ?, lease_owner = '', lease_until = NULL WHERE ` + interruptedCondition
+	// claimDeliveriesQuery leases due webhooks that no node is sending.
+	// It ranks each account's and lists every account's first before any
+	// account's second, so that an account with many (whose receiver
+	// hangs, say) cannot fill the list. The lease test is made again on
+	// the row being updated: with PostgreSQL, a node that meets a row
+	// another has just leased re-reads it, finds the lease, and leaves it.
+	claimDeliveriesQuery = `UPDATE jobs SET delivery_lease_owner = ?, delivery_lease_until = ?
+WHERE delivery_status = 'pending' AND (delivery_lease_until IS NULL OR delivery_lease_until <= ?) AND id IN (
+SELECT id FROM (
+SELECT id, next_delivery_at, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY next_delivery_at, id) AS account_rank
+FROM jobs WHERE delivery_status = 'pending' AND next_delivery_at <= ? AND (delivery_lease_until IS NULL OR delivery_lease_until <= ?)) AS due
+WHERE account_rank <= ? ORDER BY account_rank, next_delivery_at, id LIMIT ?)
+RETURNING ` + jobColumns
 	unfinishedJobsQuery = `SELECT (SELECT count(*) FROM jobs WHERE status = 'queued' AND account_id = ?) +
 (SELECT count(*) FROM jobs WHERE status = 'running' AND account_id = ?)`
 	accountAudioQuery = `SELECT COALESCE(SUM(audio_bytes), 0), MIN(finished_at) FROM jobs WHERE audio_bytes > 0 AND account_id = ?`
 	// expireJobsQuery deletes finished jobs whose webhook is no longer
-	// waiting to be sent, oldest first.
+	// waiting to be sent, oldest first; their audio goes with them (ON
+	// DELETE CASCADE).
 	expireJobsQuery = `DELETE FROM jobs WHERE id IN (SELECT id FROM jobs
 WHERE finished_at < ? AND delivery_status <> 'pending' ORDER BY finished_at LIMIT ?)
 RETURNING ` + jobColumns
 )
 
-// ClaimJob moves a queued job to running and counts the attempt, in one
-// statement, so two claimers never get the same job: the oldest job of the
-// account with the fewest running jobs. It reports false when the queue is
-// empty.
-func (db *DB) ClaimJob(ctx context.Context) (Job, bool, error) {
-	j, err := scanJob(db.w.QueryRowContext(ctx, claimJobQuery, db.now().UnixMilli()))
+// ClaimJob moves a queued job to running for owner (a node), leased for
+// lease, and counts the attempt, in one statement, so two claimers, on one
+// node or several, never get the same job: the oldest job of the account
+// with the fewest running jobs. It reports false when there is no job to
+// take.
+func (db *DB) ClaimJob(ctx context.Context, owner string, lease time.Duration) (Job, bool, error) {
+	if owner == "" || lease <= 0 {
+		return Job{}, false, fmt.Errorf("%w: a claim needs an owner and a lease", ErrInvalid)
+	}
+	q := claimJobQuery
+	if db.b == postgresBackend {
+		q = claimJobQueryPostgres
+	}
+	now := db.now()
+	j, err := scanJob(db.w.QueryRowContext(ctx, q, now.UnixMilli(), owner, now.Add(lease).UnixMilli()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Job{}, false, nil
 	}
@@ -311,115 +374,227 @@ func (db *DB) ClaimJob(ctx context.Context) (Job, bool, error) {
 	return j, true, nil
 }
 
-// SucceedJob ends a running job as succeeded, with its audio, audioBytes
-// long, at audioPath (relative to the data directory). A job with a webhook
-// URL has its delivery due at once. It returns ErrNotFound unless the job is
-// running, and ErrAudioCap, leaving the job running, if its audio would take
-// the account's stored audio past audioCap (0: no cap).
-func (db *DB) SucceedJob(ctx context.Context, id string, audioPath string, audioBytes, audioCap int64) error {
-	if !filepath.IsLocal(audioPath) {
-		return fmt.Errorf("%w: audio path %q is not a relative path inside the data directory", ErrInvalid, audioPath)
-	}
-	if audioBytes < 0 {
-		return fmt.Errorf("%w: audio size %d", ErrInvalid, audioBytes)
-	}
-	// Summing and recording in one transaction makes the cap hold however
-	// many workers finish at once. (PostgreSQL: lock the account's row
-	// first, as in CreateJob.)
-	tx, err := db.w.BeginTx(ctx, nil)
+// RenewLeases extends, to lease from now, the leases that owner holds on
+// running jobs and on webhooks being sent, and returns the ids of the jobs
+// whose run it still holds: a running job missing from them was taken back
+// after its lease lapsed, and its attempt should stop.
+func (db *DB) RenewLeases(ctx context.Context, owner string, lease time.Duration) (running []string, err error) {
+	until := db.now().Add(lease).UnixMilli()
+	err = db.inTx(ctx, func(tx *txn) error {
+		running = running[:0]
+		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET lease_until = ? WHERE lease_owner = ? AND status = 'running' RETURNING id`, until, owner)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			running = append(running, id)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE jobs SET delivery_lease_until = ? WHERE delivery_lease_owner = ? AND delivery_status = 'pending'`, until, owner)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("store: finishing job %q: %w", id, err)
+		return nil, fmt.Errorf("store: renewing leases: %w", err)
 	}
-	defer tx.Rollback() // a no-op once committed
-	if audioCap > 0 {
+	return running, nil
+}
+
+// claimedBy is the condition that fences a job's outcome to the claim that
+// ran it: the job is still running, under the same owner, in the same
+// attempt. A node whose lease lapsed while it ran finds the job taken back
+// (or run again by another) and records nothing.
+const claimedBy = `id = ? AND status = 'running' AND lease_owner = ? AND attempts = ?`
+
+// audioChunk is the size of the rows job audio is stored in: small enough
+// that reading one holds little memory and a connection briefly, large
+// enough that a long job's audio is a handful of rows.
+const audioChunk = 1 << 20
+
+// SucceedJob ends the job, as claimed (its ID, LeaseOwner and Attempts), as
+// succeeded with audio, which is stored with it in the same transaction. A
+// job with a webhook URL has its delivery due at once. It returns
+// ErrNotFound unless the job is still running under that claim, and
+// ErrAudioCap, leaving the job running, if its audio would take the
+// account's stored audio past audioCap (0: no cap).
+func (db *DB) SucceedJob(ctx context.Context, j Job, audio []byte, audioCap int64) error {
+	// Summing and recording in one transaction, with the account's row
+	// locked on PostgreSQL (as in CreateJob), makes the cap hold however
+	// many workers, on however many nodes, finish at once.
+	err := db.inTx(ctx, func(tx *txn) error {
 		var account string
-		err := tx.QueryRowContext(ctx, `SELECT account_id FROM jobs WHERE id = ? AND status = 'running'`, id).Scan(&account)
+		err := tx.QueryRowContext(ctx, `SELECT account_id FROM jobs WHERE `+claimedBy, j.ID, j.LeaseOwner, j.Attempts).Scan(&account)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("%w: no job %q that is running", ErrNotFound, id)
+			return fmt.Errorf("%w: no job %q that is running under this claim", ErrNotFound, j.ID)
 		}
 		if err != nil {
-			return fmt.Errorf("store: finishing job %q: %w", id, err)
+			return fmt.Errorf("store: finishing job %q: %w", j.ID, err)
 		}
-		used, _, err := accountAudio(ctx, tx, account)
-		if err != nil {
-			return fmt.Errorf("store: finishing job %q: %w", id, err)
+		if err := lockAccount(ctx, tx, account); err != nil {
+			return err
 		}
-		if used+audioBytes > audioCap {
-			return fmt.Errorf("%w: %d bytes stored and %d more, at most %d", ErrAudioCap, used, audioBytes, audioCap)
+		if audioCap > 0 {
+			used, _, err := accountAudio(ctx, tx, account)
+			if err != nil {
+				return fmt.Errorf("store: finishing job %q: %w", j.ID, err)
+			}
+			if used+int64(len(audio)) > audioCap {
+				return fmt.Errorf("%w: %d bytes stored and %d more, at most %d", ErrAudioCap, used, len(audio), audioCap)
+			}
 		}
-	}
-	now := db.now().UnixMilli()
-	if err := transition(ctx, tx, "finishing", "running", id, `UPDATE jobs SET status = 'succeeded', audio_path = ?, audio_bytes = ?, error = '',
+		now := db.now().UnixMilli()
+		// The claim is tested again by the UPDATE: on PostgreSQL it locks
+		// the row, so a reaper or a delete that came between the SELECT
+		// and here is seen.
+		if err := transition(ctx, tx, "finishing", "running under this claim", j.ID, `UPDATE jobs SET status = 'succeeded', audio_path = '', audio_bytes = ?, error = '',
 request = '`+purgedRequest+`', updated_at = ?, finished_at = ?,
 delivery_status = CASE WHEN webhook_url = '' THEN 'none' ELSE 'pending' END,
-next_delivery_at = CASE WHEN webhook_url = '' THEN NULL ELSE ? END
-WHERE id = ? AND status = 'running'`, audioPath, audioBytes, now, now, now, id); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: finishing job %q: %w", id, err)
+next_delivery_at = CASE WHEN webhook_url = '' THEN NULL ELSE CAST(? AS BIGINT) END, lease_owner = '', lease_until = NULL
+WHERE `+claimedBy, len(audio), now, now, now, j.ID, j.LeaseOwner, j.Attempts); err != nil {
+			return err
+		}
+		return insertAudio(ctx, tx, j.ID, audio)
+	})
+	return err
+}
+
+// insertAudio stores audio as job id's, in audioChunk rows.
+func insertAudio(ctx context.Context, tx *txn, id string, audio []byte) error {
+	for seq := 0; seq == 0 || seq*audioChunk < len(audio); seq++ {
+		// Never nil: empty audio is one empty chunk, not NULL.
+		chunk := append([]byte{}, audio[seq*audioChunk:min((seq+1)*audioChunk, len(audio))]...)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO job_audio (job_id, seq, data) VALUES (?, ?, ?)`, id, seq, chunk); err != nil {
+			return fmt.Errorf("store: storing audio of job %q: %w", id, err)
+		}
 	}
 	return nil
 }
 
-// FailJob ends a running job as failed with jobErr's message, and refunds
-// what the job was charged. A job with a webhook URL has its delivery due
-// at once. It returns ErrNotFound unless the job is running.
-func (db *DB) FailJob(ctx context.Context, id string, jobErr error) error {
-	now := db.now().UnixMilli()
-	tx, err := db.w.BeginTx(ctx, nil)
+// WriteJobAudio writes the audio of job id to w, a row at a time, and
+// returns how many bytes it wrote. Each row is read by a statement of its
+// own, so a slow reader holds neither a connection nor a snapshot; a job
+// deleted halfway ends the audio short with ErrNotFound. A job without
+// audio (not succeeded) is ErrNotFound.
+func (db *DB) WriteJobAudio(ctx context.Context, id string, w io.Writer) (int64, error) {
+	var n int64
+	for seq := 0; ; seq++ {
+		var data []byte
+		err := db.r.QueryRowContext(ctx, `SELECT data FROM job_audio WHERE job_id = ? AND seq = ?`, id, seq).Scan(&data)
+		if errors.Is(err, sql.ErrNoRows) {
+			if seq == 0 {
+				return 0, fmt.Errorf("%w: no audio for job %q", ErrNotFound, id)
+			}
+			return n, nil
+		}
+		if err != nil {
+			return n, fmt.Errorf("store: reading audio of job %q: %w", id, err)
+		}
+		m, err := w.Write(data)
+		n += int64(m)
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// LegacyAudioJobs returns up to limit succeeded jobs whose audio is still a
+// file under the data directory (AudioPath), from before the audio moved
+// into the store.
+func (db *DB) LegacyAudioJobs(ctx context.Context, limit int) ([]Job, error) {
+	jobs, err := queryJobs(ctx, db.r, `SELECT `+jobColumns+` FROM jobs WHERE audio_path <> '' ORDER BY id LIMIT ?`, limit)
 	if err != nil {
-		return fmt.Errorf("store: failing job %q: %w", id, err)
+		return nil, fmt.Errorf("store: listing jobs with audio files: %w", err)
 	}
-	defer tx.Rollback() // a no-op once committed
-	if err := refundJobs(ctx, tx, `id = ? AND status = 'running'`, id); err != nil {
-		return err
-	}
-	if err := transition(ctx, tx, "failing", "running", id, `UPDATE jobs SET status = 'failed', audio_path = '', audio_bytes = 0, error = ?,
+	return jobs, nil
+}
+
+// AdoptJobAudio stores audio, read from the file at the job's AudioPath, as
+// the job's, and clears AudioPath, in one transaction: the caller removes
+// the file afterwards. audioBytes becomes the audio's size. It returns
+// ErrNotFound unless the job has an AudioPath.
+func (db *DB) AdoptJobAudio(ctx context.Context, id string, audio []byte) error {
+	return db.inTx(ctx, func(tx *txn) error {
+		if err := transition(ctx, tx, "adopting audio of", "holding an audio file", id,
+			`UPDATE jobs SET audio_path = '', audio_bytes = ? WHERE id = ? AND audio_path <> ''`, len(audio), id); err != nil {
+			return err
+		}
+		return insertAudio(ctx, tx, id, audio)
+	})
+}
+
+// FailJob ends the job, as claimed, as failed with jobErr's message, and
+// refunds what the job was charged. A job with a webhook URL has its
+// delivery due at once. It returns ErrNotFound unless the job is still
+// running under that claim.
+func (db *DB) FailJob(ctx context.Context, j Job, jobErr error) error {
+	now := db.now().UnixMilli()
+	return db.inTx(ctx, func(tx *txn) error {
+		if err := refundJobs(ctx, tx, claimedBy, j.ID, j.LeaseOwner, j.Attempts); err != nil {
+			return err
+		}
+		return transition(ctx, tx, "failing", "running under this claim", j.ID, `UPDATE jobs SET status = 'failed', audio_path = '', audio_bytes = 0, error = ?,
 request = '`+purgedRequest+`', updated_at = ?, finished_at = ?,
 delivery_status = CASE WHEN webhook_url = '' THEN 'none' ELSE 'pending' END,
-next_delivery_at = CASE WHEN webhook_url = '' THEN NULL ELSE ? END
-WHERE id = ? AND status = 'running'`, errorText(jobErr), now, now, now, id); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: failing job %q: %w", id, err)
-	}
-	return nil
+next_delivery_at = CASE WHEN webhook_url = '' THEN NULL ELSE CAST(? AS BIGINT) END, lease_owner = '', lease_until = NULL
+WHERE `+claimedBy, errorText(jobErr), now, now, now, j.ID, j.LeaseOwner, j.Attempts)
+	})
 }
 
 // refundJobs gives back to their keys' usage what the jobs matching where
 // (a condition on the jobs table, with args) were charged, and sets their
-// charge to 0. Usage never goes below 0.
-func refundJobs(ctx context.Context, tx *sql.Tx, where string, args ...any) error {
-	rows, err := tx.QueryContext(ctx, `SELECT key_id, charge_month, SUM(charged) FROM jobs WHERE charged > 0 AND `+where+`
-GROUP BY key_id, charge_month`, args...)
+// charge to 0. Usage never goes below 0. On PostgreSQL the jobs' rows are
+// locked as they are read, and the condition is checked again on rows
+// that a concurrent transaction changed meanwhile, so that two
+// transactions ending the same job (a worker failing it, its owner deleting
+// it) cannot both refund it: the second finds it no longer matching.
+func refundJobs(ctx context.Context, tx *txn, where string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, `SELECT key_id, charge_month, charged FROM jobs WHERE charged > 0 AND `+where+tx.b.forUpdate(), args...)
 	if err != nil {
 		return fmt.Errorf("store: refunding jobs: %w", err)
 	}
-	type refund struct {
-		key, month string
-		chars      int64
-	}
-	var refunds []refund
+	type month struct{ key, month string }
+	refunds := map[month]int64{}
+	var order []month
 	for rows.Next() {
-		var r refund
-		if err := rows.Scan(&r.key, &r.month, &r.chars); err != nil {
+		var (
+			m     month
+			chars int64
+		)
+		if err := rows.Scan(&m.key, &m.month, &chars); err != nil {
 			rows.Close()
 			return fmt.Errorf("store: refunding jobs: %w", err)
 		}
-		refunds = append(refunds, r)
+		if _, ok := refunds[m]; !ok {
+			order = append(order, m)
+		}
+		refunds[m] += chars
 	}
 	if err := rows.Close(); err != nil {
 		return fmt.Errorf("store: refunding jobs: %w", err)
 	}
-	for _, r := range refunds {
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: refunding jobs: %w", err)
+	}
+	// Usage rows are updated in one order (key, month) in every
+	// transaction, so two refunds of several keys cannot deadlock on them.
+	slices.SortFunc(order, func(a, b month) int { return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.month, b.month)) })
+	for _, m := range order {
+		chars := refunds[m]
 		if _, err := tx.ExecContext(ctx, `UPDATE usage SET characters = CASE WHEN characters > ? THEN characters - ? ELSE 0 END
-WHERE key_id = ? AND month = ?`, r.chars, r.chars, r.key, r.month); err != nil {
+WHERE key_id = ? AND month = ?`, chars, chars, m.key, m.month); err != nil {
 			return fmt.Errorf("store: refunding jobs: %w", err)
 		}
 	}
-	if len(refunds) > 0 {
+	if len(order) > 0 {
 		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET charged = 0 WHERE charged > 0 AND `+where, args...); err != nil {
 			return fmt.Errorf("store: refunding jobs: %w", err)
 		}
@@ -427,23 +602,22 @@ WHERE key_id = ? AND month = ?`, r.chars, r.chars, r.key, r.month); err != nil {
 	return nil
 }
 
-// RetryJob puts a running job whose attempt failed back in the queue, with
-// the failure recorded. It returns ErrNotFound unless the job is running.
-func (db *DB) RetryJob(ctx context.Context, id string, jobErr error) error {
-	return transition(ctx, db.w, "retrying", "running", id, `UPDATE jobs SET status = 'queued', error = ?, updated_at = ?
-WHERE id = ? AND status = 'running'`, errorText(jobErr), db.now().UnixMilli(), id)
+// RetryJob puts the job, as claimed, whose attempt failed back in the
+// queue, with the failure recorded. It returns ErrNotFound unless the job
+// is still running under that claim.
+func (db *DB) RetryJob(ctx context.Context, j Job, jobErr error) error {
+	return transition(ctx, db.w, "retrying", "running under this claim", j.ID, `UPDATE jobs SET status = 'queued', error = ?, updated_at = ?, lease_owner = '', lease_until = NULL
+WHERE `+claimedBy, errorText(jobErr), db.now().UnixMilli(), j.ID, j.LeaseOwner, j.Attempts)
 }
 
-// ReleaseJob puts a running job back in the queue without counting its
-// attempt, for a job cut short by a shutdown rather than by its own failure.
-// It returns ErrNotFound unless the job is running.
-func (db *DB) ReleaseJob(ctx context.Context, id string) error {
-	return transition(ctx, db.w, "releasing", "running", id, `UPDATE jobs SET status = 'queued', attempts = max(attempts - 1, 0), updated_at = ?
-WHERE id = ? AND status = 'running'`, db.now().UnixMilli(), id)
-}
-
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+// ReleaseJob puts the job, as claimed, back in the queue without counting
+// its attempt, for a job cut short by a shutdown rather than by its own
+// failure. It returns ErrNotFound unless the job is still running under
+// that claim.
+func (db *DB) ReleaseJob(ctx context.Context, j Job) error {
+	return transition(ctx, db.w, "releasing", "running under this claim", j.ID, `UPDATE jobs SET status = 'queued',
+attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ?, lease_owner = '', lease_until = NULL
+WHERE `+claimedBy, db.now().UnixMilli(), j.ID, j.LeaseOwner, j.Attempts)
 }
 
 // transition runs query, an UPDATE of job id that matches only while the job
@@ -467,82 +641,121 @@ func transition(ctx context.Context, e execer, what, from, id, query string, arg
 // cut short.
 var errInterrupted = errors.New("the server stopped during the job's last attempt")
 
-// RequeueRunning recovers from a crash: jobs left running, which nothing runs
-// any more, go back to the queue, except those that have already started
-// maxAttempts attempts, which fail (with their webhook due), so a job that
-// crashes the server cannot do so forever. It returns how many were queued
-// again. Call it before starting workers, and from one process only.
+// RequeueRunning recovers a single-process store from a crash: every job
+// left running, which nothing runs any more, goes back to the queue, except
+// those that have already started maxAttempts attempts, which fail (with
+// their webhook due), so a job that crashes the server cannot do so
+// forever. It returns how many were queued again. Call it before starting
+// workers, and only where one process runs jobs (SQLite): on a shared store
+// the other nodes' running jobs are alive, and RequeueExpired is the
+// recovery.
 func (db *DB) RequeueRunning(ctx context.Context, maxAttempts int) (int, error) {
+	// Every lease counts as lapsed: "lapsed before the end of time".
+	return db.requeue(ctx, maxAttempts, int64(math.MaxInt64))
+}
+
+// RequeueExpired recovers the jobs of nodes that stopped: running jobs
+// whose lease has lapsed go back to the queue, or fail past maxAttempts, as
+// in RequeueRunning. Every node may call it at any time; a job is requeued
+// once however many call it at once.
+func (db *DB) RequeueExpired(ctx context.Context, maxAttempts int) (int, error) {
+	return db.requeue(ctx, maxAttempts, db.now().UnixMilli())
+}
+
+func (db *DB) requeue(ctx context.Context, maxAttempts int, lapsedBy int64) (int, error) {
 	if maxAttempts < 1 {
 		return 0, fmt.Errorf("%w: maxAttempts %d is less than 1", ErrInvalid, maxAttempts)
 	}
-	now := db.now().UnixMilli()
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("store: requeueing jobs: %w", err)
-	}
-	defer tx.Rollback() // a no-op once committed
-	if err := refundJobs(ctx, tx, `status = 'running' AND attempts >= ?`, maxAttempts); err != nil {
-		return 0, err
-	}
-	if _, err := tx.ExecContext(ctx, failInterruptedQuery, errInterrupted.Error(), now, now, now, maxAttempts); err != nil {
-		return 0, fmt.Errorf("store: requeueing jobs: %w", err)
-	}
-	res, err := tx.ExecContext(ctx, requeueInterruptedQuery, now)
-	if err != nil {
-		return 0, fmt.Errorf("store: requeueing jobs: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("store: requeueing jobs: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("store: requeueing jobs: %w", err)
-	}
-	return int(n), nil
+	var n int64
+	err := db.inTx(ctx, func(tx *txn) error {
+		now := db.now().UnixMilli()
+		if err := refundJobs(ctx, tx, interruptedCondition+` AND attempts >= ?`, lapsedBy, maxAttempts); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, failInterruptedQuery, errInterrupted.Error(), now, now, now, lapsedBy, maxAttempts); err != nil {
+			return fmt.Errorf("store: requeueing jobs: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, requeueInterruptedQuery, now, lapsedBy)
+		if err != nil {
+			return fmt.Errorf("store: requeueing jobs: %w", err)
+		}
+		n, err = res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("store: requeueing jobs: %w", err)
+		}
+		return nil
+	})
+	return int(n), err
 }
 
-// DueDeliveries returns up to limit jobs whose webhook is pending and due at
-// now, at most perAccount of each account: every account's longest-waiting
-// first, then every account's second, and so on.
-func (db *DB) DueDeliveries(ctx context.Context, now time.Time, perAccount, limit int) ([]Job, error) {
-	jobs, err := queryJobs(ctx, db.r, dueDeliveriesQuery, now.UnixMilli(), perAccount, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: listing deliveries: %w", err)
+// ClaimDeliveries leases to owner, for lease, up to limit webhooks that are
+// pending, due, and not being sent by anyone (their lease lapsed or never
+// existed), at most perAccount of each account: every account's
+// longest-waiting first, then every account's second, and so on, in that
+// order. A node records each with RecordDelivery.
+func (db *DB) ClaimDeliveries(ctx context.Context, owner string, lease time.Duration, perAccount, limit int) ([]Job, error) {
+	if owner == "" || lease <= 0 {
+		return nil, fmt.Errorf("%w: a claim needs an owner and a lease", ErrInvalid)
 	}
-	return jobs, nil
+	now := db.now()
+	ms := now.UnixMilli()
+	jobs, err := queryJobs(ctx, db.w, claimDeliveriesQuery, owner, now.Add(lease).UnixMilli(), ms, ms, ms, perAccount, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: claiming deliveries: %w", err)
+	}
+	// RETURNING keeps no order: rank them again, each account's earliest
+	// first, then by when they are due.
+	slices.SortFunc(jobs, func(a, b Job) int {
+		return cmp.Or(a.NextDeliveryAt.Compare(*b.NextDeliveryAt), cmp.Compare(a.ID, b.ID))
+	})
+	rank := make(map[string]int, len(jobs))
+	ranks := make([]int, len(jobs))
+	for i, j := range jobs {
+		rank[j.AccountID]++
+		ranks[i] = rank[j.AccountID]
+	}
+	order := make([]int, len(jobs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(ranks[a], ranks[b]) })
+	ranked := make([]Job, len(jobs))
+	for i, k := range order {
+		ranked[i] = jobs[k]
+	}
+	return ranked, nil
 }
 
-// DeleteJob deletes the account's job with the given id, in any state, and
-// returns it as it was; a job deleted before it succeeded is refunded what
-// it was charged. The caller removes its audio file. A job of another
-// account is ErrNotFound, as if it did not exist.
+// DeleteJob deletes the account's job with the given id, in any state, with
+// its audio, and returns it as it was; a job deleted before it succeeded is
+// refunded what it was charged. A job of another account is ErrNotFound, as
+// if it did not exist.
 func (db *DB) DeleteJob(ctx context.Context, accountID, id string) (Job, error) {
-	tx, err := db.w.BeginTx(ctx, nil)
+	var j Job
+	err := db.inTx(ctx, func(tx *txn) error {
+		if err := refundJobs(ctx, tx, `id = ? AND account_id = ? AND status <> 'succeeded'`, id, accountID); err != nil {
+			return err
+		}
+		var err error
+		j, err = scanJob(tx.QueryRowContext(ctx, `DELETE FROM jobs WHERE id = ? AND account_id = ? RETURNING `+jobColumns, id, accountID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: job %q", ErrNotFound, id)
+		}
+		if err != nil {
+			return fmt.Errorf("store: deleting job: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return Job{}, fmt.Errorf("store: deleting job: %w", err)
-	}
-	defer tx.Rollback() // a no-op once committed
-	if err := refundJobs(ctx, tx, `id = ? AND account_id = ? AND status <> 'succeeded'`, id, accountID); err != nil {
 		return Job{}, err
-	}
-	j, err := scanJob(tx.QueryRowContext(ctx, `DELETE FROM jobs WHERE id = ? AND account_id = ? RETURNING `+jobColumns, id, accountID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Job{}, fmt.Errorf("%w: job %q", ErrNotFound, id)
-	}
-	if err != nil {
-		return Job{}, fmt.Errorf("store: deleting job: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return Job{}, fmt.Errorf("store: deleting job: %w", err)
 	}
 	return j, nil
 }
 
 // ExpireJobs deletes up to limit jobs that finished before the given time
-// and whose webhook is not waiting to be sent, oldest first, and returns
-// them. The caller removes their audio files, and calls again while it gets
-// limit jobs back.
+// and whose webhook is not waiting to be sent, oldest first, with their
+// audio, and returns them. The caller calls again while it gets limit jobs
+// back. Nodes sweeping at once delete each job once.
 func (db *DB) ExpireJobs(ctx context.Context, finishedBefore time.Time, limit int) ([]Job, error) {
 	jobs, err := queryJobs(ctx, db.w, expireJobsQuery, finishedBefore.UnixMilli(), limit)
 	if err != nil {
@@ -558,10 +771,6 @@ func (db *DB) JobExists(ctx context.Context, id string) (bool, error) {
 		return false, fmt.Errorf("store: looking up job: %w", err)
 	}
 	return n > 0, nil
-}
-
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 func queryJobs(ctx context.Context, q querier, query string, args ...any) ([]Job, error) {
@@ -581,11 +790,13 @@ func queryJobs(ctx context.Context, q querier, query string, args ...any) ([]Job
 	return jobs, rows.Err()
 }
 
-// RecordDelivery counts one webhook POST for a job whose delivery is
-// pending. ok means the receiver accepted it: the delivery is done. Otherwise
-// errMsg is recorded and the delivery is due again at next, or, with giveUp,
-// failed for good. It returns ErrNotFound unless the delivery is pending.
-func (db *DB) RecordDelivery(ctx context.Context, id string, ok bool, errMsg string, next time.Time, giveUp bool) error {
+// RecordDelivery counts one webhook POST of the job, as ClaimDeliveries
+// returned it, and gives up its lease. ok means the receiver accepted it:
+// the delivery is done. Otherwise errMsg is recorded and the delivery is due
+// again at next, or, with giveUp, failed for good. It returns ErrNotFound
+// unless the delivery is pending and still leased under that claim (its
+// owner, and no POST recorded since).
+func (db *DB) RecordDelivery(ctx context.Context, j Job, ok bool, errMsg string, next time.Time, giveUp bool) error {
 	var (
 		status  = DeliveryPending
 		nextAt  any
@@ -599,21 +810,33 @@ func (db *DB) RecordDelivery(ctx context.Context, id string, ok bool, errMsg str
 	default:
 		nextAt, lastErr = next.UnixMilli(), clip(errMsg, maxErrorLen)
 	}
-	return transition(ctx, db.w, "recording delivery of", "awaiting delivery", id, `UPDATE jobs SET delivery_attempts = delivery_attempts + 1, updated_at = ?,
-delivery_status = ?, next_delivery_at = ?, last_delivery_error = COALESCE(?, last_delivery_error)
-WHERE id = ? AND delivery_status = 'pending'`, db.now().UnixMilli(), status, nextAt, lastErr, id)
+	return transition(ctx, db.w, "recording delivery of", "awaiting delivery under this claim", j.ID, `UPDATE jobs SET delivery_attempts = delivery_attempts + 1, updated_at = ?,
+delivery_status = ?, next_delivery_at = ?, last_delivery_error = COALESCE(?, last_delivery_error),
+delivery_lease_owner = '', delivery_lease_until = NULL
+WHERE id = ? AND delivery_status = 'pending' AND delivery_lease_owner = ? AND delivery_attempts = ?`,
+		db.now().UnixMilli(), status, nextAt, lastErr, j.ID, j.DeliveryLeaseOwner, j.DeliveryAttempts)
+}
+
+// ReleaseDelivery gives back the lease on a webhook, as ClaimDeliveries
+// returned it, that its node will not send after all, so that any node may
+// take it at once. It returns ErrNotFound unless the lease is still that
+// claim's.
+func (db *DB) ReleaseDelivery(ctx context.Context, j Job) error {
+	return transition(ctx, db.w, "giving back delivery of", "leased under this claim", j.ID, `UPDATE jobs SET delivery_lease_owner = '', delivery_lease_until = NULL
+WHERE id = ? AND delivery_status = 'pending' AND delivery_lease_owner = ? AND delivery_attempts = ?`, j.ID, j.DeliveryLeaseOwner, j.DeliveryAttempts)
 }
 
 func scanJob(s scanner) (Job, error) {
 	var (
-		j                          Job
-		request                    string
-		created, updated           int64
-		finished, nextDeliveryTime sql.NullInt64
+		j                              Job
+		request                        string
+		created, updated               int64
+		finished, nextDeliveryTime     sql.NullInt64
+		leaseUntil, deliveryLeaseUntil sql.NullInt64
 	)
 	err := s.Scan(&j.ID, &j.AccountID, &j.KeyID, &j.Status, &request, &j.Format, &j.WebhookURL, &j.AudioPath, &j.Error, &j.Attempts,
 		&created, &updated, &finished, &j.DeliveryStatus, &j.DeliveryAttempts, &nextDeliveryTime, &j.LastDeliveryError, &j.AudioBytes,
-		&j.Charged, &j.ChargeMonth)
+		&j.Charged, &j.ChargeMonth, &j.LeaseOwner, &leaseUntil, &j.DeliveryLeaseOwner, &deliveryLeaseUntil)
 	if err != nil {
 		return Job{}, err
 	}
@@ -622,5 +845,7 @@ func scanJob(s scanner) (Job, error) {
 	j.UpdatedAt = time.UnixMilli(updated).UTC()
 	j.FinishedAt = optionalTime(finished)
 	j.NextDeliveryAt = optionalTime(nextDeliveryTime)
+	j.LeaseUntil = optionalTime(leaseUntil)
+	j.DeliveryLeaseUntil = optionalTime(deliveryLeaseUntil)
 	return j, nil
 }

@@ -137,43 +137,43 @@ func (db *DB) tryCreateKey(ctx context.Context, accountID, name, planName string
 	secret := keyPrefix + id + "_" + randomString(keySecretLen)
 	hash := hashKey(secret)
 
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return "", Key{}, fmt.Errorf("store: creating key: %w", err)
-	}
-	defer tx.Rollback() // a no-op once committed
-
-	if accountID == "" {
-		accountID = accountPrefix + randomString(accountIDLen)
-		res, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-			accountID, name, now.UnixMilli())
+	// The inserts cannot conflict with another writer's but by the ids
+	// (ON CONFLICT), and the account read for a shared account cannot
+	// vanish before the commit: accounts are never deleted.
+	err := db.inTx(ctx, func(tx *txn) error {
+		if accountID == "" {
+			accountID = accountPrefix + randomString(accountIDLen)
+			res, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+				accountID, name, now.UnixMilli())
+			if err != nil {
+				return fmt.Errorf("store: creating account: %w", err)
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				return errIDTaken
+			}
+		} else {
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM accounts WHERE id = ?`, accountID).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("%w: account %q", ErrNotFound, accountID)
+			}
+			if err != nil {
+				return fmt.Errorf("store: creating key: %w", err)
+			}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, account_id, name, plan, secret_hash, created_at)
+VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			id, accountID, name, planName, hash[:], now.UnixMilli())
 		if err != nil {
-			return "", Key{}, fmt.Errorf("store: creating account: %w", err)
+			return fmt.Errorf("store: creating key: %w", err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return "", Key{}, errIDTaken
+			return errIDTaken
 		}
-	} else {
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM accounts WHERE id = ?`, accountID).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return "", Key{}, fmt.Errorf("%w: account %q", ErrNotFound, accountID)
-		}
-		if err != nil {
-			return "", Key{}, fmt.Errorf("store: creating key: %w", err)
-		}
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, account_id, name, plan, secret_hash, created_at)
-VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		id, accountID, name, planName, hash[:], now.UnixMilli())
+		return nil
+	})
 	if err != nil {
-		return "", Key{}, fmt.Errorf("store: creating key: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return "", Key{}, errIDTaken
-	}
-	if err := tx.Commit(); err != nil {
-		return "", Key{}, fmt.Errorf("store: creating key: %w", err)
+		return "", Key{}, err
 	}
 	return secret, Key{ID: id, AccountID: accountID, Name: name, Plan: planName, CreatedAt: now}, nil
 }
@@ -217,7 +217,8 @@ func (db *DB) touch(ctx context.Context, k *Key) {
 		return
 	}
 	ms := now.UnixMilli()
-	// The condition makes concurrent requests for one key write at most once.
+	// The condition makes concurrent requests for one key write at most
+	// once: PostgreSQL re-checks it on the row a concurrent update left.
 	res, err := db.w.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ?
 WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)`, ms, k.ID, ms-touchInterval.Milliseconds())
 	if err != nil {
@@ -243,8 +244,7 @@ const (
 // keyWithHash returns the key with its stored hash.
 func (db *DB) keyWithHash(ctx context.Context, id string) (Key, []byte, error) {
 	var hash []byte
-	row := db.getKey.QueryRowContext(ctx, id)
-	k, err := scanKey(row, &hash)
+	k, err := scanKey(&row{r: db.getKey.QueryRowContext(ctx, id), b: db.b}, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Key{}, nil, fmt.Errorf("%w: key %q", ErrNotFound, id)
 	}
@@ -279,8 +279,9 @@ func (db *DB) ListKeys(ctx context.Context) ([]Key, error) {
 // then on. Revoking a revoked key keeps its first revocation time. It returns
 // ErrNotFound for an unknown id.
 func (db *DB) RevokeKey(ctx context.Context, id string) error {
-	// SQLite counts a matched row as changed even when COALESCE keeps the old
-	// value, so one statement tells "revoked" from "no such key".
+	// SQLite and PostgreSQL count a matched row as changed even when
+	// COALESCE keeps the old value, so one statement tells "revoked" from
+	// "no such key".
 	res, err := db.w.ExecContext(ctx, `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`,
 		db.now().UnixMilli(), id)
 	if err != nil {

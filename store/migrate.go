@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -57,17 +56,18 @@ func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
 	return migs, nil
 }
 
-// migrate brings the database to the last of migs. w must start IMMEDIATE
-// transactions: each step re-reads the version under the write lock, so two
-// processes opening a fresh file at once apply every step exactly once.
-func migrate(ctx context.Context, w *sql.DB, migs []migration) error {
-	if _, err := w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-	version    INTEGER PRIMARY KEY,
-	name       TEXT    NOT NULL,
-	applied_at INTEGER NOT NULL
-) STRICT`); err != nil {
-		return fmt.Errorf("store: creating schema_migrations: %w", err)
-	}
+// migrateLock is the PostgreSQL advisory lock that migrating nodes take, so
+// that nodes starting at once on a fresh database apply each step once. Its
+// value is arbitrary and only has to be the same in every Parley.
+const migrateLock = 7_061_756_110_400_771
+
+// migrate brings the database to the last of migs. Each step runs in its own
+// transaction, which re-reads the version under a lock (SQLite: w's
+// transactions begin IMMEDIATE; PostgreSQL: an advisory lock held until the
+// transaction ends), so two processes opening a fresh database at once apply
+// every step exactly once. PostgreSQL runs DDL inside transactions too, so
+// a step that fails leaves nothing behind on either.
+func migrate(ctx context.Context, w *pool, migs []migration) error {
 	for {
 		done, err := migrateStep(ctx, w, migs)
 		if err != nil || done {
@@ -76,15 +76,33 @@ func migrate(ctx context.Context, w *sql.DB, migs []migration) error {
 	}
 }
 
+const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    INTEGER PRIMARY KEY,
+	name       TEXT    NOT NULL,
+	applied_at INTEGER NOT NULL
+) STRICT;`
+
 // migrateStep applies the next pending migration in its own transaction, or
 // reports that there is none.
-func migrateStep(ctx context.Context, w *sql.DB, migs []migration) (done bool, err error) {
+func migrateStep(ctx context.Context, w *pool, migs []migration) (done bool, err error) {
 	tx, err := w.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("store: migrating: %w", err)
 	}
 	defer tx.Rollback() // a no-op once committed
 
+	if w.b == postgresBackend {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(migrateLock)); err != nil {
+			return false, fmt.Errorf("store: migrating: %w", err)
+		}
+	}
+	create, err := w.b.schema(createSchemaMigrations)
+	if err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, create); err != nil {
+		return false, fmt.Errorf("store: creating schema_migrations: %w", err)
+	}
 	cur, err := schemaVersion(ctx, tx)
 	if err != nil {
 		return false, err
@@ -96,7 +114,11 @@ func migrateStep(ctx context.Context, w *sql.DB, migs []migration) (done bool, e
 		return true, nil
 	}
 	m := migs[cur]
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	body, err := w.b.schema(m.sql)
+	if err != nil {
+		return false, fmt.Errorf("store: migration %d (%s): %w", m.version, m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, body); err != nil {
 		return false, fmt.Errorf("store: migration %d (%s): %w", m.version, m.name, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, time.Now().UnixMilli()); err != nil {
@@ -108,8 +130,12 @@ func migrateStep(ctx context.Context, w *sql.DB, migs []migration) (done bool, e
 	return false, nil
 }
 
-type queryRower interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+// schema is a migration's SQL for this back end.
+func (b backend) schema(sqlText string) (string, error) {
+	if b == postgresBackend {
+		return postgresSchema(sqlText)
+	}
+	return sqlText, nil
 }
 
 // schemaVersion is the number of the last migration applied.

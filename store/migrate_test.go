@@ -82,209 +82,227 @@ func TestLoadMigrations(t *testing.T) {
 	}
 }
 
+// tableCountQuery counts the tables named ? in db's schema.
+func tableCountQuery(db *DB) string {
+	if db.Backend() == "postgres" {
+		return `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?`
+	}
+	return `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`
+}
+
 func TestFreshDatabase(t *testing.T) {
-	db := openTest(t, t.TempDir())
-	ctx := context.Background()
-	want := len(withExtra(t))
-	if v, err := db.SchemaVersion(ctx); err != nil || v != want {
-		t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, want)
-	}
-	for _, table := range []string{"schema_migrations", "accounts", "api_keys", "usage", "voices", "jobs"} {
-		var n int
-		if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, table).Scan(&n); err != nil || n != 1 {
-			t.Errorf("table %s: count %d, %v", table, n, err)
+	forBackends(t, func(t *testing.T, be testBackend) {
+		db := be.open(t)
+		ctx := context.Background()
+		want := len(withExtra(t))
+		if v, err := db.SchemaVersion(ctx); err != nil || v != want {
+			t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, want)
 		}
-	}
+		for _, table := range []string{"schema_migrations", "accounts", "api_keys", "usage", "voices", "jobs", "job_audio", "settings"} {
+			var n int
+			if err := db.r.QueryRowContext(ctx, tableCountQuery(db), table).Scan(&n); err != nil || n != 1 {
+				t.Errorf("table %s: count %d, %v", table, n, err)
+			}
+		}
+	})
 }
 
 // TestPragmasOnEveryConnection holds every connection of both pools at once,
 // so each pragma is checked on connections the pool opened after the first.
 func TestPragmasOnEveryConnection(t *testing.T) {
-	db := openTest(t, t.TempDir())
-	ctx := context.Background()
-	pools := []struct {
-		name      string
-		pool      *sql.DB
-		queryOnly int
-	}{
-		{"writer", db.w, 0},
-		{"reader", db.r, 1},
-	}
-	for _, p := range pools {
-		n := p.pool.Stats().MaxOpenConnections
-		conns := make([]*sql.Conn, n)
-		for i := range conns {
-			c, err := p.pool.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			conns[i] = c
+	{
+		db := openTest(t, t.TempDir())
+		ctx := context.Background()
+		pools := []struct {
+			name      string
+			pool      *sql.DB
+			queryOnly int
+		}{
+			{"writer", db.w.db, 0},
+			{"reader", db.r.db, 1},
 		}
-		for i, c := range conns {
-			var (
-				journal                   string
-				sync, fk, busy, queryOnly int
-			)
-			row := c.QueryRowContext(ctx, `SELECT * FROM pragma_journal_mode, pragma_synchronous, pragma_foreign_keys, pragma_busy_timeout, pragma_query_only`)
-			if err := row.Scan(&journal, &sync, &fk, &busy, &queryOnly); err != nil {
-				t.Fatal(err)
+		for _, p := range pools {
+			n := p.pool.Stats().MaxOpenConnections
+			conns := make([]*sql.Conn, n)
+			for i := range conns {
+				c, err := p.pool.Conn(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.Close()
+				conns[i] = c
 			}
-			if journal != "wal" || sync != 2 || fk != 1 || busy != int(busyTimeout.Milliseconds()) || queryOnly != p.queryOnly {
-				t.Errorf("%s connection %d: journal_mode=%s synchronous=%d foreign_keys=%d busy_timeout=%d query_only=%d",
-					p.name, i, journal, sync, fk, busy, queryOnly)
+			for i, c := range conns {
+				var (
+					journal                   string
+					sync, fk, busy, queryOnly int
+				)
+				row := c.QueryRowContext(ctx, `SELECT * FROM pragma_journal_mode, pragma_synchronous, pragma_foreign_keys, pragma_busy_timeout, pragma_query_only`)
+				if err := row.Scan(&journal, &sync, &fk, &busy, &queryOnly); err != nil {
+					t.Fatal(err)
+				}
+				if journal != "wal" || sync != 2 || fk != 1 || busy != int(busyTimeout.Milliseconds()) || queryOnly != p.queryOnly {
+					t.Errorf("%s connection %d: journal_mode=%s synchronous=%d foreign_keys=%d busy_timeout=%d query_only=%d",
+						p.name, i, journal, sync, fk, busy, queryOnly)
+				}
 			}
 		}
 	}
 }
 
 func TestUpgradeToNewerSchema(t *testing.T) {
-	dir := t.TempDir()
-	ctx := context.Background()
-	old := openTest(t, dir)
-	secret, k, err := old.CreateKey(ctx, "before upgrade", "pro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := old.AddUsage(ctx, k.ID, "2025-01", 1234); err != nil {
-		t.Fatal(err)
-	}
-	oldVersion, err := old.SchemaVersion(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	newer := withExtra(t, laterMigration)
-	// Opening twice shows the new step runs once: its CREATE TABLE would fail
-	// the second time.
-	for range 2 {
-		db, err := open(ctx, dir, newer)
+	forBackends(t, func(t *testing.T, be testBackend) {
+		ctx := context.Background()
+		old := be.open(t)
+		secret, k, err := old.CreateKey(ctx, "before upgrade", "pro")
 		if err != nil {
-			t.Fatalf("open with newer binary: %v", err)
-		}
-		if v, err := db.SchemaVersion(ctx); err != nil || v != oldVersion+1 {
-			t.Errorf("SchemaVersion = %d, %v; want %d", v, err, oldVersion+1)
-		}
-		if got, err := db.Authenticate(ctx, secret); err != nil || got.ID != k.ID {
-			t.Errorf("Authenticate after upgrade = %+v, %v", got, err)
-		}
-		if chars, reqs, err := db.Usage(ctx, k.ID, "2025-01"); err != nil || chars != 1234 || reqs != 1 {
-			t.Errorf("Usage after upgrade = %d, %d, %v; want 1234, 1", chars, reqs, err)
-		}
-		if _, err := db.w.ExecContext(ctx, `INSERT OR REPLACE INTO favourites (id, account_id, name) VALUES ('f1', ?, 'f')`, k.AccountID); err != nil {
-			t.Errorf("new table unusable: %v", err)
-		}
-		if err := db.Close(); err != nil {
 			t.Fatal(err)
 		}
-	}
+		if err := old.AddUsage(ctx, k.ID, "2025-01", 1234); err != nil {
+			t.Fatal(err)
+		}
+		oldVersion, err := old.SchemaVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := old.Close(); err != nil {
+			t.Fatal(err)
+		}
+
+		newer := withExtra(t, laterMigration)
+		// Opening twice shows the new step runs once: its CREATE TABLE would fail
+		// the second time.
+		for range 2 {
+			db, err := be.openWith(ctx, newer)
+			if err != nil {
+				t.Fatalf("open with newer binary: %v", err)
+			}
+			if v, err := db.SchemaVersion(ctx); err != nil || v != oldVersion+1 {
+				t.Errorf("SchemaVersion = %d, %v; want %d", v, err, oldVersion+1)
+			}
+			if got, err := db.Authenticate(ctx, secret); err != nil || got.ID != k.ID {
+				t.Errorf("Authenticate after upgrade = %+v, %v", got, err)
+			}
+			if chars, reqs, err := db.Usage(ctx, k.ID, "2025-01"); err != nil || chars != 1234 || reqs != 1 {
+				t.Errorf("Usage after upgrade = %d, %d, %v; want 1234, 1", chars, reqs, err)
+			}
+			if _, err := db.w.ExecContext(ctx, `INSERT INTO favourites (id, account_id, name) VALUES ('f1', ?, 'f') ON CONFLICT (id) DO NOTHING`, k.AccountID); err != nil {
+				t.Errorf("new table unusable: %v", err)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 }
 
 func TestNewerSchemaIsRefused(t *testing.T) {
-	dir := t.TempDir()
-	ctx := context.Background()
-	newer, err := open(ctx, dir, withExtra(t, laterMigration))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := newer.SchemaVersion(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := newer.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	db, err := Open(ctx, dir)
-	if !errors.Is(err, ErrSchemaTooNew) {
-		if db != nil {
-			db.Close()
+	forBackends(t, func(t *testing.T, be testBackend) {
+		ctx := context.Background()
+		newer, err := be.openWith(ctx, withExtra(t, laterMigration))
+		if err != nil {
+			t.Fatal(err)
 		}
-		t.Fatalf("Open of a newer database: error = %v, want ErrSchemaTooNew", err)
-	}
-	// The refusal must leave the file as the newer binary left it.
-	db, err = open(ctx, dir, withExtra(t, laterMigration))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if v, err := db.SchemaVersion(ctx); err != nil || v != want {
-		t.Errorf("SchemaVersion after refusal = %d, %v; want %d", v, err, want)
-	}
+		want, err := newer.SchemaVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := newer.Close(); err != nil {
+			t.Fatal(err)
+		}
+
+		db, err := OpenURL(ctx, be.url)
+		if !errors.Is(err, ErrSchemaTooNew) {
+			if db != nil {
+				db.Close()
+			}
+			t.Fatalf("Open of a newer database: error = %v, want ErrSchemaTooNew", err)
+		}
+		// The refusal must leave the file as the newer binary left it.
+		db, err = be.openWith(ctx, withExtra(t, laterMigration))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if v, err := db.SchemaVersion(ctx); err != nil || v != want {
+			t.Errorf("SchemaVersion after refusal = %d, %v; want %d", v, err, want)
+		}
+	})
 }
 
 func TestFailedMigrationRollsBack(t *testing.T) {
-	dir := t.TempDir()
-	ctx := context.Background()
-	broken := withExtra(t, `CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);`)
-	if db, err := open(ctx, dir, broken); err == nil {
-		db.Close()
-		t.Fatal("open with a failing migration succeeded")
-	}
+	forBackends(t, func(t *testing.T, be testBackend) {
+		ctx := context.Background()
+		broken := withExtra(t, `CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);`)
+		if db, err := be.openWith(ctx, broken); err == nil {
+			db.Close()
+			t.Fatal("open with a failing migration succeeded")
+		}
 
-	db := openTest(t, dir)
-	if v, err := db.SchemaVersion(ctx); err != nil || v != len(broken)-1 {
-		t.Errorf("SchemaVersion = %d, %v; want %d", v, err, len(broken)-1)
-	}
-	var n int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'`).Scan(&n); err != nil || n != 0 {
-		t.Errorf("half-applied migration left its table: count %d, %v", n, err)
-	}
+		db := be.open(t)
+		if v, err := db.SchemaVersion(ctx); err != nil || v != len(broken)-1 {
+			t.Errorf("SchemaVersion = %d, %v; want %d", v, err, len(broken)-1)
+		}
+		var n int
+		if err := db.r.QueryRowContext(ctx, tableCountQuery(db), "half_done").Scan(&n); err != nil || n != 0 {
+			t.Errorf("half-applied migration left its table: count %d, %v", n, err)
+		}
+	})
 }
 
-// TestConcurrentOpen opens two stores on one fresh file at once, as a server
-// and a `parley keys` command might, then writes through both.
+// TestConcurrentOpen opens four stores on one fresh database at once, as a
+// server and a `parley keys` command might (SQLite), or nodes starting
+// together (PostgreSQL, where the advisory lock serialises the migrations),
+// then writes through all of them.
 func TestConcurrentOpen(t *testing.T) {
-	dir := t.TempDir()
-	ctx := context.Background()
-	var (
-		dbs  [2]*DB
-		errs [2]error
-		wg   sync.WaitGroup
-	)
-	for i := range dbs {
-		wg.Go(func() { dbs[i], errs[i] = Open(ctx, dir) })
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("Open %d: %v", i, err)
+	forBackends(t, func(t *testing.T, be testBackend) {
+		ctx := context.Background()
+		var (
+			dbs  [4]*DB
+			errs [4]error
+			wg   sync.WaitGroup
+		)
+		for i := range dbs {
+			wg.Go(func() { dbs[i], errs[i] = OpenURL(ctx, be.url) })
 		}
-		t.Cleanup(func() { dbs[i].Close() })
-	}
-	var applied int
-	if err := dbs[0].r.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&applied); err != nil {
-		t.Fatal(err)
-	}
-	if want := len(withExtra(t)); applied != want {
-		t.Errorf("schema_migrations has %d rows, want %d", applied, want)
-	}
-
-	secret, k, err := dbs[0].CreateKey(ctx, "shared", "pro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := dbs[1].Authenticate(ctx, secret); err != nil {
-		t.Errorf("key created by one store unknown to the other: %v", err)
-	}
-	const perStore = 25
-	for _, db := range dbs {
-		wg.Go(func() {
-			for range perStore {
-				if err := db.AddUsage(ctx, k.ID, "2025-06", 3); err != nil {
-					t.Error(err)
-					return
-				}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("Open %d: %v", i, err)
 			}
-		})
-	}
-	wg.Wait()
-	if chars, reqs, err := dbs[1].Usage(ctx, k.ID, "2025-06"); err != nil || chars != 3*2*perStore || reqs != 2*perStore {
-		t.Errorf("Usage = %d, %d, %v; want %d, %d", chars, reqs, err, 3*2*perStore, 2*perStore)
-	}
+			t.Cleanup(func() { dbs[i].Close() })
+		}
+		var applied int
+		if err := dbs[0].r.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&applied); err != nil {
+			t.Fatal(err)
+		}
+		if want := len(withExtra(t)); applied != want {
+			t.Errorf("schema_migrations has %d rows, want %d", applied, want)
+		}
+
+		secret, k, err := dbs[0].CreateKey(ctx, "shared", "pro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dbs[1].Authenticate(ctx, secret); err != nil {
+			t.Errorf("key created by one store unknown to the other: %v", err)
+		}
+		const perStore = 25
+		for _, db := range dbs {
+			wg.Go(func() {
+				for range perStore {
+					if err := db.AddUsage(ctx, k.ID, "2025-06", 3); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if chars, reqs, err := dbs[1].Usage(ctx, k.ID, "2025-06"); err != nil || chars != 3*4*perStore || reqs != 4*perStore {
+			t.Errorf("Usage = %d, %d, %v; want %d, %d", chars, reqs, err, 3*4*perStore, 4*perStore)
+		}
+	})
 }
 
 // TestUpgradeFromRelease1 opens a data dir of the first release, which had

@@ -47,8 +47,8 @@ func checkPronunciations(d Pronunciations) error {
 
 // CreatePronunciations saves d for d.AccountID and returns it with its ID
 // and CreatedAt set. The account may hold at most limit dictionaries: the
-// count and the insert share one write transaction, so concurrent creates
-// never exceed it; the one that would gets ErrPronunciationsLimit. It
+// count and the insert share one write transaction, so concurrent creates,
+// on this node or another, never exceed it; the one that would gets ErrPronunciationsLimit. It
 // returns ErrNotFound for an unknown account and ErrInvalid for a
 // malformed dictionary.
 func (db *DB) CreatePronunciations(ctx context.Context, d Pronunciations, limit int) (Pronunciations, error) {
@@ -58,33 +58,27 @@ func (db *DB) CreatePronunciations(ctx context.Context, d Pronunciations, limit 
 	d.ID = pronunciationsPrefix + randomString(randomIDLen)
 	d.CreatedAt = db.now().UTC().Truncate(time.Millisecond)
 
-	tx, err := db.w.BeginTx(ctx, nil)
+	// As CreateVoice: the account's row is locked (PostgreSQL) before the
+	// count, so concurrent creates on any node count one after another.
+	err := db.inTx(ctx, func(tx *txn) error {
+		if err := lockAccount(ctx, tx, d.AccountID); err != nil {
+			return err
+		}
+		var count int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pronunciation_dictionaries WHERE account_id = ?`, d.AccountID).Scan(&count); err != nil {
+			return fmt.Errorf("store: creating pronunciations: %w", err)
+		}
+		if count >= limit {
+			return fmt.Errorf("%w: the account has %d of %d", ErrPronunciationsLimit, count, limit)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO pronunciation_dictionaries (id, account_id, name, language, entries, created_at)
+VALUES (?, ?, ?, ?, ?, ?)`, d.ID, d.AccountID, d.Name, d.Language, string(d.Entries), d.CreatedAt.UnixMilli()); err != nil {
+			return fmt.Errorf("store: creating pronunciations: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return Pronunciations{}, fmt.Errorf("store: creating pronunciations: %w", err)
-	}
-	defer tx.Rollback() // a no-op once committed
-
-	var exists bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM accounts WHERE id = ?)`, d.AccountID).Scan(&exists); err != nil {
-		return Pronunciations{}, fmt.Errorf("store: creating pronunciations: %w", err)
-	}
-	if !exists {
-		return Pronunciations{}, fmt.Errorf("%w: account %q", ErrNotFound, d.AccountID)
-	}
-	var count int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pronunciation_dictionaries WHERE account_id = ?`, d.AccountID).Scan(&count); err != nil {
-		return Pronunciations{}, fmt.Errorf("store: creating pronunciations: %w", err)
-	}
-	if count >= limit {
-		return Pronunciations{}, fmt.Errorf("%w: the account has %d of %d", ErrPronunciationsLimit, count, limit)
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO pronunciation_dictionaries (id, account_id, name, language, entries, created_at)
-VALUES (?, ?, ?, ?, ?, ?)`, d.ID, d.AccountID, d.Name, d.Language, string(d.Entries), d.CreatedAt.UnixMilli())
-	if err != nil {
-		return Pronunciations{}, fmt.Errorf("store: creating pronunciations: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return Pronunciations{}, fmt.Errorf("store: creating pronunciations: %w", err)
+		return Pronunciations{}, err
 	}
 	return d, nil
 }

@@ -32,20 +32,18 @@ func (db *DB) InitSetting(ctx context.Context, name string, value []byte) ([]byt
 	if err := checkSetting(name, value); err != nil {
 		return nil, err
 	}
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("store: setting %q: %w", name, err)
-	}
-	defer tx.Rollback() // a no-op once committed
-	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?)
-ON CONFLICT (name) DO NOTHING`, name, value, db.now().UnixMilli()); err != nil {
-		return nil, fmt.Errorf("store: setting %q: %w", name, err)
-	}
+	// PostgreSQL: a second insert of the same name waits for the first to
+	// commit and then does nothing, and the SELECT, a statement of its
+	// own, sees the committed value. So both get the first's.
 	var stored []byte
-	if err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&stored); err != nil {
-		return nil, fmt.Errorf("store: setting %q: %w", name, err)
-	}
-	if err := tx.Commit(); err != nil {
+	err := db.inTx(ctx, func(tx *txn) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?)
+ON CONFLICT (name) DO NOTHING`, name, value, db.now().UnixMilli()); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&stored)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("store: setting %q: %w", name, err)
 	}
 	return stored, nil

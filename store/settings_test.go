@@ -55,46 +55,49 @@ func TestSettings(t *testing.T) {
 // processes would have, initialise one name with different values: every
 // one must be told the same winner.
 func TestInitSettingRace(t *testing.T) {
-	dir := t.TempDir()
-	dbs := []*DB{openTest(t, dir), openTest(t, dir)}
-	ctx := context.Background()
-	const n = 16
-	got := make([][]byte, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			v, err := dbs[i%2].InitSetting(ctx, "race", []byte{byte(i)})
-			if err != nil {
-				t.Error(err)
-			}
-			got[i] = v
-		})
-	}
-	wg.Wait()
-	for i := range got {
-		if !bytes.Equal(got[i], got[0]) {
-			t.Fatalf("InitSetting answers differ: %v", got)
+	forBackends(t, func(t *testing.T, be testBackend) {
+		dbs := []*DB{be.open(t), be.open(t)}
+		ctx := context.Background()
+		const n = 16
+		got := make([][]byte, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				v, err := dbs[i%2].InitSetting(ctx, "race", []byte{byte(i)})
+				if err != nil {
+					t.Error(err)
+				}
+				got[i] = v
+			})
 		}
-	}
+		wg.Wait()
+		for i := range got {
+			if !bytes.Equal(got[i], got[0]) {
+				t.Fatalf("InitSetting answers differ: %v", got)
+			}
+		}
+	})
 }
 
 func TestHoldsSignedData(t *testing.T) {
-	db := openTest(t, t.TempDir())
-	ctx := context.Background()
-	if has, err := db.HoldsSignedData(ctx); err != nil || has {
-		t.Fatalf("fresh store: %v, %v; want false", has, err)
-	}
-	secret, _, err := db.CreateKey(ctx, "k", "free")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if has, err := db.HoldsSignedData(ctx); err != nil || has {
-		t.Fatalf("store with an unused key: %v, %v; want false", has, err)
-	}
-	if _, err := db.Authenticate(ctx, secret); err != nil {
-		t.Fatal(err)
-	}
-	if has, err := db.HoldsSignedData(ctx); err != nil || !has {
-		t.Fatalf("store with a used key: %v, %v; want true", has, err)
-	}
+	forBackends(t, func(t *testing.T, be testBackend) {
+		db := be.open(t)
+		ctx := context.Background()
+		if has, err := db.HoldsSignedData(ctx); err != nil || has {
+			t.Fatalf("fresh store: %v, %v; want false", has, err)
+		}
+		secret, _, err := db.CreateKey(ctx, "k", "free")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if has, err := db.HoldsSignedData(ctx); err != nil || has {
+			t.Fatalf("store with an unused key: %v, %v; want false", has, err)
+		}
+		if _, err := db.Authenticate(ctx, secret); err != nil {
+			t.Fatal(err)
+		}
+		if has, err := db.HoldsSignedData(ctx); err != nil || !has {
+			t.Fatalf("store with a used key: %v, %v; want true", has, err)
+		}
+	})
 }

@@ -29,16 +29,23 @@ const busyTimeout = 5 * time.Second
 
 // DB is an open store. Its methods are safe for concurrent use.
 type DB struct {
-	// Two pools share the file. All writes go through w, which has exactly
-	// one connection: SQLite admits one writer at a time anyway, so queueing
-	// writers in Go is cheaper than letting them spin on the busy handler.
-	// w's transactions begin IMMEDIATE, so a transaction that reads before it
-	// writes never fails halfway with SQLITE_BUSY when it upgrades its lock,
-	// a failure busy_timeout cannot help with (it matters when another
-	// process writes the same file). Reads go through r, several query_only
-	// connections that in WAL mode neither block nor wait for the writer.
-	w   *sql.DB
-	r   *sql.DB
+	b backend
+	// SQLite: two pools share the file. All writes go through w, which
+	// has exactly one connection: SQLite admits one writer at a time
+	// anyway, so queueing writers in Go is cheaper than letting them spin
+	// on the busy handler. w's transactions begin IMMEDIATE, so a
+	// transaction that reads before it writes never fails halfway with
+	// SQLITE_BUSY when it upgrades its lock, a failure busy_timeout cannot
+	// help with (it matters when another process writes the same file).
+	// Reads go through r, several query_only connections that in WAL mode
+	// neither block nor wait for the writer.
+	//
+	// PostgreSQL: w and r are one pool of pgPoolSize connections. Writers
+	// are not serialised, so every transaction that reads before it writes
+	// locks what it read (see forUpdate) or re-checks it in its UPDATE's
+	// WHERE, as the comment at each says.
+	w   *pool
+	r   *pool
 	now func() time.Time // a field so tests can move time
 
 	// getKey is prepared once because it runs for every request, and
@@ -49,9 +56,10 @@ type DB struct {
 	closeErr  error
 }
 
-// Open opens the store in dir, creating dir (mode 0700) and the database
-// (mode 0600) if needed, and applies any pending migrations. It fails with
-// ErrSchemaTooNew if a newer Parley has already upgraded the file.
+// Open opens the SQLite store in dir, creating dir (mode 0700) and the
+// database FileName (mode 0600) if needed, and applies any pending
+// migrations. It fails with ErrSchemaTooNew if a newer Parley has already
+// upgraded the file.
 func Open(ctx context.Context, dir string) (*DB, error) {
 	migs, err := loadMigrations(migrationFiles, "migrations")
 	if err != nil {
@@ -60,11 +68,72 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	return open(ctx, dir, migs)
 }
 
+// OpenURL opens the store that url names: "sqlite:PATH" for the SQLite
+// file PATH (its directory created with mode 0700 if needed), or
+// "postgres://..." (also "postgresql://") for a PostgreSQL database, in
+// the form pgx accepts. Pending migrations are applied either way.
+func OpenURL(ctx context.Context, url string) (*DB, error) {
+	migs, err := loadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	return openURL(ctx, url, migs)
+}
+
+func openURL(ctx context.Context, url string, migs []migration) (*DB, error) {
+	kind, target, err := ParseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	if kind == "postgres" {
+		return openPostgres(ctx, target, migs)
+	}
+	return openFile(ctx, target, migs)
+}
+
+// ParseURL splits a store URL into its kind, "sqlite" or "postgres", and
+// what the back end opens: the SQLite file's path, or the whole
+// postgres:// URL. It fails with ErrInvalid for anything else.
+func ParseURL(url string) (kind, target string, err error) {
+	switch {
+	case strings.HasPrefix(url, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
+		if path == "" {
+			return "", "", fmt.Errorf("%w: store URL %q names no file", ErrInvalid, url)
+		}
+		return "sqlite", path, nil
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		return "postgres", url, nil
+	}
+	return "", "", fmt.Errorf("%w: store URL must be sqlite:PATH or postgres://..., not %q", ErrInvalid, redact(url))
+}
+
+// SQLiteURL is the store URL of the SQLite database in the data directory
+// dir, the default store.
+func SQLiteURL(dir string) string { return "sqlite:" + filepath.Join(dir, FileName) }
+
+// redact hides a password that a malformed URL may carry, for an error
+// message.
+func redact(url string) string {
+	if i := strings.Index(url, "@"); i >= 0 {
+		if j := strings.Index(url, "://"); j >= 0 && j < i {
+			return url[:j+3] + "...@" + url[i+1:]
+		}
+		return "...@" + url[i+1:]
+	}
+	return url
+}
+
 func open(ctx context.Context, dir string, migs []migration) (*DB, error) {
+	return openFile(ctx, filepath.Join(dir, FileName), migs)
+}
+
+func openFile(ctx context.Context, path string, migs []migration) (*DB, error) {
+	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: creating data dir: %w", err)
 	}
-	file, err := filepath.Abs(filepath.Join(dir, FileName))
+	file, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -83,7 +152,8 @@ func open(ctx context.Context, dir string, migs []migration) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := migrate(ctx, w, migs); err != nil {
+	wp := &pool{db: w, b: sqliteBackend}
+	if err := migrate(ctx, wp, migs); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -106,7 +176,7 @@ func open(ctx context.Context, dir string, migs []migration) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: preparing statements: %w", err)
 	}
-	return &DB{w: w, r: r, now: time.Now, getKey: getKey}, nil
+	return &DB{b: sqliteBackend, w: wp, r: &pool{db: r, b: sqliteBackend}, now: time.Now, getKey: getKey}, nil
 }
 
 // openPool opens a pool of at most n connections to file, retrying while
@@ -192,9 +262,29 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		// The writer goes last: the last connection to close checkpoints the
 		// WAL into the main file, which needs the write lock.
-		db.closeErr = errors.Join(db.getKey.Close(), db.r.Close(), db.w.Close())
+		errs := []error{db.getKey.Close()}
+		if db.r != db.w {
+			errs = append(errs, db.r.db.Close())
+		}
+		db.closeErr = errors.Join(append(errs, db.w.db.Close())...)
 	})
 	return db.closeErr
+}
+
+// Backend names the kind of database: "sqlite" or "postgres".
+func (db *DB) Backend() string { return db.b.String() }
+
+// Shared reports whether several Parley nodes may use the store at once
+// (PostgreSQL), rather than one process at a time running jobs and holding
+// the data directory (SQLite).
+func (db *DB) Shared() bool { return db.b == postgresBackend }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.b.classify(db.r.db.PingContext(ctx)); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
 }
 
 // SchemaVersion reports the number of the last migration applied to the
@@ -207,7 +297,13 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 // foreign key check, and returns an error listing what they found, if
 // anything. It reads every page, so it is for operators and tests, not for
 // every start-up.
+//
+// On PostgreSQL it does nothing: the server checks foreign keys on every
+// write, and checksums its pages itself.
 func (db *DB) IntegrityCheck(ctx context.Context) error {
+	if db.b == postgresBackend {
+		return nil
+	}
 	rows, err := db.r.QueryContext(ctx, `PRAGMA integrity_check`)
 	if err != nil {
 		return fmt.Errorf("store: integrity check: %w", err)

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -32,16 +34,18 @@ func (db *DB) AddUsage(ctx context.Context, keyID, month string, chars int64) er
 
 // chargeQuery adds characters and requests to a key's month. Selecting from
 // api_keys makes an unknown key insert nothing, which is how we tell it
-// apart without depending on the driver's error codes.
+// apart without depending on the driver's error codes. The existing row's
+// columns are named with the table: PostgreSQL finds a bare name ambiguous
+// beside excluded's.
 const chargeQuery = `INSERT INTO usage (key_id, month, characters, requests)
 SELECT id, ?, ?, ? FROM api_keys WHERE id = ?
-ON CONFLICT (key_id, month) DO UPDATE SET characters = characters + excluded.characters, requests = requests + excluded.requests`
+ON CONFLICT (key_id, month) DO UPDATE SET characters = usage.characters + excluded.characters, requests = usage.requests + excluded.requests`
 
 // Charge adds chars characters and requests requests to the key's usage in
 // month ("YYYY-MM", see Month): a request is charged segment by segment as
 // it is spoken, counting the request with its first segment. It is one
 // atomic upsert, durable when it returns, so concurrent calls never lose
-// counts. Revoked keys still count: a generation may finish after its key
+// counts, from one node or many. Revoked keys still count: a generation may finish after its key
 // is revoked. It returns ErrNotFound for an unknown key.
 func (db *DB) Charge(ctx context.Context, keyID, month string, chars, requests int64) error {
 	if err := checkMonth(month); err != nil {
@@ -105,7 +109,9 @@ type Charge struct {
 // ChargeMany adds every charge in one transaction, durable when it
 // returns: the group commit of many sessions' segments. Charges of keys
 // that do not exist are skipped (a key is never deleted, only revoked, so
-// there are none in practice).
+// there are none in practice). The rows are written in key and month
+// order, so that two nodes' group commits on PostgreSQL lock them in the
+// same order and cannot deadlock (a deadlock would still be retried).
 func (db *DB) ChargeMany(ctx context.Context, charges []Charge) error {
 	for _, c := range charges {
 		if err := checkMonth(c.Month); err != nil {
@@ -115,17 +121,17 @@ func (db *DB) ChargeMany(ctx context.Context, charges []Charge) error {
 			return fmt.Errorf("%w: negative usage %d characters, %d requests", ErrInvalid, c.Chars, c.Requests)
 		}
 	}
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: adding usage: %w", err)
-	}
-	defer tx.Rollback() // a no-op once committed
-	for _, c := range charges {
-		if _, err := tx.ExecContext(ctx, chargeQuery, c.Month, c.Chars, c.Requests, c.KeyID); err != nil {
-			return fmt.Errorf("store: adding usage: %w", err)
+	sorted := slices.Clone(charges)
+	slices.SortFunc(sorted, func(a, b Charge) int { return cmp.Or(cmp.Compare(a.KeyID, b.KeyID), cmp.Compare(a.Month, b.Month)) })
+	err := db.inTx(ctx, func(tx *txn) error {
+		for _, c := range sorted {
+			if _, err := tx.ExecContext(ctx, chargeQuery, c.Month, c.Chars, c.Requests, c.KeyID); err != nil {
+				return err
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("store: adding usage: %w", err)
 	}
 	return nil

@@ -60,7 +60,7 @@ func checkVoice(v Voice) error {
 // CreateVoice saves v for v.AccountID and returns it with its ID and
 // CreatedAt set. The account may hold at most limit voices: the count and the
 // insert share one write transaction, so concurrent creates, from this process
-// or another, never exceed it; the one that would gets ErrVoiceLimit. It
+// or another, on this node or another, never exceed it; the one that would gets ErrVoiceLimit. It
 // returns ErrNotFound for an unknown account and ErrInvalid for a malformed
 // voice.
 func (db *DB) CreateVoice(ctx context.Context, v Voice, limit int) (Voice, error) {
@@ -70,34 +70,31 @@ func (db *DB) CreateVoice(ctx context.Context, v Voice, limit int) (Voice, error
 	v.ID = voicePrefix + randomString(randomIDLen)
 	v.CreatedAt = db.now().UTC().Truncate(time.Millisecond)
 
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return Voice{}, fmt.Errorf("store: creating voice: %w", err)
-	}
-	defer tx.Rollback() // a no-op once committed
-
-	var exists bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM accounts WHERE id = ?)`, v.AccountID).Scan(&exists); err != nil {
-		return Voice{}, fmt.Errorf("store: creating voice: %w", err)
-	}
-	if !exists {
-		return Voice{}, fmt.Errorf("%w: account %q", ErrNotFound, v.AccountID)
-	}
-	var count int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM voices WHERE account_id = ?`, v.AccountID).Scan(&count); err != nil {
-		return Voice{}, fmt.Errorf("store: creating voice: %w", err)
-	}
-	if count >= limit {
-		return Voice{}, fmt.Errorf("%w: the account has %d of %d", ErrVoiceLimit, count, limit)
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO voices (id, account_id, name, source, description, profile, ref_text, created_at)
+	// The count and the insert share one transaction. SQLite serialises
+	// it with every other writer; PostgreSQL needs the account's row
+	// locked first, so that concurrent creates for one account (on any
+	// node) count one after another.
+	err := db.inTx(ctx, func(tx *txn) error {
+		if err := lockAccount(ctx, tx, v.AccountID); err != nil {
+			return err
+		}
+		var count int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM voices WHERE account_id = ?`, v.AccountID).Scan(&count); err != nil {
+			return fmt.Errorf("store: creating voice: %w", err)
+		}
+		if count >= limit {
+			return fmt.Errorf("%w: the account has %d of %d", ErrVoiceLimit, count, limit)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO voices (id, account_id, name, source, description, profile, ref_text, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		v.ID, v.AccountID, v.Name, v.Source, v.Description, string(v.Profile), v.RefText, v.CreatedAt.UnixMilli())
+			v.ID, v.AccountID, v.Name, v.Source, v.Description, string(v.Profile), v.RefText, v.CreatedAt.UnixMilli())
+		if err != nil {
+			return fmt.Errorf("store: creating voice: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return Voice{}, fmt.Errorf("store: creating voice: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return Voice{}, fmt.Errorf("store: creating voice: %w", err)
+		return Voice{}, err
 	}
 	return v, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -18,7 +19,7 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("keys: want create, list or revoke")
 	}
 	fs := newFlagSet("keys "+args[0], stderr)
-	dir := fs.String("data", "./data", "data directory")
+	st := storeFlags(fs)
 	switch args[0] {
 	case "create":
 		planName := fs.String("plan", "", "plan: "+strings.Join(plan.Names(), ", "))
@@ -29,7 +30,7 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if *planName == "" {
 			return fmt.Errorf("keys create: --plan is required (%s)", strings.Join(plan.Names(), ", "))
 		}
-		return withStore(ctx, *dir, func(db *store.DB) error {
+		return st.with(ctx, func(db *store.DB) error {
 			secret, k, err := db.CreateKey(ctx, *name, *planName)
 			if err != nil {
 				return err
@@ -41,7 +42,7 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
-		return withStore(ctx, *dir, func(db *store.DB) error {
+		return st.with(ctx, func(db *store.DB) error {
 			ks, err := db.ListKeys(ctx)
 			if err != nil {
 				return err
@@ -68,7 +69,7 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if fs.NArg() != 1 {
 			return errors.New("keys revoke: want exactly one key ID")
 		}
-		return withStore(ctx, *dir, func(db *store.DB) error {
+		return st.with(ctx, func(db *store.DB) error {
 			if err := db.RevokeKey(ctx, fs.Arg(0)); err != nil {
 				return err
 			}
@@ -79,12 +80,33 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("keys: unknown subcommand %q (want create, list or revoke)", args[0])
 }
 
-// withStore runs f on the store in dir, closing it afterwards.
-func withStore(ctx context.Context, dir string, f func(*store.DB) error) error {
-	db, err := store.Open(ctx, dir)
+// storeFlag is the --data and --store-url pair of every command that
+// opens the store.
+type storeFlag struct {
+	dir, url *string
+}
+
+func storeFlags(fs *flag.FlagSet) storeFlag {
+	return storeFlag{
+		dir: fs.String("data", "./data", "data directory (the SQLite store DATA/parley.db, unless --store-url)"),
+		url: fs.String("store-url", "", "store: sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DB (default sqlite:DATA/parley.db)"),
+	}
+}
+
+// URL is the store's URL: --store-url, or the SQLite file in --data.
+func (f storeFlag) URL() string {
+	if *f.url != "" {
+		return *f.url
+	}
+	return store.SQLiteURL(*f.dir)
+}
+
+// with runs fn on the store, closing it afterwards.
+func (f storeFlag) with(ctx context.Context, fn func(*store.DB) error) error {
+	db, err := store.OpenURL(ctx, f.URL())
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return f(db)
+	return fn(db)
 }

@@ -22,10 +22,12 @@ Usage:
                                                         run the server
   parley say [--voice-description D] [--language L] [-o FILE] TEXT
                                                         synthesise TEXT (- for stdin) to a WAV file
-  parley keys create --plan PLAN [--name NAME] [--data DIR]
-  parley keys list [--data DIR]
-  parley keys revoke ID [--data DIR]
-  parley voices list [--data DIR]                       the saved voices of every account
+  parley keys create --plan PLAN [--name NAME] [--data DIR | --store-url URL]
+  parley keys list [--data DIR | --store-url URL]
+  parley keys revoke ID [--data DIR | --store-url URL]
+  parley voices list [--data DIR | --store-url URL]     the saved voices of every account
+  parley store migrate --from URL --to URL [--replace]  copy a whole store (sqlite:PATH → postgres://...),
+                                                        verified row by row
   parley models list [--data DIR] [--json]              neural voices: installed and available
   parley models pull NAME... [--data DIR]               download voices (sha256 pinned, resumable)
   parley models rm NAME... [--data DIR]                 delete installed voices
@@ -64,6 +66,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return keys(ctx, args[1:], stdout, stderr)
 	case "voices":
 		return voices(ctx, args[1:], stdout, stderr)
+	case "store":
+		return storeCmd(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return bench(ctx, args[1:], stdout, stderr)
 	case "models":

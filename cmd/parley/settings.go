@@ -98,7 +98,7 @@ func serveSettings(c *serveConfig) []*setting {
 	return []*setting{
 		{key: "addr", value: stringVal(&s.Addr), usage: "listen address, HOST:PORT"},
 		{key: "data", value: stringVal(&s.DataDir),
-			usage: "data directory: the SQLite store parley.db (WAL), job audio, the server secret voice-secret"},
+			usage: "data directory: the SQLite store parley.db (WAL, job audio included) and the server secret voice-secret, unless --store-url names PostgreSQL; neural voices (--models)"},
 		{key: "config", value: stringVal(&c.ConfigFile), noFile: true,
 			usage: "TOML file with a key for any setting here but this one (deploy/parley.toml lists them); flags and environment variables override it"},
 		{key: "public-url", value: stringVal(&s.PublicURL),
@@ -114,6 +114,8 @@ func serveSettings(c *serveConfig) []*setting {
 			usage: "start although DATA/voice-secret is missing or is not the secret the store's data was signed with (otherwise a refusal); every issued voice_clone_prompt and webhook signing secret stops working"},
 		{key: "trusted-proxies", value: prefixesVal(&s.TrustedProxies),
 			usage: "addresses or CIDRs of the load balancers in front of this node, comma-separated: from them X-Forwarded-For and X-Real-IP name the client, for per-address limits and logs"},
+		{key: "store-url", value: stringVal(&s.StoreURL),
+			usage: "the store: sqlite:PATH, or postgres://USER:PASSWORD@HOST:PORT/DB shared by every node for keys, voices, usage, jobs with their audio and the server secret (empty: sqlite:DATA/parley.db)"},
 		{key: "redis-url", value: stringVal(&s.Redis.URL),
 			usage: "redis://[user:password@]host:port[/db] shared by every node for per-key and per-address limits and generation rates (empty: this node counts alone)"},
 		{key: "max-conns", value: intVal(&s.Limits.MaxConns),

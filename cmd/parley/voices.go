@@ -16,11 +16,11 @@ func voices(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return errors.New("voices: want list")
 	}
 	fs := newFlagSet("voices list", stderr)
-	dir := fs.String("data", "./data", "data directory")
+	st := storeFlags(fs)
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	return withStore(ctx, *dir, func(db *store.DB) error {
+	return st.with(ctx, func(db *store.DB) error {
 		vs, err := db.ListAllVoices(ctx)
 		if err != nil {
 			return err
