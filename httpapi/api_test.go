@@ -18,6 +18,7 @@ import (
 	"github.com/parley-voice/parley/audio"
 	"github.com/parley-voice/parley/engine/enginetest"
 	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/store"
 	"github.com/parley-voice/parley/voice"
 )
 
@@ -489,6 +490,18 @@ func TestBodyTimeout(t *testing.T) {
 	}
 	if d := time.Since(start); d < 300*time.Millisecond {
 		t.Fatalf("the stream took %v: too short to show the deadline was lifted", d)
+	}
+}
+
+// TestStoreUnavailable503: while the store cannot be reached, a request
+// that needs it is a 503 saying so, with Retry-After.
+func TestStoreUnavailable503(t *testing.T) {
+	n := newFakeNode(t)
+	key := n.key(t, "free")
+	n.db.fail(fmt.Errorf("%w: connection refused", store.ErrUnavailable))
+	r := n.do(t, "GET", "/v1/usage", key, nil)
+	if r.status != 503 || !strings.Contains(r.errMsg(t), "cannot be reached") || r.header.Get("Retry-After") != "5" {
+		t.Fatalf("usage while the store is unreachable: %d %v %s", r.status, r.header, r.body)
 	}
 }
 

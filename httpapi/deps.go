@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 
 	"github.com/parley-voice/parley/auth"
@@ -74,6 +75,8 @@ type Pipeline interface {
 type Store interface {
 	GetKey(ctx context.Context, id string) (store.Key, error)
 	GetJob(ctx context.Context, accountID, id string) (store.Job, error)
+	// WriteJobAudio writes a finished job's audio to w.
+	WriteJobAudio(ctx context.Context, id string, w io.Writer) (int64, error)
 	Usage(ctx context.Context, keyID, month string) (chars, requests int64, err error)
 	AccountUsage(ctx context.Context, accountID, month string) (chars, requests int64, err error)
 }
@@ -84,8 +87,6 @@ type Jobs interface {
 	Delete(ctx context.Context, accountID, id string) (store.Job, error)
 	// Expired reports a finished job past its retention.
 	Expired(j store.Job) bool
-	// DataDir is where finished jobs' audio is (jobs.AudioPath).
-	DataDir() string
 }
 
 // core is what the API and the Runner share: parsing a speech request and

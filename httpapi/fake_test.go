@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -74,7 +75,7 @@ func newFakeNode(t *testing.T, opts ...func(*fakeConfig)) *fakeNode {
 		WebhookSecret: []byte("fedcba9876543210fedcba9876543210"),
 	}
 	if !fc.noJobs {
-		n.jobs = &fakeJobs{db: n.db, dir: t.TempDir()}
+		n.jobs = &fakeJobs{db: n.db}
 		d.Jobs = n.jobs
 	}
 	api, err := httpapi.New(fc.http, d)
@@ -141,6 +142,7 @@ type memStore struct {
 	usage   map[string]int64     // by key id and month
 	voices  []store.Voice
 	jobs    map[string]store.Job // by id
+	audio   map[string][]byte    // finished jobs' audio, by id
 	err     error                // when set, usage lookups fail with it
 }
 
@@ -154,7 +156,8 @@ func (m *memStore) fail(err error) {
 }
 
 func newMemStore() *memStore {
-	return &memStore{keys: map[string]store.Key{}, revoked: map[string]bool{}, usage: map[string]int64{}, jobs: map[string]store.Job{}}
+	return &memStore{keys: map[string]store.Key{}, revoked: map[string]bool{}, usage: map[string]int64{},
+		jobs: map[string]store.Job{}, audio: map[string][]byte{}}
 }
 
 func newID(prefix string) string {
@@ -321,12 +324,22 @@ func (m *memStore) GetJob(_ context.Context, accountID, id string) (store.Job, e
 	return j, nil
 }
 
+func (m *memStore) WriteJobAudio(_ context.Context, id string, w io.Writer) (int64, error) {
+	m.mu.Lock()
+	b, ok := m.audio[id]
+	m.mu.Unlock()
+	if !ok {
+		return 0, store.ErrNotFound
+	}
+	n, err := w.Write(b)
+	return int64(n), err
+}
+
 // fakeJobs queues jobs in a memStore, and runs none. As the store does, it
 // charges a job's characters as it queues it, and refunds them when a job
 // is deleted before it succeeded.
 type fakeJobs struct {
-	db  *memStore
-	dir string
+	db *memStore
 	// refuse, when set, is Submit's error: a limit, or a webhook address
 	// refused.
 	refuse error
@@ -355,6 +368,7 @@ func (f *fakeJobs) Delete(_ context.Context, accountID, id string) (store.Job, e
 		return store.Job{}, store.ErrNotFound
 	}
 	delete(f.db.jobs, id)
+	delete(f.db.audio, id)
 	if j.Status != store.JobSucceeded {
 		f.db.usage[j.KeyID+" "+j.ChargeMonth] -= j.Charged
 	}
@@ -366,8 +380,6 @@ func (f *fakeJobs) Expired(j store.Job) bool {
 	defer f.mu.Unlock()
 	return f.expired[j.ID]
 }
-
-func (f *fakeJobs) DataDir() string { return f.dir }
 
 // update changes a stored job, as the manager does when it runs it.
 func (f *fakeJobs) update(id string, change func(*store.Job)) {

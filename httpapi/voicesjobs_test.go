@@ -10,8 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -167,14 +166,10 @@ func TestJobs(t *testing.T) {
 
 	// The manager runs it.
 	wav := audio.EncodeWAV(enginetest.PCM(hello), 24000)
-	if err := os.MkdirAll(filepath.Dir(jobs.AudioPath(n.jobs.dir, id, "wav")), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(jobs.AudioPath(n.jobs.dir, id, "wav"), wav, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	n.jobs.update(id, func(j *store.Job) {
 		now := time.Now()
+		n.db.audio[id] = wav
+		j.AudioBytes = int64(len(wav))
 		j.Status, j.FinishedAt, j.DeliveryStatus, j.DeliveryAttempts, j.LastDeliveryError = store.JobSucceeded, &now, store.DeliveryDelivered, 2, "webhook receiver answered 503"
 	})
 	v = n.do(t, "GET", "/v1/jobs/"+id, key, nil).json(t)
@@ -183,7 +178,8 @@ func TestJobs(t *testing.T) {
 		hook["status"] != "delivered" || hook["attempts"].(float64) != 2 || hook["last_error"] != "webhook receiver answered 503" {
 		t.Fatalf("succeeded job %v", v)
 	}
-	if a := n.do(t, "GET", "/v1/jobs/"+id+"/audio", key, nil); a.status != 200 || a.header.Get("Content-Type") != "audio/wav" || !bytes.Equal(a.body, wav) {
+	if a := n.do(t, "GET", "/v1/jobs/"+id+"/audio", key, nil); a.status != 200 || a.header.Get("Content-Type") != "audio/wav" ||
+		a.header.Get("Content-Length") != strconv.Itoa(len(wav)) || !bytes.Equal(a.body, wav) {
 		t.Fatalf("audio: %d %q, %d bytes", a.status, a.header.Get("Content-Type"), len(a.body))
 	}
 	for _, p := range []string{"/v1/jobs/" + id, "/v1/jobs/" + id + "/audio"} {

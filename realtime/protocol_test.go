@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/parley-voice/parley/audio"
 	"github.com/parley-voice/parley/engine/enginetest"
 	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/store"
 	"github.com/parley-voice/parley/textnorm"
 	"github.com/parley-voice/parley/voice"
 )
@@ -546,6 +548,20 @@ func TestKeyStoreFailure4005(t *testing.T) {
 		t.Fatalf("frames before the close: %+v", frames)
 	}
 	waitFor(t, func() bool { return strings.Contains(n.logs.String(), errStore.Error()) })
+}
+
+// TestStoreUnavailable4005: a session that cannot start because the store
+// cannot be reached is closed with 4005 and a message that says so, so
+// that the client reconnects rather than look for its own mistake.
+func TestStoreUnavailable4005(t *testing.T) {
+	n := newNode(t)
+	n.keys.setFail(fmt.Errorf("auth: %w: connection refused", store.ErrUnavailable))
+	c := n.dial(t)
+	c.send(msg{"type": "config", "api_key": n.key})
+	frames := c.expectClose(protocol.CloseServerError)
+	if last := frames[len(frames)-1].m; !strings.Contains(last.Message, "temporarily unavailable") || strings.Contains(last.Message, "refused") {
+		t.Fatalf("error %+v", last)
+	}
 }
 
 // TestVoiceErrors: a voice the client got wrong is a 4003 that says so; one
