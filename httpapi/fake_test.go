@@ -3,19 +3,19 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/parley-voice/parley/internal/testlog"
 
 	"github.com/parley-voice/parley/audio"
 	"github.com/parley-voice/parley/auth"
@@ -40,7 +40,7 @@ type fakeNode struct {
 	db      *memStore
 	jobs    *fakeJobs
 	metrics *metrics.Metrics
-	logs    *lockedLog
+	logs    *testlog.Buffer
 	// cancel ends the contexts of requests in flight with a cause, as the
 	// server does at the end of its shutdown grace.
 	cancel context.CancelCauseFunc
@@ -61,7 +61,7 @@ func newFakeNode(t *testing.T, opts ...func(*fakeConfig)) *fakeNode {
 		o(&fc)
 	}
 	lim := limits.New(fc.limits)
-	n := &fakeNode{eng: fc.engine, db: newMemStore(), metrics: metrics.New(), logs: &lockedLog{}}
+	n := &fakeNode{eng: fc.engine, db: newMemStore(), metrics: metrics.New(), logs: &testlog.Buffer{}}
 	d := httpapi.Deps{
 		Keys:       n.db,
 		Accounting: &auth.Accounting{Limiter: lim, Usage: n.db},
@@ -70,7 +70,7 @@ func newFakeNode(t *testing.T, opts ...func(*fakeConfig)) *fakeNode {
 		Voices:     &voicestore.Store{DB: n.db, Secret: []byte("0123456789abcdef0123456789abcdef")},
 		Store:      n.db,
 		Metrics:    n.metrics,
-		Logger:     slog.New(slog.NewTextHandler(n.logs, nil)),
+		Logger:     n.logs.Logger(),
 		// The webhook secrets are derived from it.
 		WebhookSecret: []byte("fedcba9876543210fedcba9876543210"),
 	}
@@ -397,22 +397,4 @@ func (f *fakeJobs) expire(id string) {
 		f.expired = map[string]bool{}
 	}
 	f.expired[id] = true
-}
-
-// lockedLog collects log output written from many goroutines.
-type lockedLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }

@@ -5,12 +5,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"log/slog"
 	"net"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/parley-voice/parley/internal/testlog"
 
 	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/engine"
@@ -36,7 +37,7 @@ type node struct {
 	keys    *memKeys
 	usage   *memUsage
 	metrics *metrics.Metrics
-	logs    *lockedLog
+	logs    *testlog.Buffer
 	url     string
 	key     string // plan realtime
 	keyID   string
@@ -71,7 +72,7 @@ func newNode(t *testing.T, opts ...func(*nodeConfig)) *node {
 	}
 	lim := limits.New(nc.limits)
 	n := &node{eng: fake, keys: &memKeys{keys: map[string]auth.Principal{}}, usage: &memUsage{chars: map[string]int64{}},
-		metrics: metrics.New(), logs: &lockedLog{}, served: make(chan struct{})}
+		metrics: metrics.New(), logs: &testlog.Buffer{}, served: make(chan struct{})}
 	var err error
 	n.rt, err = realtime.NewServer(nc.realtime, realtime.Deps{
 		Auth:       n.keys,
@@ -80,7 +81,7 @@ func newNode(t *testing.T, opts ...func(*nodeConfig)) *node {
 		Pipeline:   &tts.Pipeline{Engine: nc.engine},
 		Limiter:    lim,
 		Metrics:    n.metrics,
-		Logger:     slog.New(slog.NewTextHandler(n.logs, nil)),
+		Logger:     n.logs.Logger(),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -343,19 +343,7 @@ func TestClearMidGeneration(t *testing.T) {
 	}
 	// The socket goes on with nothing of the old generation.
 	from := len(eng.Calls())
-	c.sendTokens(sentence, 4)
-	c.send(msg{"type": "flush"})
-	var g generation
-	for {
-		f := c.next()
-		if f.binary == nil {
-			g.done = f.m.Done()
-			break
-		}
-		g.pcm = append(g.pcm, f.binary...)
-		g.chunks++
-	}
-	checkExact(t, g, eng, from, sentence)
+	checkExact(t, c.speak(sentence), eng, from, sentence)
 }
 
 func TestClearWithNothingInProgress(t *testing.T) {
@@ -409,16 +397,7 @@ func TestBufferOverflowKeepsEarlierText(t *testing.T) {
 	sent += "y"
 	c.send(msg{"type": "flush"})
 	release()
-	var g generation
-	for {
-		f := c.next()
-		if f.binary == nil {
-			g.done = f.m.Done()
-			break
-		}
-		g.pcm = append(g.pcm, f.binary...)
-		g.chunks++
-	}
+	g := c.collect()
 	if text := strings.Join(spoken(eng, 0), " "); strings.Contains(text, strings.TrimSpace(refused)) {
 		t.Fatalf("the refused text was spoken")
 	}
