@@ -8,7 +8,7 @@ DATA ?= ./data
 ADDR ?= :8080
 FUZZTIME ?= 10s
 
-.PHONY: run build deps test-deps test vet fuzz bench clean
+.PHONY: run build deps test-deps test test-nocgo vet fuzz bench clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/parley
@@ -35,8 +35,13 @@ run: deps build
 	@echo
 	$(BIN) serve --addr $(ADDR) --data $(DATA) --log-format text
 
+# realtime and httpapi keep their end-to-end tests (a whole node, the real
+# engines) behind the build tag e2e; their default tests use fakes.
+E2E := ./realtime ./httpapi
+
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags e2e $(E2E)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 
 # Short runs of every fuzz target; `make fuzz FUZZTIME=10m` for long ones.
@@ -49,6 +54,13 @@ fuzz:
 
 test: test-deps vet
 	$(GO) test -race -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 -timeout 20m -tags e2e $(E2E)
+	$(MAKE) test-nocgo
+
+# The default tests of realtime and httpapi need no C library: built without
+# cgo, the engines are stubs, and the tests still pass.
+test-nocgo:
+	CGO_ENABLED=0 $(GO) test -count=1 $(E2E)
 	$(MAKE) fuzz FUZZTIME=$(FUZZTIME)
 
 bench:

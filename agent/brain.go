@@ -73,7 +73,7 @@ func (b *brain) handle(e event) {
 		b.do(m.LLMDelta(e.turn, e.text, e.at))
 	case evLLMError:
 		s.log.Error("answer failed", "turn", e.turn, "err", e.err)
-		s.out.json(errorMsg{Type: "error", Message: e.msg, Code: 4005})
+		s.out.json(errorMsg{Type: "error", Message: e.msg, Code: int(closeServerError)})
 		fallthrough
 	case evLLMDone:
 		if e.turn == b.answer.turn && b.answer.running {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -24,9 +25,9 @@ import (
 // Config tunes agent sessions. Zero fields take the values of
 // DefaultConfig.
 type Config struct {
-	// TTSURL is the realtime endpoint the agent speaks through; the
-	// server sets it to its own address when empty. TTSKey, if set, is used
-	// there instead of the user's key.
+	// TTSURL is the realtime endpoint the agent speaks through; empty
+	// means this server's own, on the address the browser's request
+	// reached. TTSKey, if set, is used there instead of the user's key.
 	TTSURL, TTSKey string
 	// VAD tunes speech detection (its SampleRate is always 16 kHz here).
 	VAD vad.Config
@@ -142,7 +143,6 @@ type Server struct {
 	keys *auth.KeyCache
 
 	mu       sync.Mutex
-	ttsURL   string
 	sessions map[*session]struct{}
 	places   int // sessions whose start was accepted, of MaxSessions
 	closed   bool
@@ -162,18 +162,30 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{cfg: cfg, deps: d, log: log, keys: auth.NewKeyCache(d.Keys, cfg.KeyRecheck), ttsURL: cfg.TTSURL,
+	return &Server{cfg: cfg, deps: d, log: log, keys: auth.NewKeyCache(d.Keys, cfg.KeyRecheck),
 		sessions: make(map[*session]struct{})}, nil
 }
 
-// SetTTSURL points sessions at a realtime endpoint, for a server that
-// learns its own address only once it listens.
-func (s *Server) SetTTSURL(url string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cfg.TTSURL == "" {
-		s.ttsURL = url
+// ttsURL is the realtime endpoint of a session that r starts:
+// Config.TTSURL, or this server's /v1/realtime on the address r reached,
+// which is the address of a listener of this server (the server learns
+// its port only when it listens).
+func (s *Server) ttsURL(r *http.Request) string {
+	if s.cfg.TTSURL != "" {
+		return s.cfg.TTSURL
 	}
+	addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return ""
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "ws://" + net.JoinHostPort(host, port) + "/v1/realtime"
 }
 
 // ServeHTTP upgrades the request and runs a session until it ends.
@@ -206,7 +218,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.wg.Add(1)
-	ttsURL := s.ttsURL
 	s.mu.Unlock()
 	defer s.wg.Done()
 	releaseIP, err := s.deps.Limiter.AcquireIPConn(r.Context(), limits.IPKey(s.deps.ClientIP.Host(r)))
@@ -221,6 +232,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn.SetReadLimit(maxFrameBytes)
+	ttsURL := s.ttsURL(r)
 	if ttsURL == "" {
 		_ = conn.Close(websocket.StatusInternalError, "agent has no TTS endpoint")
 		return

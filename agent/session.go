@@ -17,6 +17,7 @@ import (
 	"github.com/parley-voice/parley/audio"
 	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/client"
+	"github.com/parley-voice/parley/internal/wsqueue"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/segment"
 	"github.com/parley-voice/parley/store"
@@ -78,7 +79,7 @@ type session struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	out     *outbox
+	out     outbox
 	audioIn chan []int16 // reader → ear, at the input rate
 	events  chan event   // everyone → brain
 	earCtl  chan struct{}
@@ -530,93 +531,62 @@ func (s *session) keyRevoked(ctx context.Context) bool {
 	return false
 }
 
-// outbox is the bounded queue of frames to the browser; the writer drains
-// it. A client too slow to take its audio is closed.
-type outbox struct {
-	mu     sync.Mutex
-	frames []outFrame
-	bytes  int
-	max    int
-	closeC websocket.StatusCode
-	reason string
-	closed bool
-	signal chan struct{}
-}
+// outbox is the bounded queue of frames to the browser (package wsqueue):
+// the writer drains it. A client too slow to take what is queued, 2 MiB,
+// is closed with 4005 ahead of it; a session that ends closes after what
+// is queued.
+type outbox struct{ q *wsqueue.Queue[outFrame] }
 
+// outFrame is a frame to write, or the close that ends the writer.
 type outFrame struct {
 	binary bool
 	data   []byte
+	close  bool
+	code   websocket.StatusCode
+	reason string
 }
 
-func newOutbox(max int) *outbox { return &outbox{max: max, signal: make(chan struct{}, 1)} }
-
-func (o *outbox) push(f outFrame) {
-	o.mu.Lock()
-	if o.closed {
-		o.mu.Unlock()
-		return
-	}
-	if o.bytes+len(f.data) > o.max {
-		o.closed, o.closeC, o.reason = true, closeServerError, "client is not reading fast enough"
-	} else {
-		o.frames = append(o.frames, f)
-		o.bytes += len(f.data)
-	}
-	o.mu.Unlock()
-	o.wake()
+func newOutbox(max int) outbox {
+	return outbox{wsqueue.New(max, 0, func(f outFrame) (int, bool) { return len(f.data), false })}
 }
 
-func (o *outbox) json(v any)     { o.push(outFrame{data: marshal(v)}) }
-func (o *outbox) audio(b []byte) { o.push(outFrame{binary: true, data: b}) }
-
-func (o *outbox) close(code websocket.StatusCode, reason string) {
-	o.mu.Lock()
-	if !o.closed {
-		o.closed, o.closeC, o.reason = true, code, reason
-	}
-	o.mu.Unlock()
-	o.wake()
-}
-
-func (o *outbox) wake() {
-	select {
-	case o.signal <- struct{}{}:
-	default:
+func (o outbox) push(f outFrame) {
+	if !o.q.Push(f) {
+		o.q.Close(outFrame{close: true, code: closeServerError, reason: "client is not reading fast enough"})
 	}
 }
 
-// take returns the queued frames, and whether the box is closed (after
-// them).
-func (o *outbox) take() ([]outFrame, bool, websocket.StatusCode, string) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	f := o.frames
-	o.frames, o.bytes = nil, 0
-	return f, o.closed, o.closeC, o.reason
+func (o outbox) json(v any)     { o.push(outFrame{data: marshal(v)}) }
+func (o outbox) audio(b []byte) { o.push(outFrame{binary: true, data: b}) }
+
+// close closes the socket after what is queued.
+func (o outbox) close(code websocket.StatusCode, reason string) {
+	o.push(outFrame{close: true, code: code, reason: reason})
 }
 
 // writeLoop owns every write to the browser.
 func (s *session) writeLoop() {
 	for {
-		frames, closed, code, reason := s.out.take()
-		for _, f := range frames {
-			typ := websocket.MessageText
-			if f.binary {
-				typ = websocket.MessageBinary
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			err := s.conn.Write(ctx, typ, f.data)
-			cancel()
-			if err != nil {
-				s.cancel()
-				_ = s.conn.CloseNow()
-				return
-			}
+		f, _, ok := s.out.q.Pop()
+		if !ok {
+			<-s.out.q.Ready()
+			continue
 		}
-		if closed {
-			_ = s.conn.Close(code, reason)
+		if f.close {
+			_ = s.conn.Close(f.code, f.reason)
 			return
 		}
-		<-s.out.signal
+		typ := websocket.MessageText
+		if f.binary {
+			typ = websocket.MessageBinary
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := s.conn.Write(ctx, typ, f.data)
+		cancel()
+		if err != nil {
+			s.cancel()
+			_ = s.conn.CloseNow()
+			return
+		}
 	}
 }

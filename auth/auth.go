@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +26,16 @@ var (
 	ErrUnauthorized  = errors.New("auth: missing, unknown or revoked API key")
 	ErrQuotaExceeded = errors.New("auth: monthly character quota exhausted")
 )
+
+// Bearer returns the key of an "Authorization: Bearer KEY" header (the
+// scheme in any case), or "" when r has none.
+func Bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
 
 // Keys looks keys up in the store.
 type Keys struct{ DB *store.DB }

@@ -50,4 +50,20 @@
 // step, and a cancel terminates the run under way. The engine
 // names in Stats are "piper" and "kokoro"; Models reports each model's
 // resident memory, which the server exports as parley_engine_model_bytes.
+//
+// # When audio is needed
+//
+// The engines' queues serve waiting syntheses earliest deadline first
+// (package engine/sched). The deadline is set by the front ends, which
+// alone know it: realtime from the audio a generation has queued, httpapi
+// for an answer's first segment. It is an explicit field of what they
+// hand the pipeline, tts.Segment.Due, so that it shows in their code and
+// in what a fake pipeline receives. Below the pipeline it travels as a
+// context mark (sched.PlayBy), as a context's own deadline does: it is
+// read only by the gates at the bottom (the flite slots, the espeak-ng
+// pool's line, the neural gate and the Piper and Kokoro run gates), three
+// calls down, through APIs (Synthesizer, espeak.Pool.Synthesize, the
+// neural voices' runs) that have no other use for it and that tests and
+// tools call without one. Threading a parameter through all of them would
+// add a field every caller must fill and no reader needs.
 package engine

@@ -302,10 +302,7 @@ func (e *Engines) Synthesize(ctx context.Context, seg Segment, v Voice, emit fun
 		}
 		return st.finish()
 	case v.Engine == Espeak && e.espeak != nil:
-		p, err := espeakParams(v, seg.Language)
-		if err != nil {
-			return err
-		}
+		p := espeakParams(v, seg.Language)
 		text := seg.Text
 		if seg.HasIPA() {
 			text, p.Phonemes = espeakPhonemes(seg, p.Voice)
@@ -349,7 +346,7 @@ func fliteParams(v Voice) flite.Params {
 	return p
 }
 
-func espeakParams(v Voice, lang protocol.Language) (espeak.Params, error) {
+func espeakParams(v Voice, lang protocol.Language) espeak.Params {
 	name := v.Name
 	if name == "" {
 		name = espeak.VoiceFor(string(lang))
@@ -367,7 +364,7 @@ func espeakParams(v Voice, lang protocol.Language) (espeak.Params, error) {
 	if v.Volume != 0 {
 		p.Volume = espeak.VolumeForScale(v.Volume)
 	}
-	return p, nil
+	return p
 }
 
 // espeakPhonemes writes a segment with words in IPA for espeak-ng: each

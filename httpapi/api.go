@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"net/http"
 	"os"
@@ -14,14 +12,8 @@ import (
 	"time"
 
 	"github.com/parley-voice/parley/auth"
-	"github.com/parley-voice/parley/clientip"
-	"github.com/parley-voice/parley/jobs"
 	"github.com/parley-voice/parley/limits"
-	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/pronounce"
-	"github.com/parley-voice/parley/store"
-	"github.com/parley-voice/parley/tts"
-	"github.com/parley-voice/parley/voicestore"
 )
 
 // Config tunes the HTTP API. Zero fields take the values of DefaultConfig.
@@ -96,54 +88,27 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// Deps are the API's collaborators.
-type Deps struct {
-	Keys interface {
-		Authenticate(context.Context, string) (auth.Principal, error)
-	}
-	Accounting *auth.Accounting
-	Pipeline   *tts.Pipeline
-	Voices     *voicestore.Store
-	Store      *store.DB
-	Jobs       *jobs.Manager
-	Metrics    *metrics.Metrics
-	Logger     *slog.Logger
-	// WebhookSecret signs webhooks; each key gets its own derived secret.
-	WebhookSecret []byte
-	// ClientIP finds the client's address behind trusted proxies, for the
-	// logs; nil means the TCP peer.
-	ClientIP *clientip.Resolver
-	// Pronunciations keeps accounts' pronunciation dictionaries; nil
-	// leaves /v1/pronunciations out and refuses requests that name any.
-	Pronunciations Pronunciations
-}
-
 // API serves section 2 of PROTOCOL.md.
 type API struct {
+	core
 	cfg Config
-	d   Deps
-	log *slog.Logger
 }
 
-// New returns the API.
+// New returns the API. Its job manager, in d.Jobs, runs the API's Runner,
+// built first from the same Deps.
 func New(cfg Config, d Deps) (*API, error) {
-	if d.Keys == nil || d.Accounting == nil || d.Pipeline == nil || d.Voices == nil || d.Store == nil || d.Metrics == nil {
-		return nil, errors.New("httpapi: Keys, Accounting, Pipeline, Voices, Store and Metrics are required")
+	if d.Keys == nil || d.Accounting == nil || d.Limiter == nil {
+		return nil, errors.New("httpapi: Keys, Accounting and Limiter are required")
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	cfg = cfg.withDefaults()
-	log := d.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	c, err := newCore(d)
+	if err != nil {
+		return nil, err
 	}
-	return &API{cfg: cfg, d: d, log: log}, nil
+	return &API{core: c, cfg: cfg.withDefaults()}, nil
 }
-
-// SetJobs attaches the job manager, which needs the API as its runner and
-// so is built after it.
-func (a *API) SetJobs(m *jobs.Manager) { a.d.Jobs = m }
 
 // Register adds the API's routes to mux, with the CORS preflight of each
 // path.
@@ -216,7 +181,7 @@ func (a *API) authed(h authedHandler, maxBody int64) http.Handler {
 			// before it is read.
 			_ = rc.SetReadDeadline(time.Now().Add(a.cfg.BodyTimeout))
 		}
-		key := bearer(r)
+		key := auth.Bearer(r)
 		if key == "" {
 			a.writeError(sw, r, errUnauthorized)
 			return
@@ -259,22 +224,14 @@ func readBody(r *http.Request, max int64) error {
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
-		return errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body exceeds %d bytes", max))
+		return errorf(http.StatusRequestEntityTooLarge, "request body exceeds %d bytes", max)
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return errorf(http.StatusRequestTimeout, "request body not received in time")
 	case err != nil:
-		return errorf(http.StatusBadRequest, "reading the request body: "+err.Error())
+		return errorf(http.StatusBadRequest, "reading the request body: %v", err)
 	}
 	r.Body = io.NopCloser(bytes.NewReader(b))
 	return nil
-}
-
-func bearer(r *http.Request) string {
-	h := r.Header.Get("Authorization")
-	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		return strings.TrimSpace(h[7:])
-	}
-	return ""
 }
 
 // statusWriter remembers whether and what the handler wrote.
@@ -348,7 +305,7 @@ func (a *API) admit(ctx context.Context, w http.ResponseWriter, p auth.Principal
 // per-minute rate, setting the rate headers on w; release gives the slot
 // back.
 func (a *API) limit(ctx context.Context, w http.ResponseWriter, p auth.Principal) (release func(), err error) {
-	lim := a.d.Accounting.Limiter
+	lim := a.d.Limiter
 	rel, err := lim.AcquireKeyRequest(ctx, p.KeyID)
 	if err != nil {
 		if !errors.Is(err, limits.ErrTooManyAtOnce) {
@@ -381,7 +338,7 @@ func quotaError(err error) error {
 		return err
 	}
 	next := nextMonth(time.Now())
-	return errorf(http.StatusTooManyRequests, qe.Error()).
+	return errorf(http.StatusTooManyRequests, "%v", qe).
 		with("Retry-After", itoa(int(math.Ceil(time.Until(next).Seconds()))))
 }
 

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -30,8 +31,10 @@ func (e *apiError) PublicMessage() string {
 	return e.message
 }
 
-func errorf(status int, message string) *apiError {
-	return &apiError{status: status, message: message}
+// errorf returns an error with status and a message for the client, made
+// as fmt.Sprintf makes it.
+func errorf(status int, format string, args ...any) *apiError {
+	return &apiError{status: status, message: fmt.Sprintf(format, args...)}
 }
 
 func (e *apiError) with(k, v string) *apiError {
@@ -83,20 +86,21 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // decodeJSON reads a JSON body of at most max bytes into v, rejecting
-// unknown content types and trailing data.
+// trailing data. The Content-Type is not checked: curl's -d sends
+// application/x-www-form-urlencoded, and the body says what it is.
 func decodeJSON(r *http.Request, max int64, v any) error {
 	body := http.MaxBytesReader(nil, r.Body, max)
 	dec := json.NewDecoder(body)
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return errorf(http.StatusRequestEntityTooLarge, "request body exceeds "+strconv.FormatInt(max, 10)+" bytes")
+			return errorf(http.StatusRequestEntityTooLarge, "request body exceeds %d bytes", max)
 		}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return errorf(http.StatusBadRequest, "field "+strconv.Quote(te.Field)+" has the wrong type")
+			return errorf(http.StatusBadRequest, "field %q has the wrong type", te.Field)
 		}
-		return errorf(http.StatusBadRequest, "request body is not valid JSON: "+err.Error())
+		return errorf(http.StatusBadRequest, "request body is not valid JSON: %v", err)
 	}
 	if dec.More() {
 		return errorf(http.StatusBadRequest, "request body has data after the JSON object")

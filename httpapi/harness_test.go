@@ -1,12 +1,10 @@
+//go:build e2e
+
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"net"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -71,69 +69,7 @@ func (n *node) key(t *testing.T, plan string) string {
 	return k
 }
 
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (r response) json(t *testing.T) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(r.body, &m); err != nil {
-		t.Fatalf("response %d is not JSON: %q", r.status, r.body)
-	}
-	return m
-}
-
-// errMsg returns the body's {"error": ...}.
-func (r response) errMsg(t *testing.T) string {
-	t.Helper()
-	s, _ := r.json(t)["error"].(string)
-	if s == "" {
-		t.Fatalf("error response %d without an error message: %s", r.status, r.body)
-	}
-	return s
-}
-
 func (n *node) do(t *testing.T, method, path, key string, body any) response {
 	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case []byte:
-		rd = bytes.NewReader(b)
-	case string:
-		rd = bytes.NewReader([]byte(b))
-	default:
-		buf, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(buf)
-	}
-	req, err := http.NewRequest(method, n.base+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	return send(t, req)
-}
-
-// send sends req and reads the whole answer.
-func send(t *testing.T, req *http.Request) response {
-	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{status: resp.StatusCode, header: resp.Header, body: b}
+	return do(t, n.base, method, path, key, body)
 }

@@ -47,13 +47,13 @@ func (a *API) submitJob(w http.ResponseWriter, r *http.Request, p auth.Principal
 	var le *jobs.LimitError
 	switch {
 	case errors.Is(err, jobs.ErrWebhookURL):
-		return errorf(http.StatusBadRequest, strings.TrimPrefix(err.Error(), "jobs: "))
+		return errorf(http.StatusBadRequest, "%s", strings.TrimPrefix(err.Error(), "jobs: "))
 	case errors.As(err, &le):
 		// 429 rather than 507: the account is at its own limit, as with
 		// its monthly characters, and the server is fine. Retry-After says
 		// when room comes back by itself (a job finishing, audio
 		// expiring); without it only deleting jobs helps.
-		e := errorf(http.StatusTooManyRequests, le.Error())
+		e := errorf(http.StatusTooManyRequests, "%v", le)
 		if le.RetryAfter > 0 {
 			e = e.with("Retry-After", itoa(int(math.Ceil(le.RetryAfter.Seconds()))))
 		}
@@ -119,7 +119,7 @@ func (a *API) getJobAudio(w http.ResponseWriter, r *http.Request, p auth.Princip
 		return err
 	}
 	if j.Status != "succeeded" {
-		return errorf(http.StatusNotFound, "job has no audio (status "+j.Status+")")
+		return errorf(http.StatusNotFound, "job has no audio (status %s)", j.Status)
 	}
 	// The audio is in the store, so any node serves it. Once the first
 	// bytes are out, a failure can only cut the answer short, which the
@@ -163,17 +163,30 @@ func (a *API) webhookSecret(w http.ResponseWriter, r *http.Request, p auth.Princ
 	return nil
 }
 
+// Runner synthesises the stored requests of async jobs: it is the
+// jobs.Runner of the jobs.Manager that New then takes in Deps.Jobs.
+type Runner struct{ core }
+
+// NewRunner returns the Runner of jobs for d; d.Jobs is not used.
+func NewRunner(d Deps) (*Runner, error) {
+	c, err := newCore(d)
+	if err != nil {
+		return nil, err
+	}
+	return &Runner{core: c}, nil
+}
+
 // Run implements jobs.Runner: it synthesises a stored request into w.
-func (a *API) Run(ctx context.Context, j store.Job, w io.Writer) error {
+func (r *Runner) Run(ctx context.Context, j store.Job, w io.Writer) error {
 	var req speechRequest
 	if err := json.Unmarshal(j.Request, &req); err != nil {
 		return err
 	}
-	p, err := a.keyPrincipal(ctx, j.KeyID)
+	p, err := r.keyPrincipal(ctx, j.KeyID)
 	if err != nil {
 		return err
 	}
-	s, err := a.parseSpeech(ctx, p, req)
+	s, err := r.parseSpeech(ctx, p, req)
 	if err != nil {
 		return err
 	}
@@ -181,7 +194,7 @@ func (a *API) Run(ctx context.Context, j store.Job, w io.Writer) error {
 	// complete its header (lengths, flac's MD5, mp3's gapless Info tag).
 	// The job was paid for when it was queued.
 	var buf codec.Buffer
-	if err := a.synthesize(ctx, p, s, prepaid{}, &buf, nil); err != nil {
+	if err := r.synthesize(ctx, p, s, prepaid{}, &buf, nil); err != nil {
 		return err
 	}
 	_, err = w.Write(buf.Bytes())

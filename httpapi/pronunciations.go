@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"errors"
-	"fmt"
 	"mime"
 	"net/http"
 	"strings"
@@ -33,33 +32,33 @@ const plsType = "application/pls+xml"
 func pronunciationsError(err error) error {
 	switch {
 	case errors.Is(err, pronounce.ErrUnknown):
-		return errorf(http.StatusNotFound, err.Error())
+		return errorf(http.StatusNotFound, "%v", err)
 	case errors.Is(err, pronounce.ErrInvalid):
-		return errorf(http.StatusBadRequest, strings.TrimPrefix(err.Error(), "pronounce: "))
+		return errorf(http.StatusBadRequest, "%s", strings.TrimPrefix(err.Error(), "pronounce: "))
 	case errors.Is(err, pronstore.ErrLimit):
-		return errorf(http.StatusForbidden, err.Error())
+		return errorf(http.StatusForbidden, "%v", err)
 	}
 	return err
 }
 
 // markupInput reads a speech request's extensions: text_type and
 // pronunciation_dictionaries.
-func (a *API) markupInput(ctx context.Context, p auth.Principal, req speechRequest) (tts.Input, error) {
+func (c *core) markupInput(ctx context.Context, p auth.Principal, req speechRequest) (tts.Input, error) {
 	var in tts.Input
 	switch strings.ToLower(req.TextType) {
 	case "", protocol.TextPlain:
 	case protocol.TextSSML:
 		in.SSML = true
 	default:
-		return in, errorf(http.StatusBadRequest, fmt.Sprintf("text_type %q is not %q or %q", req.TextType, protocol.TextPlain, protocol.TextSSML))
+		return in, errorf(http.StatusBadRequest, "text_type %q is not %q or %q", req.TextType, protocol.TextPlain, protocol.TextSSML)
 	}
 	if len(req.PronunciationDictionaries) == 0 {
 		return in, nil
 	}
-	if a.d.Pronunciations == nil {
+	if c.d.Pronunciations == nil {
 		return in, errorf(http.StatusBadRequest, "pronunciation dictionaries are not available on this server")
 	}
-	lex, err := a.d.Pronunciations.Lexicon(ctx, p, req.PronunciationDictionaries)
+	lex, err := c.d.Pronunciations.Lexicon(ctx, p, req.PronunciationDictionaries)
 	if err != nil {
 		return in, pronunciationsError(err)
 	}
@@ -93,7 +92,7 @@ func (a *API) createPronunciations(w http.ResponseWriter, r *http.Request, p aut
 		}
 		lang, ok := protocol.ParseLanguage(req.Language)
 		if !ok {
-			return errorf(http.StatusBadRequest, fmt.Sprintf("unsupported language %q", req.Language))
+			return errorf(http.StatusBadRequest, "unsupported language %q", req.Language)
 		}
 		d = pronounce.Dictionary{Name: req.Name, Language: lang, Entries: req.Entries}
 	}

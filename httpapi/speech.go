@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/codec"
-	"github.com/parley-voice/parley/engine/sched"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/ssml"
 	"github.com/parley-voice/parley/tts"
@@ -88,14 +86,15 @@ func openAIVoiceNames() []string {
 }
 
 // isNeural reports whether name is an installed neural voice.
-func (a *API) isNeural(name string) bool {
-	_, err := a.d.Voices.Catalog.Profile(name)
+func (c *core) isNeural(name string) bool {
+	_, err := c.d.Voices.Catalog.Profile(name)
 	return err == nil
 }
 
-// parseSpeech validates a speech request for p. defaultFormat applies when
-// the request names none.
-func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechRequest) (synthesis, error) {
+// parseSpeech validates a speech request for p, resolves its voice and
+// splits its text into prepared segments. A request that names no
+// response_format gets its form's default: wav, or OpenAI's mp3.
+func (c *core) parseSpeech(ctx context.Context, p auth.Principal, req speechRequest) (synthesis, error) {
 	var s synthesis
 	var f voicestore.Fields
 	switch {
@@ -126,11 +125,11 @@ func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechReque
 		case req.Voice == "" && req.Instructions != "":
 			f.VoiceDescription = req.Instructions
 		case req.Voice == "":
-		case a.isNeural(req.Voice):
+		case c.isNeural(req.Voice):
 			// The instructions set the neural voice's rate and volume.
 			f.Voice, f.VoiceDescription = req.Voice, req.Instructions
 		default:
-			return s, errorf(http.StatusBadRequest, fmt.Sprintf("unknown voice %q: use one of %s, a saved voice id, or an installed neural voice (GET /v1/voices)", req.Voice, strings.Join(openAIVoiceNames(), ", ")))
+			return s, errorf(http.StatusBadRequest, "unknown voice %q: use one of %s, a saved voice id, or an installed neural voice (GET /v1/voices)", req.Voice, strings.Join(openAIVoiceNames(), ", "))
 		}
 	case req.Text != nil:
 		s.text = *req.Text
@@ -159,17 +158,17 @@ func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechReque
 	}
 	s.chars = utf8.RuneCountInString(s.text)
 	if s.chars > protocol.MaxBufferChars {
-		return s, errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("text has %d characters, at most %d allowed", s.chars, protocol.MaxBufferChars))
+		return s, errorf(http.StatusRequestEntityTooLarge, "text has %d characters, at most %d allowed", s.chars, protocol.MaxBufferChars)
 	}
 	if codec.ContentType(s.format) == "" {
-		return s, errorf(http.StatusBadRequest, fmt.Sprintf("unsupported response_format %q: supported are %s", s.format, strings.Join(codec.Formats(), ", ")))
+		return s, errorf(http.StatusBadRequest, "unsupported response_format %q: supported are %s", s.format, strings.Join(codec.Formats(), ", "))
 	}
 	lang, ok := protocol.ParseLanguage(req.Language)
 	if !ok {
-		return s, errorf(http.StatusBadRequest, fmt.Sprintf("unsupported language %q", req.Language))
+		return s, errorf(http.StatusBadRequest, "unsupported language %q", req.Language)
 	}
 	s.lang = lang
-	prof, err := a.d.Voices.Resolve(ctx, p, f)
+	prof, err := c.d.Voices.Resolve(ctx, p, f)
 	if err != nil {
 		return s, voiceError(err)
 	}
@@ -183,15 +182,15 @@ func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechReque
 		prof.Rate *= *req.Speed
 	}
 	s.prof = prof
-	in, err := a.markupInput(ctx, p, req)
+	in, err := c.markupInput(ctx, p, req)
 	if err != nil {
 		return s, err
 	}
 	in.Text, in.Language, in.Voice = s.text, s.lang, s.prof
-	if s.segs, err = a.d.Pipeline.SplitInput(in); err != nil {
+	if s.segs, err = c.d.Pipeline.SplitInput(in); err != nil {
 		var me *ssml.Error
 		if errors.As(err, &me) {
-			return s, errorf(http.StatusBadRequest, err.Error())
+			return s, errorf(http.StatusBadRequest, "%v", err)
 		}
 		return s, err
 	}
@@ -201,7 +200,7 @@ func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechReque
 		s.billed += int64(seg.Billed())
 	}
 	if spoken > tts.MaxSpokenChars {
-		return s, errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("text is %d characters long when spoken (numbers and symbols read out), at most %d allowed", spoken, tts.MaxSpokenChars))
+		return s, errorf(http.StatusRequestEntityTooLarge, "text is %d characters long when spoken (numbers and symbols read out), at most %d allowed", spoken, tts.MaxSpokenChars)
 	}
 	return s, nil
 }
@@ -210,11 +209,11 @@ func (a *API) parseSpeech(ctx context.Context, p auth.Principal, req speechReque
 func voiceError(err error) error {
 	switch {
 	case errors.Is(err, voicestore.ErrUnknownVoice):
-		return errorf(http.StatusNotFound, err.Error())
+		return errorf(http.StatusNotFound, "%v", err)
 	case errors.Is(err, voicestore.ErrInvalidPrompt), errors.Is(err, voicestore.ErrInvalid):
-		return errorf(http.StatusBadRequest, err.Error())
+		return errorf(http.StatusBadRequest, "%v", err)
 	case errors.Is(err, voicestore.ErrVoiceLimit):
-		return errorf(http.StatusForbidden, err.Error())
+		return errorf(http.StatusForbidden, "%v", err)
 	}
 	return err
 }
@@ -280,12 +279,12 @@ func (w pipeWriter) Write(b []byte) (int, error) {
 // synthesize encodes s in its format to out, charging hold as each segment
 // is spoken; wait is as for speak. out must not block on a client: it is
 // written from inside the engines' callbacks.
-func (a *API) synthesize(ctx context.Context, p auth.Principal, s synthesis, hold auth.Hold, out io.Writer, wait func(context.Context) error) error {
+func (c *core) synthesize(ctx context.Context, p auth.Principal, s synthesis, hold auth.Hold, out io.Writer, wait func(context.Context) error) error {
 	enc, err := codec.NewEncoder(s.format, out)
 	if err != nil {
-		return errorf(http.StatusBadRequest, err.Error())
+		return errorf(http.StatusBadRequest, "%v", err)
 	}
-	err = a.speak(ctx, p, s, hold, wait, enc.Write)
+	err = c.speak(ctx, p, s, hold, wait, enc.Write)
 	if cerr := enc.Close(); err == nil {
 		err = cerr
 	}
@@ -296,21 +295,20 @@ func (a *API) synthesize(ctx context.Context, p auth.Principal, s synthesis, hol
 // segment's billed characters as soon as it is spoken. Before each segment
 // it calls wait, if not nil, which may hold the synthesis back (holding no
 // engine) until the client has caught up.
-func (a *API) speak(ctx context.Context, p auth.Principal, s synthesis, hold auth.Hold, wait func(context.Context) error, emit func([]int16) error) error {
+func (c *core) speak(ctx context.Context, p auth.Principal, s synthesis, hold auth.Hold, wait func(context.Context) error, emit func([]int16) error) error {
 	for i := range s.segs {
 		if wait != nil {
 			if err := wait(ctx); err != nil {
 				return err
 			}
 		}
-		sctx := ctx
-		if i == 0 {
-			sctx = sched.Urgent(ctx) // the listener waits for the first audio
-		}
 		seg := &s.segs[i]
-		err := a.d.Pipeline.SpeakPrepared(sctx, seg, emit)
+		if i == 0 {
+			seg.Due = time.Now() // the listener waits for the first audio
+		}
+		err := c.d.Pipeline.SpeakPrepared(ctx, seg, emit)
 		if seg.Samples > 0 {
-			a.charge(ctx, p, hold, seg)
+			c.charge(ctx, p, hold, seg)
 		}
 		if err != nil {
 			return err
@@ -321,14 +319,14 @@ func (a *API) speak(ctx context.Context, p auth.Principal, s synthesis, hold aut
 
 // charge records a spoken segment against the quota, even when the client
 // has gone: its audio was made.
-func (a *API) charge(ctx context.Context, p auth.Principal, hold auth.Hold, seg *tts.Segment) {
+func (c *core) charge(ctx context.Context, p auth.Principal, hold auth.Hold, seg *tts.Segment) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := hold.Charge(ctx, int64(seg.Billed())); err != nil {
-		a.log.Error("recording usage failed", "key", p.KeyID, "err", err)
+		c.log.Error("recording usage failed", "key", p.KeyID, "err", err)
 	}
-	a.d.Metrics.Characters.Add(float64(seg.Billed()))
-	a.d.Metrics.AudioSeconds.Add(float64(seg.Samples) / protocol.SampleRate)
+	c.d.Metrics.Characters.Add(float64(seg.Billed()))
+	c.d.Metrics.AudioSeconds.Add(float64(seg.Samples) / protocol.SampleRate)
 }
 
 // openAISSE streams OpenAI's speech SSE events: speech.audio.delta with
@@ -384,8 +382,8 @@ func validWebhook(raw string) error {
 }
 
 // keyPrincipal rebuilds a job's principal from its key, for the runner.
-func (a *API) keyPrincipal(ctx context.Context, keyID string) (auth.Principal, error) {
-	k, err := a.d.Store.GetKey(ctx, keyID)
+func (c *core) keyPrincipal(ctx context.Context, keyID string) (auth.Principal, error) {
+	k, err := c.d.Store.GetKey(ctx, keyID)
 	if err != nil {
 		return auth.Principal{}, err
 	}

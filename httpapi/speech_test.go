@@ -1,28 +1,20 @@
+//go:build e2e
+
 package httpapi_test
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
-
-	"go.uber.org/goleak"
 
 	"github.com/parley-voice/parley/audio"
-	"github.com/parley-voice/parley/server"
 )
-
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
 
 const hello = "Hello from the HTTP API. This is a test of batch synthesis."
 
@@ -128,133 +120,6 @@ func TestSpeechFormatsDecodeIndependently(t *testing.T) {
 	}
 }
 
-func TestSpeechErrors(t *testing.T) {
-	n := startNode(t)
-	key := n.key(t, "free")
-	revoked := n.key(t, "free")
-	ks, _ := n.srv.Store().ListKeys(t.Context())
-	for _, k := range ks {
-		if strings.Contains(revoked, k.ID) {
-			if err := n.srv.Store().RevokeKey(t.Context(), k.ID); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	long := strings.Repeat("a", 4097)
-	cases := []struct {
-		name   string
-		key    string
-		body   any
-		status int
-		msg    string
-	}{
-		{"no key", "", map[string]any{"text": "hi"}, 401, "API key"},
-		{"wrong key", "pk_aaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", map[string]any{"text": "hi"}, 401, "API key"},
-		{"revoked key", revoked, map[string]any{"text": "hi"}, 401, "API key"},
-		{"not JSON", key, "hello", 400, "not valid JSON"},
-		{"wrong type", key, map[string]any{"text": 5}, 400, "wrong type"},
-		{"no text", key, map[string]any{"voice_description": "x"}, 400, "text"},
-		{"empty text", key, map[string]any{"text": "  "}, 400, "empty"},
-		{"two voices", key, map[string]any{"text": "hi", "voice": "voice_x", "voice_description": "x"}, 400, "only one"},
-		{"too long", key, map[string]any{"text": long}, 413, "4096"},
-		{"bad language", key, map[string]any{"text": "hi", "language": "Klingon"}, 400, "language"},
-		{"unknown saved voice", key, map[string]any{"text": "hi", "voice": "voice_doesnotexist"}, 404, "unknown voice"},
-		{"forged prompt", key, map[string]any{"text": "hi", "voice_clone_prompt": "vcp1.e30.AAAA"}, 400, "voice_clone_prompt"},
-		{"bad webhook", key, map[string]any{"text": "hi", "webhook_url": "ftp://x"}, 400, "webhook_url"},
-		{"openai bad speed", key, map[string]any{"model": "tts-1", "input": "hi", "voice": "alloy", "speed": 9}, 400, "speed"},
-		{"openai unknown voice", key, map[string]any{"model": "tts-1", "input": "hi", "voice": "zorro"}, 400, "alloy"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := n.do(t, "POST", "/v1/audio/speech", c.key, c.body)
-			if r.status != c.status {
-				t.Fatalf("status %d, want %d: %s", r.status, c.status, r.body)
-			}
-			if msg := r.errMsg(t); !strings.Contains(msg, c.msg) {
-				t.Fatalf("error %q does not mention %q", msg, c.msg)
-			}
-		})
-	}
-	big := n.do(t, "POST", "/v1/audio/speech", key, bytes.Repeat([]byte(" "), 17<<20))
-	if big.status != 413 {
-		t.Fatalf("17 MB body: %d", big.status)
-	}
-}
-
-func TestQuotaExhausted429(t *testing.T) {
-	n := startNode(t)
-	key := n.key(t, "free")
-	ks, _ := n.srv.Store().ListKeys(t.Context())
-	if err := n.srv.Store().AddUsage(t.Context(), ks[0].ID, monthNow(), 50_000-5); err != nil {
-		t.Fatal(err)
-	}
-	if r := n.do(t, "POST", "/v1/audio/speech", key, map[string]any{"text": "Hi."}); r.status != 200 {
-		t.Fatalf("3 characters within quota: %d %s", r.status, r.body)
-	}
-	r := n.do(t, "POST", "/v1/audio/speech", key, map[string]any{"text": "Hello again."})
-	if r.status != 429 || !strings.Contains(r.errMsg(t), "quota") {
-		t.Fatalf("over quota: %d %s", r.status, r.body)
-	}
-	if ra, _ := strconv.Atoi(r.header.Get("Retry-After")); ra <= 0 {
-		t.Fatalf("Retry-After %q", r.header.Get("Retry-After"))
-	}
-	u := n.do(t, "GET", "/v1/usage", key, nil).json(t)
-	if u["characters"].(float64) != 50_000-2 || u["remaining"].(float64) != 2 || u["quota"].(float64) != 50_000 {
-		t.Fatalf("usage after the refusal: %v", u)
-	}
-}
-
-func TestRateLimit429Headers(t *testing.T) {
-	n := startNode(t, func(c *server.Config) { c.Limits.GenerationsPerMin = 2 })
-	key := n.key(t, "pro")
-	for i := 0; i < 2; i++ {
-		if r := n.do(t, "POST", "/v1/audio/speech", key, map[string]any{"text": "Hi.", "response_format": "pcm"}); r.status != 200 {
-			t.Fatalf("request %d: %d", i, r.status)
-		}
-	}
-	r := n.do(t, "POST", "/v1/audio/speech", key, map[string]any{"text": "Hi.", "response_format": "pcm"})
-	if r.status != 429 {
-		t.Fatalf("third request: %d", r.status)
-	}
-	if r.header.Get("X-RateLimit-Limit") != "2" || r.header.Get("X-RateLimit-Remaining") != "0" {
-		t.Fatalf("rate headers %v", r.header)
-	}
-	for _, h := range []string{"Retry-After", "X-RateLimit-Reset"} {
-		if v, _ := strconv.Atoi(r.header.Get(h)); v <= 0 {
-			t.Errorf("%s = %q", h, r.header.Get(h))
-		}
-	}
-}
-
-func TestConcurrencyLimit429(t *testing.T) {
-	n := startNode(t, func(c *server.Config) { c.Limits.MaxConcurrentPerKey = 1 })
-	key := n.key(t, "pro")
-	long := strings.Repeat("This sentence keeps the first request busy for a while. ", 30)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	started := make(chan struct{})
-	go func() {
-		defer wg.Done()
-		req, _ := http.NewRequest("POST", n.base+"/v1/audio/speech", strings.NewReader(fmt.Sprintf(`{"text":%q,"response_format":"pcm"}`, long)))
-		req.Header.Set("Authorization", "Bearer "+key)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Error(err)
-			close(started)
-			return
-		}
-		close(started) // headers arrived: the synthesis holds its slot
-		defer resp.Body.Close()
-		_, _ = bytes.NewBuffer(nil).ReadFrom(resp.Body)
-	}()
-	<-started
-	r := n.do(t, "POST", "/v1/audio/speech", key, map[string]any{"text": "Hi.", "response_format": "pcm"})
-	wg.Wait()
-	if r.status != 429 || r.header.Get("X-Concurrent-Limit") != "1" || r.header.Get("X-Concurrent-Active") != "1" {
-		t.Fatalf("second concurrent request: %d, headers %v", r.status, r.header)
-	}
-}
-
 func TestOpenAIForm(t *testing.T) {
 	n := startNode(t)
 	key := n.key(t, "starter")
@@ -304,5 +169,3 @@ func TestOpenAIVoicesAreDistinct(t *testing.T) {
 		seen[sig] = v
 	}
 }
-
-func monthNow() string { return time.Now().UTC().Format("2006-01") }

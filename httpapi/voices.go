@@ -47,7 +47,7 @@ func (a *API) parseDesign(r *http.Request, p auth.Principal) (synthesis, error) 
 	}
 	lang, ok := protocol.ParseLanguage(req.Language)
 	if !ok {
-		return synthesis{}, errorf(http.StatusBadRequest, "unsupported language "+req.Language)
+		return synthesis{}, errorf(http.StatusBadRequest, "unsupported language %q", req.Language)
 	}
 	text := req.Text
 	if strings.TrimSpace(text) == "" {
@@ -153,7 +153,7 @@ func (a *API) createVoice(w http.ResponseWriter, r *http.Request, p auth.Princip
 func parseReference(b64, refText, language string) (voicestore.Reference, protocol.Language, error) {
 	lang, ok := protocol.ParseLanguage(language)
 	if !ok {
-		return voicestore.Reference{}, "", errorf(http.StatusBadRequest, "unsupported language "+language)
+		return voicestore.Reference{}, "", errorf(http.StatusBadRequest, "unsupported language %q", language)
 	}
 	wav, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
@@ -189,7 +189,7 @@ func (a *API) matchReference(w http.ResponseWriter, r *http.Request, p auth.Prin
 func referenceError(err error) error {
 	switch {
 	case errors.Is(err, voicestore.ErrTooLarge):
-		return errorf(http.StatusRequestEntityTooLarge, err.Error())
+		return errorf(http.StatusRequestEntityTooLarge, "%v", err)
 	case errors.Is(err, context.Canceled):
 		// Nobody reads the answer; the status is for metrics and logs.
 		return errorf(statusClientClosed, "the client closed the request")

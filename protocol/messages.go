@@ -91,8 +91,9 @@ type wireClient struct {
 }
 
 // DecodeClient parses and validates one client text frame. Every failure is a
-// fatal *Error with CloseInvalid whose message says what was wrong. Unknown
-// fields are ignored so that newer clients keep working.
+// fatal *Error with CloseInvalid whose message says what was wrong (AsError
+// finds it), returned as an error so that a nil one stays nil in an error
+// variable. Unknown fields are ignored so that newer clients keep working.
 func DecodeClient(frame []byte) (ClientMessage, error) {
 	if len(frame) > MaxFrameBytes {
 		return ClientMessage{}, ErrFrameTooLarge

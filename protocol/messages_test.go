@@ -148,7 +148,7 @@ func FuzzDecodeClient(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeClient(b)
 		if err != nil {
-			if pe, ok := AsError(err); !ok || pe.Code != CloseInvalid {
+			if pe, ok := AsError(err); !ok || pe.Code != CloseInvalid || !pe.Fatal {
 				t.Fatalf("error %v is not a 4003 protocol error", err)
 			}
 			return

@@ -1,3 +1,5 @@
+//go:build e2e
+
 package realtime_test
 
 import (
@@ -11,7 +13,6 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/server"
 )
@@ -21,28 +22,6 @@ import (
 func roomy(c *server.Config) {
 	c.Limits.MaxConnsPerKey = 1000
 	c.Limits.GenerationsPerMin = 1_000_000
-}
-
-// counter reads a labelled counter of m.
-func counter(t *testing.T, m *metrics.Metrics, name, code string) float64 {
-	t.Helper()
-	mfs, err := m.Registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, mt := range mf.GetMetric() {
-			for _, l := range mt.GetLabel() {
-				if l.GetName() == "code" && l.GetValue() == code {
-					return mt.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return 0
 }
 
 // timeToFirstAudio speaks text (no sentence end, so nothing is spoken before
@@ -208,54 +187,6 @@ func TestTextFlood(t *testing.T) {
 	checkAudio(t, c.speak(sentence), sentence)
 }
 
-// TestControlFlood sends pings and empty flushes as fast as it can while
-// reading: every one is answered, in order.
-func TestControlFlood(t *testing.T) {
-	h := newHarness(t, roomy)
-	c := h.dial(t)
-	c.config(h.key, nil)
-	const pings, flushes = 5000, 500
-	done := make(chan []string, 1)
-	go func() {
-		var got []string
-		for len(got) < pings+flushes {
-			f, err := c.read()
-			if err != nil {
-				t.Errorf("read: %v", err)
-				break
-			}
-			got = append(got, f.m.Type)
-		}
-		done <- got
-	}()
-	var want []string
-	for i := 0; i < pings; i++ {
-		c.send(msg{"type": "ping"})
-		want = append(want, protocol.TypePong)
-		if i%(pings/flushes) == 0 {
-			c.send(msg{"type": "flush"})
-			want = append(want, protocol.TypeDone)
-		}
-	}
-	got := <-done
-	// Pongs come from the reader and dones from the speaker, so they may
-	// interleave differently; the counts and the order of each must hold.
-	count := func(s []string, typ string) int {
-		n := 0
-		for _, x := range s {
-			if x == typ {
-				n++
-			}
-		}
-		return n
-	}
-	if count(got, protocol.TypePong) != pings || count(got, protocol.TypeDone) != flushes || len(got) != len(want) {
-		t.Fatalf("got %d pongs and %d dones of %d messages, want %d and %d",
-			count(got, protocol.TypePong), count(got, protocol.TypeDone), len(got), pings, flushes)
-	}
-	checkAudio(t, c.speak(sentence), sentence)
-}
-
 // TestFloodOfUnreadErrors4005 floods a client that never reads with
 // answers: the server does not queue them without bound but closes the
 // client with 4005.
@@ -316,44 +247,4 @@ func floodUnread(t *testing.T, h *harness) bool {
 	}
 	t.Fatalf("not closed with 4005 in 20 s; %d messages in", sent.Load())
 	return false
-}
-
-// TestConnectionsPerAddress4004 opens more connections from one address
-// than allowed: the extra one is closed with 4004 before it has sent
-// anything, and admitted again once a connection closes.
-func TestConnectionsPerAddress4004(t *testing.T) {
-	h := newHarness(t, roomy, func(c *server.Config) { c.Limits.MaxConnsPerIP = 2 })
-	a := h.dial(t)
-	b := h.dial(t)
-	// The server takes the address's slot just after the upgrade that
-	// dial waits for: let both take theirs before the third comes.
-	waitFor(t, func() bool { return h.srv.Sessions() == 2 })
-	c := h.dial(t)
-	frames := c.expectClose(protocol.CloseRateLimited)
-	if len(frames) != 0 {
-		t.Fatalf("frames before the close: %+v", frames)
-	}
-	// Those admitted work.
-	b.config(h.key, nil)
-	checkAudio(t, b.speak(sentence), sentence)
-	if err := a.c.Close(websocket.StatusNormalClosure, ""); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, func() bool { return h.srv.Sessions() == 1 })
-	// The slot is released just after the session: retry briefly.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		d := h.dial(t)
-		d.send(msg{"type": "config", "api_key": h.key})
-		f, err := d.read()
-		if err == nil && f.m.Type == protocol.TypeConfigAck {
-			break
-		}
-		if st := websocket.CloseStatus(err); st != websocket.StatusCode(protocol.CloseRateLimited) || time.Now().After(deadline) {
-			t.Fatalf("after a connection closed: %+v %v", f.m, err)
-		}
-	}
-	if got := counter(t, h.srv.Metrics(), "parley_realtime_closes_total", "4004"); got < 1 {
-		t.Fatalf("closes with 4004 counted: %v", got)
-	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/pronounce"
 	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/tts"
 	"github.com/parley-voice/parley/voice"
 )
 
@@ -39,6 +40,27 @@ type Accounting interface {
 	// AcquireConn takes one of p's connection slots; an error closes the
 	// session with 4004.
 	AcquireConn(ctx context.Context, p Principal) (release func(), err error)
+}
+
+// Synthesizer prepares and speaks segments; *tts.Pipeline is the real one.
+type Synthesizer interface {
+	// Prepare resolves a segment's language, normalises its text and picks
+	// its engine voice.
+	Prepare(r tts.Request) tts.Segment
+	// SpeakPrepared speaks seg into emit, counting seg.Samples. It
+	// returns when the segment is spoken, on an error, or when ctx ends.
+	SpeakPrepared(ctx context.Context, seg *tts.Segment, emit func(pcm []int16) error) error
+}
+
+// ConnLimiter admits connections before they get a session, per client
+// address and per server; *limits.Limiter is the real one.
+type ConnLimiter interface {
+	// AcquireIPConn takes one of the address's connection slots; an error
+	// closes the connection with 4004.
+	AcquireIPConn(ctx context.Context, ip string) (release func(), err error)
+	// AcquireServerSlot takes one of the server's connection slots; an
+	// error closes the connection with 4006.
+	AcquireServerSlot() (release func(), err error)
 }
 
 // Pronunciations compiles the pronunciation dictionaries a config names

@@ -29,4 +29,25 @@
 // cancels the generation in progress (the engine stops within one chunk)
 // and drops its unsent audio. Shutdown drains sessions: buffered text is
 // spoken, done is sent, and then the socket is closed with 1001.
+//
+// A Server takes what it uses as small interfaces (deps.go): an
+// Authenticator, a VoiceResolver, Accounting, a Synthesizer (the tts
+// pipeline) and a ConnLimiter.
+//
+// # Tests
+//
+// The tests come in two layers. The protocol layer, `go test ./realtime`,
+// runs every case of PROTOCOL.md section 1 (config and ack, buffering,
+// flush and done, binary mode, clear, each close code), admission, quotas,
+// slow clients and engine faults against a Server whose keys, usage and
+// voices are in memory and whose engine is enginetest.Engine: its audio is
+// a function of the text, so each test knows the exact bytes a client must
+// receive. It needs no C library (CGO_ENABLED=0 go test ./realtime passes)
+// and takes seconds. The end-to-end layer, `go test -tags e2e ./realtime`,
+// runs a whole node (server.New: the store on disk, the real engines) for
+// what only it shows: real speech through the protocol, a Node.js client,
+// a soak, revocation through another handle on the store, and engine
+// faults and cancellation with the real engines. `make test` runs both. A
+// build tag rather than a package of its own keeps one raw protocol client
+// (client_test.go) for both layers.
 package realtime

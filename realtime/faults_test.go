@@ -5,26 +5,18 @@ import (
 	"errors"
 	"io"
 	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/engine"
-	"github.com/parley-voice/parley/limits"
-	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/realtime"
-	"github.com/parley-voice/parley/store"
-	"github.com/parley-voice/parley/tts"
-	"github.com/parley-voice/parley/voice"
-	"github.com/parley-voice/parley/voicestore"
 )
 
-// faultEngine wraps the real engines. A segment with one of its trigger
+// faultEngine wraps an engine (the real ones, or a fake). A segment with one of its trigger
 // words fails ("kaboom"), panics ("panicky"), hangs ignoring ctx until
 // the test ends ("frozen"), or takes 20 s before it speaks, watching ctx
 // ("glacial"); every call and chunk is counted.
@@ -65,86 +57,33 @@ func (f *faultEngine) Synthesize(ctx context.Context, seg engine.Segment, v engi
 
 func (f *faultEngine) unblock() { f.once.Do(func() { close(f.release) }) }
 
-// engineHarness is a realtime.Server built the way server.New builds it
-// (store on disk, key authentication, real engines), with a faultEngine
-// around the engines, behind a real loopback listener.
+// engineHarness is a node whose engine, a faultEngine around base, fails
+// on the faults' trigger words.
 type engineHarness struct {
-	rt      *realtime.Server
-	eng     *faultEngine
-	metrics *metrics.Metrics
-	url     string
-	key     string
+	*node
+	eng *faultEngine
 }
 
-func newEngineHarness(t *testing.T, cfg realtime.Config) *engineHarness {
+func newEngineHarness(t *testing.T, cfg realtime.Config, base engine.Synthesizer) *engineHarness {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := store.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	engines, err := engine.Open(engine.Config{})
-	if err != nil {
-		db.Close()
-		t.Fatal(err)
-	}
-	secret, err := voice.LoadOrCreateSecret(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lim := limits.New(limits.Config{})
-	h := &engineHarness{eng: &faultEngine{Synthesizer: engines, release: make(chan struct{})}, metrics: metrics.New()}
-	h.rt, err = realtime.NewServer(cfg, realtime.Deps{
-		Auth:       auth.Keys{DB: db},
-		Voices:     &voicestore.Store{DB: db, Secret: secret},
-		Accounting: &auth.Accounting{Limiter: lim, Usage: db},
-		Pipeline:   &tts.Pipeline{Engine: h.eng},
-		Limiter:    lim,
-		Metrics:    h.metrics,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if h.key, _, err = db.CreateKey(ctx, "faults", "realtime"); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.url = "ws://" + ln.Addr().String() + "/v1/realtime"
-	hs := &http.Server{Handler: h.rt, ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		_ = hs.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		h.eng.unblock()
-		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		_ = hs.Shutdown(sctx)
-		<-served
-		if err := h.rt.Shutdown(sctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		engines.Close()
-		db.Close()
-	})
+	eng := &faultEngine{Synthesizer: base, release: make(chan struct{})}
+	h := &engineHarness{node: newNode(t, func(nc *nodeConfig) {
+		nc.realtime = cfg
+		nc.engine = eng
+	}), eng: eng}
+	// Before the node's shutdown (cleanups run last first): hung calls
+	// return.
+	t.Cleanup(eng.unblock)
 	return h
 }
 
-func (h *engineHarness) dial(t *testing.T) *client {
-	t.Helper()
-	return dialURL(t, h.url, dialConfig{})
-}
-
-func TestEngineFaults(t *testing.T) {
+// engineFaults: a segment whose engine fails, panics or hangs costs that
+// segment (an error 4005 in the generation), not the session nor another.
+func engineFaults(t *testing.T, base engine.Synthesizer) {
 	cfg := realtime.DefaultConfig()
 	// Long enough for a good segment on a loaded machine under -race.
 	cfg.SegmentTimeout = 2 * time.Second
-	h := newEngineHarness(t, cfg)
+	h := newEngineHarness(t, cfg, base)
 	other := h.dial(t)
 	other.config(h.key, msg{"language": "English"})
 	cases := []struct {
@@ -260,13 +199,13 @@ func (p *proxy) pump(dst io.Writer, src io.Reader) {
 	}
 }
 
-// TestVanishedClientStopsSynthesis drops a client in the middle of a long
+// vanishedClientStopsSynthesis drops a client in the middle of a long
 // generation: the engine must stop, the session end, and nothing leak.
-func TestVanishedClientStopsSynthesis(t *testing.T) {
+func vanishedClientStopsSynthesis(t *testing.T, base engine.Synthesizer) {
 	cfg := realtime.DefaultConfig()
 	cfg.PingInterval = 500 * time.Millisecond
 	cfg.MaxQueuedAudio = 10 * time.Minute // only the vanishing ends the session
-	h := newEngineHarness(t, cfg)
+	h := newEngineHarness(t, cfg, base)
 	long := strings.Repeat("This long passage keeps the engine busy for minutes if nobody stops it. ", 40)
 	cases := []struct {
 		name   string
@@ -331,14 +270,14 @@ func TestVanishedClientStopsSynthesis(t *testing.T) {
 	}
 }
 
-// TestShutdownWithABusySession: a session whose speaker is stuck on a slow
+// shutdownWithABusySession: a session whose speaker is stuck on a slow
 // segment with a full job queue behind it must not hold Shutdown past its
 // deadline, nor keep the other sessions from draining. Shutdown used to
 // drain sessions one after another, each under its lock, and the busy
 // session's reader held that lock while it waited for room in the full
 // queue, for as long as the speaker took.
-func TestShutdownWithABusySession(t *testing.T) {
-	h := newEngineHarness(t, realtime.DefaultConfig())
+func shutdownWithABusySession(t *testing.T, base engine.Synthesizer) {
+	h := newEngineHarness(t, realtime.DefaultConfig(), base)
 	busy := h.dial(t)
 	busy.config(h.key, msg{"language": "English"})
 	calm := h.dial(t)

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,7 +17,6 @@ import (
 	"github.com/parley-voice/parley/limits"
 	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/protocol"
-	"github.com/parley-voice/parley/tts"
 )
 
 // Deps are the collaborators of a Server.
@@ -26,8 +24,8 @@ type Deps struct {
 	Auth       Authenticator
 	Voices     VoiceResolver
 	Accounting Accounting
-	Pipeline   *tts.Pipeline
-	Limiter    *limits.Limiter // server connection slots
+	Pipeline   Synthesizer
+	Limiter    ConnLimiter
 	Metrics    *metrics.Metrics
 	Logger     *slog.Logger
 	// ClientIP finds the client's address behind trusted proxies, for the
@@ -122,7 +120,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer release()
 
-	sess := newSession(s, conn, hj.conn, bearer(r), client)
+	sess := newSession(s, conn, hj.conn, auth.Bearer(r), client)
 	s.mu.Lock()
 	s.sessions[sess] = struct{}{}
 	s.mu.Unlock()
@@ -168,14 +166,6 @@ func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 func (h *hijackRecorder) Unwrap() http.ResponseWriter { return h.ResponseWriter }
-
-func bearer(r *http.Request) string {
-	h := r.Header.Get("Authorization")
-	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		return strings.TrimSpace(h[7:])
-	}
-	return ""
-}
 
 // Sessions reports the open sessions.
 func (s *Server) Sessions() int {

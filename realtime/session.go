@@ -17,6 +17,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/internal/wsqueue"
 	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/pronounce"
 	"github.com/parley-voice/parley/protocol"
@@ -103,7 +104,7 @@ type session struct {
 	bearer string
 	ctx    context.Context // ends with the session
 	cancel context.CancelFunc
-	out    *sendQueue
+	out    *wsqueue.Queue[outItem]
 	jobs   *jobQueue
 	wg     sync.WaitGroup
 
@@ -194,7 +195,7 @@ func (s *session) run() {
 	}
 	// Whatever ended the read loop, the writer closes the socket (the first
 	// close request wins, so a fatal error's own code is kept).
-	s.out.requestClose(closeRequest{code: code})
+	s.out.Close(outItem{kind: outClose, code: code})
 	s.cancel()
 	select {
 	case <-writerDone:
@@ -225,7 +226,7 @@ func (s *session) fail(e *protocol.Error) {
 		msg = protocol.Marshal(protocol.NewErrorMessage(e))
 		s.srv.deps.Metrics.Errors.WithLabelValues(metrics.Code(int(e.Code))).Inc()
 	}
-	if s.out.requestClose(closeRequest{code: e.Code, reason: e.Message, msg: msg}) {
+	if s.out.Close(outItem{kind: outClose, code: e.Code, reason: e.Message, data: msg}) {
 		s.closeCode.Store(int32(e.Code))
 		if e.Code != protocol.CloseGoingAway {
 			s.log.Info("realtime session failed", "code", int(e.Code), "reason", bounded(e.Message))
@@ -265,7 +266,7 @@ func (s *session) sendError(e *protocol.Error) {
 }
 
 func (s *session) sendJSON(v any, epoch uint64) {
-	if !s.out.push(outItem{kind: outJSON, data: protocol.Marshal(v), epoch: epoch}) {
+	if !s.out.Push(outItem{kind: outJSON, data: protocol.Marshal(v), epoch: epoch}) {
 		s.fail(protocol.ErrSlowClient)
 	}
 }
@@ -278,7 +279,7 @@ func (s *session) readLoop() error {
 		// Every message may be answered, so a client is read no faster
 		// than the answers are written; one that does not read them is
 		// closed with 4005 rather than queued for without bound.
-		if !s.out.waitRoom(s.ctx, s.srv.cfg.WriteTimeout) {
+		if !s.out.WaitRoom(s.ctx, s.srv.cfg.WriteTimeout) {
 			if s.ctx.Err() != nil {
 				return s.ctx.Err()
 			}
@@ -315,7 +316,12 @@ func (s *session) readLoop() error {
 			framePool.Put(buf)
 		}
 		if err != nil {
-			pe, _ := protocol.AsError(err)
+			pe, ok := protocol.AsError(err)
+			if !ok {
+				// DecodeClient fails only with protocol errors; anything
+				// else is a bug, and still the client's message was bad.
+				pe = protocol.Errorf(protocol.CloseInvalid, "invalid message")
+			}
 			s.fail(pe)
 			return err
 		}
@@ -405,7 +411,7 @@ func (s *session) handle(m protocol.ClientMessage) *protocol.Error {
 		return s.flush()
 	case protocol.TypeBinaryMode:
 		ack := protocol.BinaryModeAck{Type: protocol.TypeBinaryModeAck, SampleRate: protocol.SampleRate, Format: protocol.Format}
-		if !s.out.push(outItem{kind: outBinaryMode, data: protocol.Marshal(ack)}) {
+		if !s.out.Push(outItem{kind: outBinaryMode, data: protocol.Marshal(ack)}) {
 			return protocol.ErrSlowClient
 		}
 	case protocol.TypePing:

@@ -1,3 +1,5 @@
+//go:build e2e
+
 package realtime_test
 
 import (
@@ -64,7 +66,7 @@ func measure(t *testing.T) sample {
 // then, for -soak: goroutines and memory after the warm-up must stay flat,
 // and everything must go away with the sessions. The default, in the test
 // command, is 100 sessions for 30 s; the long run is
-// go test ./realtime -run Soak -timeout 30m -args -soak 10m.
+// go test -tags e2e ./realtime -run Soak -timeout 30m -args -soak 10m.
 func TestSoak(t *testing.T) {
 	h := newHarness(t, roomy, func(c *server.Config) {
 		c.Limits.MaxConns = 10_000

@@ -10,7 +10,6 @@ import (
 
 	"github.com/parley-voice/parley/audio"
 	"github.com/parley-voice/parley/auth"
-	"github.com/parley-voice/parley/engine/sched"
 	"github.com/parley-voice/parley/metrics"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/tts"
@@ -66,7 +65,7 @@ func (s *session) speakLoop() {
 			}
 			s.end(j.gen)
 			s.srv.deps.Metrics.Generations.WithLabelValues("done").Inc()
-			if !s.out.push(outItem{kind: outDone, gen: j.gen, epoch: j.epoch}) {
+			if !s.out.Push(outItem{kind: outDone, gen: j.gen, epoch: j.epoch}) {
 				s.fail(protocol.ErrSlowClient)
 				return
 			}
@@ -80,7 +79,7 @@ func (s *session) speakLoop() {
 				Type string `json:"type"`
 			}{protocol.TypeCleared}, j.epoch)
 		case jobDrain:
-			if !s.out.push(outItem{kind: outClose, code: protocol.CloseGoingAway}) {
+			if !s.out.Push(outItem{kind: outClose, code: protocol.CloseGoingAway, reason: "server shutting down"}) {
 				s.fail(goingAway)
 			}
 			return
@@ -135,11 +134,11 @@ func (s *session) speak(j job) bool {
 	// The engines serve the segment whose listener runs dry first: now for
 	// a generation not yet heard, else when its queued audio has played,
 	// less the time a segment takes to start.
-	ctx := sched.Urgent(j.ctx)
+	seg.Due = time.Now()
 	if g := j.gen; g.pushed > 0 {
-		ctx = sched.PlayBy(j.ctx, g.playFrom.Add(audio.Duration(int(g.pushed), protocol.SampleRate)-startMargin))
+		seg.Due = g.playFrom.Add(audio.Duration(int(g.pushed), protocol.SampleRate) - startMargin)
 	}
-	err := s.synthesize(ctx, &seg, emit)
+	err := s.synthesize(j.ctx, &seg, emit)
 	if errors.Is(err, errHung) && j.gen.carry != nil {
 		// The abandoned engine may still write into the old one.
 		j.gen.carry = &tts.Carry{}
@@ -178,7 +177,7 @@ func (s *session) emitter(j job) func([]int16) error {
 			return errStopped
 		}
 		b := audio.PCMToBytes(make([]byte, 0, 2*len(pcm)), pcm)
-		if !s.out.push(outItem{kind: outAudio, data: b, gen: j.gen, epoch: j.epoch}) {
+		if !s.out.Push(outItem{kind: outAudio, data: b, gen: j.gen, epoch: j.epoch}) {
 			s.fail(protocol.ErrSlowClient)
 			return errStopped
 		}

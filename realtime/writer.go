@@ -16,13 +16,13 @@ func (s *session) writeLoop() {
 	binary := false
 	var buf []byte
 	for {
-		it, cr, ok := s.out.pop()
+		it, closing, ok := s.out.Pop()
 		if !ok {
-			<-s.out.signal
+			<-s.out.Ready()
 			continue
 		}
-		if cr != nil {
-			s.closeWith(cr)
+		if closing {
+			s.closeWith(it)
 			return
 		}
 		if (it.kind == outAudio || it.kind == outDone) && it.epoch != s.epoch.Load() {
@@ -54,7 +54,7 @@ func (s *session) writeLoop() {
 		case outDone:
 			err = s.write(websocket.MessageText, protocol.Marshal(doneFor(it.gen, time.Now())))
 		case outClose:
-			s.closeWith(&closeRequest{code: it.code, reason: "server shutting down"})
+			s.closeWith(it)
 			return
 		}
 		if err != nil {
@@ -90,20 +90,25 @@ func (s *session) write(typ websocket.MessageType, data []byte) error {
 	return err
 }
 
-func (s *session) closeWith(cr *closeRequest) {
-	s.closeCode.CompareAndSwap(0, int32(cr.code))
+// closeWith closes the socket as c, an outClose item, says: the control
+// messages still queued, c's message if any, then the close.
+func (s *session) closeWith(c outItem) {
+	s.closeCode.CompareAndSwap(0, int32(c.code))
 	s.expire()
 	// A config_ack queued before an authentication failure must still
-	// precede the error.
-	for _, it := range s.out.takeControl() {
+	// precede the error; a done, whose audio is dropped, is not sent.
+	for _, it := range s.out.TakeControl() {
+		if it.kind != outJSON && it.kind != outBinaryMode {
+			continue
+		}
 		if s.write(websocket.MessageText, it.data) != nil {
 			break
 		}
 	}
-	if cr.msg != nil {
-		_ = s.write(websocket.MessageText, cr.msg)
+	if c.data != nil {
+		_ = s.write(websocket.MessageText, c.data)
 	}
-	_ = s.conn.Close(websocket.StatusCode(cr.code), cr.reason)
+	_ = s.conn.Close(websocket.StatusCode(c.code), c.reason)
 }
 
 // doneFor builds a generation's done message from what was written.

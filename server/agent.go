@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"net"
 	"runtime"
 	"time"
 
@@ -117,18 +116,6 @@ func agentDeps(cfg AgentConfig) (agent.STT, llm.Model, func(), error) {
 // the speech path is the same.
 func offline() llm.Model {
 	return llm.NewOffline("Parley", time.Now, llm.WithTokenDelay(2*time.Millisecond))
-}
-
-// loopbackURL is the realtime URL of this server as the agent reaches it.
-func loopbackURL(addr net.Addr) string {
-	host, port, err := net.SplitHostPort(addr.String())
-	if err != nil {
-		return ""
-	}
-	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
-		host = "127.0.0.1"
-	}
-	return "ws://" + net.JoinHostPort(host, port) + "/v1/realtime"
 }
 
 func warmPool(p *pocketsphinx.Pool, n int) {

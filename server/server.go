@@ -255,19 +255,22 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	api, err := httpapi.New(cfg.HTTP, httpapi.Deps{
-		Keys:          auth.Keys{DB: db},
-		Accounting:    acct,
-		Pipeline:      pipeline,
-		Voices:        voices,
-		Store:         db,
-		Metrics:       s.metrics,
-		Logger:        log,
-		WebhookSecret: secret,
-		ClientIP:      s.clientIP,
-
+	apiDeps := httpapi.Deps{
+		Keys:           auth.Keys{DB: db},
+		Accounting:     acct,
+		Limiter:        lim,
+		Pipeline:       pipeline,
+		Voices:         voices,
+		Store:          db,
+		Metrics:        s.metrics,
+		Logger:         log,
+		WebhookSecret:  secret,
+		ClientIP:       s.clientIP,
 		Pronunciations: prons,
-	})
+	}
+	// The job manager runs the API's Runner, and the API queues jobs on
+	// the manager: the Runner comes first.
+	runner, err := httpapi.NewRunner(apiDeps)
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -282,11 +285,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		base := strings.TrimRight(publicURL(cfg), "/")
 		jcfg.AudioURL = func(j store.Job) string { return base + httpapi.JobAudioPath(j.ID) }
 	}
-	if s.jobs, err = jobs.New(jcfg, db, api); err != nil {
+	if s.jobs, err = jobs.New(jcfg, db, runner); err != nil {
 		s.Close()
 		return nil, err
 	}
-	api.SetJobs(s.jobs)
+	apiDeps.Jobs = s.jobs
+	api, err := httpapi.New(cfg.HTTP, apiDeps)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
 	stt, model, stopSTT, err := agentDeps(cfg.Agent)
 	if err != nil {
 		s.Close()
@@ -413,7 +421,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	s.jobs.Start()
-	s.agent.SetTTSURL(loopbackURL(ln.Addr()))
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	s.log.Info("parley listening", "addr", ln.Addr().String())

@@ -3,6 +3,7 @@ package tts
 import (
 	"context"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -61,6 +62,12 @@ type Segment struct {
 	// the segment before (with SSML, the markup in and before it). Zero
 	// means Chars.
 	Consumed int
+	// Due is when the segment's audio is needed: now for the first segment
+	// of an answer, whose listener is waiting; for a later one, when the
+	// audio before it will have played. Engines serve the segments waiting
+	// for them earliest Due first (package engine/sched); zero means on
+	// arrival.
+	Due time.Time
 
 	// Parts, when not nil, are what is spoken instead of Normalized in
 	// Voice: a segment with SSML or pronunciations in it, cut where the
@@ -221,6 +228,11 @@ func (p *Pipeline) Speak(ctx context.Context, r Request, emit func(pcm []int16) 
 // SpeakPrepared speaks a prepared segment, counting its samples in
 // seg.Samples. emit must not retain or modify pcm.
 func (p *Pipeline) SpeakPrepared(ctx context.Context, seg *Segment, emit func(pcm []int16) error) error {
+	if !seg.Due.IsZero() {
+		// The engines' queues are several calls down (the flite slots, the
+		// espeak-ng pool, the neural gate), and only they read it.
+		ctx = sched.PlayBy(ctx, seg.Due)
+	}
 	count := func(pcm []int16) error {
 		seg.Samples += len(pcm)
 		return emit(pcm)
@@ -274,11 +286,10 @@ func (p *Pipeline) SpeakAll(ctx context.Context, text string, lang protocol.Lang
 		return nil, err
 	}
 	for i := range segs {
-		sctx := ctx
 		if i == 0 {
-			sctx = sched.Urgent(ctx) // the listener waits for the first audio
+			segs[i].Due = time.Now() // the listener waits for the first audio
 		}
-		if err := p.SpeakPrepared(sctx, &segs[i], emit); err != nil {
+		if err := p.SpeakPrepared(ctx, &segs[i], emit); err != nil {
 			return segs[:i], err
 		}
 	}

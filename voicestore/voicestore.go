@@ -33,9 +33,20 @@ var (
 // MaxNameChars bounds a saved voice's name.
 const MaxNameChars = 100
 
+// DB is the part of the store where voices live; *store.DB is the real
+// one.
+type DB interface {
+	GetVoice(ctx context.Context, accountID, id string) (store.Voice, error)
+	// CreateVoice saves v unless its account has limit voices already
+	// (store.ErrVoiceLimit).
+	CreateVoice(ctx context.Context, v store.Voice, limit int) (store.Voice, error)
+	ListVoices(ctx context.Context, accountID string) ([]store.Voice, error)
+	DeleteVoice(ctx context.Context, accountID, id string) error
+}
+
 // Store resolves and saves voices for accounts.
 type Store struct {
-	DB     *store.DB
+	DB     DB
 	Secret voice.Secret // signs clone prompts
 	// Engine, when set, refines matches of reference audio that come with
 	// their text by speaking that text (voice.MatchText).

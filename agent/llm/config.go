@@ -4,13 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
+
+	"github.com/parley-voice/parley/internal/oaicompat"
 )
 
 // Defaults for OpenAIConfig.
 const (
-	DefaultBaseURL = "https://api.openai.com/v1"
+	DefaultBaseURL = oaicompat.DefaultBaseURL
 	// DefaultModel is small and fast, which is what a spoken turn needs.
 	DefaultModel = "gpt-4o-mini"
 
@@ -61,15 +62,11 @@ type OpenAIConfig struct {
 	MaxRetryWait time.Duration
 }
 
+// withDefaults fills the fields of the chat client; NewEndpoint fills those
+// of the endpoint (BaseURL, HTTPClient).
 func (c OpenAIConfig) withDefaults() OpenAIConfig {
-	if c.BaseURL == "" {
-		c.BaseURL = DefaultBaseURL
-	}
 	if c.Model == "" {
 		c.Model = DefaultModel
-	}
-	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{}
 	}
 	if c.Timeout == 0 {
 		c.Timeout = defaultTimeout
@@ -95,10 +92,7 @@ func (c OpenAIConfig) withDefaults() OpenAIConfig {
 // used.
 func (c OpenAIConfig) Validate() error {
 	c = c.withDefaults()
-	var errs []error
-	if err := validateBaseURL(c.BaseURL); err != nil {
-		errs = append(errs, err)
-	}
+	errs := []error{oaicompat.CheckBaseURL(c.BaseURL)}
 	if t := c.Temperature; t != nil && (*t < 0 || *t > 2) {
 		errs = append(errs, fmt.Errorf("temperature %g outside [0, 2]", *t))
 	}
@@ -110,17 +104,6 @@ func (c OpenAIConfig) Validate() error {
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("llm: invalid OpenAI config: %w", err)
-	}
-	return nil
-}
-
-func validateBaseURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil {
-		return fmt.Errorf("base URL: %w", err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("base URL %q: want http(s)://host[/path]", s)
 	}
 	return nil
 }

@@ -1,14 +1,13 @@
 package llm
 
 import (
-	"github.com/parley-voice/parley/internal/oaicompat"
-
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/parley-voice/parley/internal/oaicompat"
 )
 
 var (
@@ -36,54 +35,10 @@ func (e *MessageError) Error() string {
 	return fmt.Sprintf("llm: message %d has role %q, want system, user or assistant", e.Index, e.Role)
 }
 
-// APIError is an error the server reported: a non-2xx response, or an error
-// object sent inside an event stream.
-type APIError struct {
-	// StatusCode is the HTTP status, or 0 when the error arrived inside a
-	// 200 event stream (vLLM and llama.cpp report failures that way once
-	// streaming has begun).
-	StatusCode int
-	// Message is the server's explanation, or the status text when the
-	// body held none.
-	Message string
-	// Type and Code are the error object's "type" and "code" when present
-	// ("invalid_request_error", "invalid_api_key", ...); a numeric code is
-	// given in decimal.
-	Type string
-	Code string
-	// RetryAfter is how long the server asked the client to wait (from
-	// Retry-After or retry-after-ms), zero if it did not say.
-	RetryAfter time.Duration
-}
-
-func (e *APIError) Error() string {
-	var b strings.Builder
-	b.WriteString("llm: ")
-	if e.StatusCode != 0 {
-		fmt.Fprintf(&b, "%d %s: ", e.StatusCode, http.StatusText(e.StatusCode))
-	} else {
-		b.WriteString("server error in stream: ")
-	}
-	b.WriteString(e.Message)
-	if e.Code != "" && e.Code != e.Message {
-		fmt.Fprintf(&b, " (%s)", e.Code)
-	}
-	return b.String()
-}
-
-// Retryable reports whether the request may succeed if sent again: rate
-// limits and server errors.
-func (e *APIError) Retryable() bool {
-	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
-}
-
-// newAPIError builds an APIError from a status and an error body in any of
-// the shapes OpenAI-compatible servers use.
-func newAPIError(status int, contentType string, body []byte) *APIError {
-	e := &APIError{StatusCode: status}
-	e.Message, e.Type, e.Code = oaicompat.ErrorDetails(status, contentType, body)
-	return e
-}
+// APIError is an error the server reported: a non-2xx response, or an
+// error object sent inside an event stream. Stream returns it wrapped, its
+// message prefixed with "llm: ".
+type APIError = oaicompat.APIError
 
 // retryAfter reads how long the server asked us to wait: OpenAI's
 // retry-after-ms first (finer grained), then the standard Retry-After in

@@ -1,8 +1,6 @@
 package llm
 
 import (
-	"github.com/parley-voice/parley/internal/oaicompat"
-
 	"bytes"
 	"context"
 	"encoding/json"
@@ -11,9 +9,10 @@ import (
 	"io"
 	"math/rand/v2"
 	"mime"
-	"net/http"
 	"strings"
 	"time"
+
+	"github.com/parley-voice/parley/internal/oaicompat"
 )
 
 const (
@@ -34,7 +33,7 @@ const (
 // endpoint. It is safe for concurrent use.
 type OpenAI struct {
 	cfg OpenAIConfig
-	url string
+	ep  oaicompat.Endpoint
 }
 
 // NewOpenAI returns a client for the server cfg describes. It makes no
@@ -44,7 +43,7 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	return &OpenAI{cfg: cfg, url: strings.TrimRight(cfg.BaseURL, "/") + "/chat/completions"}, nil
+	return &OpenAI{cfg: cfg, ep: oaicompat.NewEndpoint(cfg.BaseURL, "/chat/completions", cfg.APIKey, cfg.HTTPClient)}, nil
 }
 
 // Name returns the model name.
@@ -133,16 +132,7 @@ func (o *OpenAI) attempt(ctx context.Context, body []byte, onDelta func(string) 
 	watchdog := time.AfterFunc(o.cfg.Timeout, func() { cancel(ErrTimeout) })
 	defer watchdog.Stop()
 
-	req, err := http.NewRequestWithContext(reqCtx, http.MethodPost, o.url, bytes.NewReader(body))
-	if err != nil {
-		return "", fmt.Errorf("llm: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "text/event-stream")
-	if o.cfg.APIKey != "" {
-		req.Header.Set("Authorization", "Bearer "+o.cfg.APIKey)
-	}
-	resp, err := o.cfg.HTTPClient.Do(req)
+	resp, err := o.ep.Post(reqCtx, "application/json", "text/event-stream", body)
 	if err != nil {
 		return "", o.failure(ctx, reqCtx, err)
 	}
@@ -153,9 +143,9 @@ func (o *OpenAI) attempt(ctx context.Context, body []byte, onDelta func(string) 
 		if err != nil && ctx.Err() != nil {
 			return "", ctx.Err()
 		}
-		e := newAPIError(resp.StatusCode, resp.Header.Get("Content-Type"), b)
+		e := oaicompat.NewAPIError(resp.StatusCode, resp.Header.Get("Content-Type"), b)
 		e.RetryAfter = retryAfter(resp.Header, time.Now())
-		return "", e
+		return "", fmt.Errorf("llm: %w", e)
 	}
 	s := &stream{ctx: ctx, onDelta: onDelta}
 	r := &activityReader{r: resp.Body, timer: watchdog, idle: o.cfg.IdleTimeout}
@@ -184,14 +174,14 @@ func (o *OpenAI) failure(ctx, reqCtx context.Context, err error) error {
 		return ctx.Err()
 	}
 	if errors.Is(context.Cause(reqCtx), ErrTimeout) {
-		return fmt.Errorf("%w (%s: no data within the timeout)", ErrTimeout, o.url)
+		return fmt.Errorf("%w (%s: no data within the timeout)", ErrTimeout, o.ep.URL)
 	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) || errors.Is(err, ErrMalformed) || errors.Is(err, ErrTooLong) {
 		return err
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("llm: %s: stream ended before the answer was complete: %w", o.url, err)
+		return fmt.Errorf("llm: %s: stream ended before the answer was complete: %w", o.ep.URL, err)
 	}
 	return fmt.Errorf("llm: %w", err)
 }
@@ -296,14 +286,14 @@ func (s *stream) readCompletion(r io.Reader) error {
 
 // streamError builds the APIError for an error reported inside a 200
 // response.
-func streamError(data []byte) *APIError {
+func streamError(data []byte) error {
 	e := &APIError{}
 	e.Message, e.Type, e.Code = oaicompat.FromJSON(data)
 	if e.Message == "" {
 		// Not JSON: the text, bounded, as a non-2xx body would be read.
 		e.Message, _, _ = oaicompat.ErrorDetails(0, "", data)
 	}
-	return e
+	return fmt.Errorf("llm: %w", e)
 }
 
 // activityReader re-arms the idle watchdog whenever bytes arrive.

@@ -615,8 +615,8 @@ func TestOpenAIConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Name() != DefaultModel || m.url != DefaultBaseURL+"/chat/completions" {
-		t.Errorf("defaults: name %q, url %q", m.Name(), m.url)
+	if m.Name() != DefaultModel || m.ep.URL != DefaultBaseURL+"/chat/completions" {
+		t.Errorf("defaults: name %q, url %q", m.Name(), m.ep.URL)
 	}
 	hot, cold := 2.5, -0.1
 	bad := []OpenAIConfig{

@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/parley-voice/parley/engine/espeak"
 )
 
 const usage = `parley: self-hostable real-time text-to-speech
@@ -70,7 +72,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return bench(ctx, args[1:], stdout, stderr)
 	case "models":
 		return modelsCmd(ctx, args[1:], stdout, stderr)
-	case "__espeak-worker":
+	case espeak.WorkerSubcommand:
 		return espeakWorker(ctx, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

@@ -109,12 +109,10 @@ type Pool struct {
 	wg      sync.WaitGroup
 	closing sync.Once
 
-	mu        sync.Mutex
-	localFree bool
-	free      []grant // idle worker processes
-	waiters   []*waiter
-	busy      int
-	closed    bool
+	// slots hands out the in-process worker (when it serves requests) and
+	// the worker processes that are running and idle, earliest sched.Due
+	// first.
+	slots *sched.Line[grant]
 
 	restarts, workerRequests atomic.Int64
 }
@@ -122,20 +120,19 @@ type Pool struct {
 // grant is one slot handed to a request: the in-process worker when p is
 // nil, else worker process p as started for the gen'th time. A grant
 // outlives the process it names when the process dies while the grant is
-// in the free list or on its way to a waiter; proc.do notices.
+// free or on its way to a waiter; proc.do notices.
 type grant struct {
 	p   *proc
 	gen uint64
 }
 
-type waiter struct {
-	ch  chan granted // buffered: the pool never blocks handing over a slot
-	due time.Time    // sched.Due: when the audio is needed
-}
-
-type granted struct {
-	g   grant
-	err error
+// pick prefers the in-process worker, then the worker process used last:
+// its caches are warm.
+func pick(free []grant) int {
+	if i := slices.IndexFunc(free, func(g grant) bool { return g.p == nil }); i >= 0 {
+		return i
+	}
+	return len(free) - 1
 }
 
 // OpenPool opens the in-process worker (see Open) and starts cfg.Processes
@@ -165,7 +162,10 @@ func openPool(cfg PoolConfig, inProc bool) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Pool{cfg: cfg, argv: argv, engine: e, inProc: inProc, localFree: inProc, quit: make(chan struct{})}
+	p := &Pool{cfg: cfg, argv: argv, engine: e, inProc: inProc, slots: sched.NewLine(pick), quit: make(chan struct{})}
+	if inProc {
+		p.slots.Add(grant{})
+	}
 	started := make(chan error, cfg.Processes)
 	for range cfg.Processes {
 		x := &proc{pool: p}
@@ -223,7 +223,7 @@ func (p *Pool) Synthesize(ctx context.Context, text string, params Params, emit 
 		return nil
 	}
 	for {
-		g, err := p.acquire(ctx)
+		g, err := p.slots.Acquire(ctx)
 		if err != nil {
 			return err
 		}
@@ -235,7 +235,7 @@ func (p *Pool) Synthesize(ctx context.Context, text string, params Params, emit 
 			return err
 		}
 		// The process died before the request reached it: try another.
-		p.discard()
+		p.slots.Drop()
 	}
 }
 
@@ -272,7 +272,7 @@ func (p *Pool) Phonemize(ctx context.Context, text, voice string) ([]Clause, err
 	for {
 		// Without inProc the pool never hands out the in-process slot:
 		// g.p is a worker process.
-		g, err := p.acquire(ctx)
+		g, err := p.slots.Acquire(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -280,12 +280,12 @@ func (p *Pool) Phonemize(ctx context.Context, text, voice string) ([]Clause, err
 		if !errors.Is(err, errStale) {
 			return clauses, err
 		}
-		p.discard()
+		p.slots.Drop()
 	}
 }
 
 func (p *Pool) synthesizeLocal(ctx context.Context, text string, params Params, emit func(pcm []int16) error) error {
-	defer p.release(grant{})
+	defer p.slots.Release(grant{})
 	return p.engine.Synthesize(ctx, text, params, emit)
 }
 
@@ -310,15 +310,13 @@ func (p *Pool) Stats() PoolStats {
 			s.Ready++
 		}
 	}
-	p.mu.Lock()
-	s.Busy, s.Queued = p.busy, len(p.waiters)
+	s.Busy, s.Queued = p.slots.Stats()
 	if p.inProc {
 		s.Slots++
-		if !p.closed {
+		if !p.slots.Closed() {
 			s.Ready++
 		}
 	}
-	p.mu.Unlock()
 	return s
 }
 
@@ -328,14 +326,7 @@ func (p *Pool) Stats() PoolStats {
 // and always returns nil.
 func (p *Pool) Close() error {
 	p.closing.Do(func() {
-		p.mu.Lock()
-		p.closed = true
-		waiters := p.waiters
-		p.waiters, p.free = nil, nil
-		p.mu.Unlock()
-		for _, w := range waiters {
-			w.ch <- granted{err: ErrClosed}
-		}
+		p.slots.Close(ErrClosed)
 		close(p.quit)
 		for _, x := range p.procs {
 			x.stop()
@@ -344,102 +335,4 @@ func (p *Pool) Close() error {
 		p.wg.Wait()
 	})
 	return nil
-}
-
-// acquire takes a free slot, preferring the in-process worker, or waits
-// in line for one, earliest sched.Due first.
-func (p *Pool) acquire(ctx context.Context) (grant, error) {
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
-		return grant{}, ErrClosed
-	}
-	if g, ok := p.takeLocked(); ok {
-		p.busy++
-		p.mu.Unlock()
-		return g, nil
-	}
-	w := &waiter{ch: make(chan granted, 1), due: sched.Due(ctx)}
-	p.waiters = sched.InsertByDue(p.waiters, w, func(x *waiter) time.Time { return x.due })
-	p.mu.Unlock()
-	select {
-	case r := <-w.ch:
-		return r.g, r.err
-	case <-ctx.Done():
-	}
-	p.mu.Lock()
-	if i := slices.Index(p.waiters, w); i >= 0 {
-		p.waiters = slices.Delete(p.waiters, i, i+1)
-		p.mu.Unlock()
-		return grant{}, ctx.Err()
-	}
-	p.mu.Unlock()
-	// A slot was handed over as ctx ended: pass it on.
-	if r := <-w.ch; r.err == nil {
-		p.release(r.g)
-	}
-	return grant{}, ctx.Err()
-}
-
-func (p *Pool) takeLocked() (grant, bool) {
-	if p.localFree {
-		p.localFree = false
-		return grant{}, true
-	}
-	if n := len(p.free); n > 0 {
-		// The most recently used process first: its caches are warm.
-		g := p.free[n-1]
-		p.free = p.free[:n-1]
-		return g, true
-	}
-	return grant{}, false
-}
-
-// release gives back a slot that a request held.
-func (p *Pool) release(g grant) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.busy--
-	p.offerLocked(g)
-}
-
-// offer adds a slot that has just become ready: a worker process that
-// started.
-func (p *Pool) offer(g grant) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.offerLocked(g)
-}
-
-func (p *Pool) offerLocked(g grant) {
-	if p.closed {
-		return
-	}
-	if len(p.waiters) > 0 {
-		w := p.waiters[0]
-		p.waiters = slices.Delete(p.waiters, 0, 1)
-		p.busy++
-		w.ch <- granted{g: g}
-		return
-	}
-	if g.p == nil {
-		p.localFree = true
-	} else {
-		p.free = append(p.free, g)
-	}
-}
-
-// discard drops a held slot whose process died: the process comes back
-// through offer once it is restarted.
-func (p *Pool) discard() {
-	p.mu.Lock()
-	p.busy--
-	p.mu.Unlock()
-}
-
-// remove drops a dead process's idle slot from the free list.
-func (p *Pool) remove(x *proc) {
-	p.mu.Lock()
-	p.free = slices.DeleteFunc(p.free, func(g grant) bool { return g.p == x })
-	p.mu.Unlock()
 }

@@ -313,7 +313,7 @@ func (x *proc) start() (*decoder, *os.File, error) {
 	x.state = stateIdle
 	g := grant{p: x, gen: x.gen}
 	x.mu.Unlock()
-	x.pool.offer(g)
+	x.pool.slots.Add(g)
 	return dec, out, nil
 }
 
@@ -405,7 +405,7 @@ func (x *proc) serve(dec *decoder) (served bool, err error) {
 				// Stopped by Close, which the caller did not ask for.
 				err = ErrClosed
 			}
-			x.pool.release(g)
+			x.pool.slots.Release(g)
 			c.end(err)
 		default:
 			return served, protocolErr("unexpected frame %q from a worker", typ)
@@ -435,9 +435,9 @@ func (x *proc) reap(out *os.File, cause error) error {
 
 	switch st {
 	case stateBusy:
-		x.pool.discard()
+		x.pool.slots.Drop()
 	case stateIdle:
-		x.pool.remove(x)
+		x.pool.slots.Remove(func(g grant) bool { return g.p == x })
 	}
 	if c == nil {
 		return werr

@@ -1,6 +1,7 @@
-// Package sched owns how syntheses wait for an engine: a counting
-// semaphore whose waiters are served by when their audio is needed, and
-// the context mark that says when that is.
+// Package sched owns how syntheses wait for an engine: a line that hands
+// out an engine's slots (Line: worker processes, say; Slots when they are
+// all alike) and serves waiters by when their audio is needed, and the
+// context mark that says when that is.
 //
 // A synthesis is needed now when a listener is waiting for its first
 // audio: the first segment of a generation (Urgent). A later segment is
@@ -12,4 +13,7 @@
 // about to run dry. Unmarked syntheses are needed at their arrival, which
 // keeps them in arrival order among the rest. The order of the queue is
 // all that changes: a running synthesis is never interrupted.
+//
+// Front ends state the need as tts.Segment.Due; the tts pipeline marks the
+// engines' context with it (PlayBy), and the gates read it back (Due).
 package sched

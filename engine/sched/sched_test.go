@@ -14,14 +14,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // waitQueued waits until s has n waiters.
 func waitQueued(t *testing.T, s *Slots, n int) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		if _, q := s.Stats(); q == n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("never %d waiters", n)
-		}
-	}
+	waitQueuedLine(t, s.line, n)
 }
 
 // TestEarliestDueFirst queues waiters needed later, now, and unmarked
@@ -148,5 +141,76 @@ func TestDue(t *testing.T) {
 	}
 	if d := Due(Urgent(context.Background())); d.Before(before) || d.After(time.Now()) {
 		t.Fatalf("Due of an urgent context = %v, want now", d)
+	}
+}
+
+// TestLineValues hands out values of their own: pick chooses among the
+// free ones, Add brings a new one, Remove and Drop forget values, and Close
+// fails the waiters and every later Acquire.
+func TestLineValues(t *testing.T) {
+	bg := context.Background()
+	// Prefer "local" over the others, else the value freed last.
+	l := NewLine(func(free []string) int {
+		for i, v := range free {
+			if v == "local" {
+				return i
+			}
+		}
+		return len(free) - 1
+	}, "a", "local", "b")
+	for _, want := range []string{"local", "b", "a"} {
+		if v, err := l.Acquire(bg); err != nil || v != want {
+			t.Fatalf("Acquire = %q, %v; want %q", v, err, want)
+		}
+	}
+	got := make(chan string, 1)
+	go func() {
+		v, err := l.Acquire(bg)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- v
+	}()
+	waitQueuedLine(t, l, 1)
+	l.Add("c") // a worker that started goes to the waiter
+	if v := <-got; v != "c" {
+		t.Fatalf("waiter got %q, want the value added", v)
+	}
+	l.Drop() // "c"'s worker died while busy
+	l.Release("a")
+	l.Release("b")
+	l.Remove(func(v string) bool { return v == "a" })
+	if v, err := l.Acquire(bg); err != nil || v != "b" {
+		t.Fatalf("after Remove: %q, %v", v, err)
+	}
+	if busy, queued := l.Stats(); busy != 2 || queued != 0 {
+		t.Fatalf("busy %d, queued %d; want 2 (local, b), 0", busy, queued)
+	}
+	closed := errors.New("closed")
+	errc := make(chan error, 1)
+	go func() {
+		_, err := l.Acquire(bg)
+		errc <- err
+	}()
+	waitQueuedLine(t, l, 1)
+	l.Close(closed)
+	if err := <-errc; !errors.Is(err, closed) {
+		t.Fatalf("waiter at Close: %v", err)
+	}
+	l.Release("local") // a holder's value after Close is not handed out
+	if _, err := l.Acquire(bg); !errors.Is(err, closed) || !l.Closed() {
+		t.Fatalf("Acquire after Close: %v", err)
+	}
+}
+
+func waitQueuedLine[T any](t *testing.T, l *Line[T], n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		if _, q := l.Stats(); q == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("never %d waiters", n)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package oaicompat
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -29,5 +31,57 @@ func TestErrorDetails(t *testing.T) {
 				t.Fatalf("ErrorDetails = %q, %q, %q; want %q, %q, %q", m, typ, code, c.message, c.typ, c.code)
 			}
 		})
+	}
+}
+
+func TestAPIError(t *testing.T) {
+	for _, c := range []struct {
+		err       APIError
+		msg       string
+		retryable bool
+	}{
+		{APIError{StatusCode: 401, Message: "bad key", Code: "invalid_api_key"}, "401 Unauthorized: bad key (invalid_api_key)", false},
+		{APIError{StatusCode: 429, Message: "slow down", Code: "slow down"}, "429 Too Many Requests: slow down", true},
+		{APIError{StatusCode: 503, Message: "Service Unavailable"}, "503 Service Unavailable: Service Unavailable", true},
+		{APIError{Message: "upstream gone"}, "server error in stream: upstream gone", false},
+	} {
+		if got := c.err.Error(); got != c.msg || c.err.Retryable() != c.retryable {
+			t.Errorf("%+v: %q, retryable %v; want %q, %v", c.err, got, c.err.Retryable(), c.msg, c.retryable)
+		}
+	}
+	e := NewAPIError(404, "application/json", []byte(`{"error":{"message":"no model","type":"api_error"}}`))
+	if *e != (APIError{StatusCode: 404, Message: "no model", Type: "api_error"}) {
+		t.Fatalf("NewAPIError = %+v", *e)
+	}
+}
+
+func TestEndpoint(t *testing.T) {
+	for _, bad := range []string{"ftp://x/v1", "localhost:8000", "http://", "http://[::1"} {
+		if CheckBaseURL(bad) == nil {
+			t.Errorf("base URL %q accepted", bad)
+		}
+	}
+	if def := NewEndpoint("", "/audio/transcriptions", "", nil); def.URL != DefaultBaseURL+"/audio/transcriptions" || CheckBaseURL("") != nil {
+		t.Fatalf("default endpoint %q", def.URL)
+	}
+	got := make(chan *http.Request, 2)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r
+		w.WriteHeader(204)
+	}))
+	defer srv.Close()
+	for _, key := range []string{"sk-test", ""} {
+		ep := NewEndpoint(srv.URL+"/v1/", "/chat/completions", key, srv.Client())
+		resp, err := ep.Post(t.Context(), "application/json", "text/event-stream", []byte("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		r := <-got
+		auth := r.Header.Get("Authorization")
+		if r.Method != "POST" || r.URL.Path != "/v1/chat/completions" || r.Header.Get("Content-Type") != "application/json" ||
+			r.Header.Get("Accept") != "text/event-stream" || (key != "" && auth != "Bearer "+key) || (key == "" && auth != "") {
+			t.Errorf("key %q: %s %s, headers %v", key, r.Method, r.URL.Path, r.Header)
+		}
 	}
 }

@@ -4,13 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
+
+	"github.com/parley-voice/parley/internal/oaicompat"
 )
 
 // Defaults for Config.
 const (
-	DefaultBaseURL = "https://api.openai.com/v1"
+	DefaultBaseURL = oaicompat.DefaultBaseURL
 	DefaultModel   = "whisper-1"
 	defaultTimeout = 30 * time.Second
 )
@@ -32,15 +33,11 @@ type Config struct {
 	Timeout time.Duration
 }
 
+// withDefaults fills the fields of the transcriber; NewEndpoint fills those
+// of the endpoint (BaseURL, HTTPClient).
 func (c Config) withDefaults() Config {
-	if c.BaseURL == "" {
-		c.BaseURL = DefaultBaseURL
-	}
 	if c.Model == "" {
 		c.Model = DefaultModel
-	}
-	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{}
 	}
 	if c.Timeout == 0 {
 		c.Timeout = defaultTimeout
@@ -51,13 +48,7 @@ func (c Config) withDefaults() Config {
 // Validate reports whether the config, once defaults are applied, can be
 // used.
 func (c Config) Validate() error {
-	c = c.withDefaults()
-	var errs []error
-	if u, err := url.Parse(c.BaseURL); err != nil {
-		errs = append(errs, fmt.Errorf("base URL: %w", err))
-	} else if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("base URL %q: want http(s)://host[/path]", c.BaseURL))
-	}
+	errs := []error{oaicompat.CheckBaseURL(c.BaseURL)}
 	if c.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("negative timeout %v", c.Timeout))
 	}

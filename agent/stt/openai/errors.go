@@ -1,11 +1,9 @@
 package openai
 
 import (
-	"github.com/parley-voice/parley/internal/oaicompat"
-
 	"errors"
-	"fmt"
-	"net/http"
+
+	"github.com/parley-voice/parley/internal/oaicompat"
 )
 
 var (
@@ -24,26 +22,5 @@ var (
 )
 
 // APIError is an error the server reported with a non-2xx status.
-type APIError struct {
-	StatusCode int
-	// Message is the server's explanation, or the status text when the
-	// body held none.
-	Message string
-	// Type and Code are the error object's "type" and "code" when present.
-	Type string
-	Code string
-}
-
-func (e *APIError) Error() string {
-	s := fmt.Sprintf("stt/openai: %d %s: %s", e.StatusCode, http.StatusText(e.StatusCode), e.Message)
-	if e.Code != "" && e.Code != e.Message {
-		s += " (" + e.Code + ")"
-	}
-	return s
-}
-
-func newAPIError(status int, contentType string, body []byte) *APIError {
-	e := &APIError{StatusCode: status}
-	e.Message, e.Type, e.Code = oaicompat.ErrorDetails(status, contentType, body)
-	return e
-}
+// Transcribe returns it wrapped, its message prefixed with "stt/openai: ".
+type APIError = oaicompat.APIError

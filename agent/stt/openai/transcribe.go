@@ -9,11 +9,11 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
-	"net/http"
 	"net/textproto"
 	"strings"
 
 	"github.com/parley-voice/parley/audio"
+	"github.com/parley-voice/parley/internal/oaicompat"
 	"github.com/parley-voice/parley/protocol"
 )
 
@@ -32,7 +32,7 @@ const (
 // than late. It is safe for concurrent use.
 type Transcriber struct {
 	cfg Config
-	url string
+	ep  oaicompat.Endpoint
 }
 
 // New returns a Transcriber for the server cfg describes. It makes no
@@ -42,7 +42,7 @@ func New(cfg Config) (*Transcriber, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	return &Transcriber{cfg: cfg, url: strings.TrimRight(cfg.BaseURL, "/") + "/audio/transcriptions"}, nil
+	return &Transcriber{cfg: cfg, ep: oaicompat.NewEndpoint(cfg.BaseURL, "/audio/transcriptions", cfg.APIKey, cfg.HTTPClient)}, nil
 }
 
 // Model returns the transcription model's name.
@@ -97,16 +97,7 @@ func (t *Transcriber) Transcribe(ctx context.Context, pcm16k []int16, language s
 
 	reqCtx, cancel := context.WithTimeoutCause(ctx, t.cfg.Timeout, ErrTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(reqCtx, http.MethodPost, t.url, bytes.NewReader(body))
-	if err != nil {
-		return "", fmt.Errorf("stt/openai: %w", err)
-	}
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("Accept", "application/json")
-	if t.cfg.APIKey != "" {
-		req.Header.Set("Authorization", "Bearer "+t.cfg.APIKey)
-	}
-	resp, err := t.cfg.HTTPClient.Do(req)
+	resp, err := t.ep.Post(reqCtx, contentType, "application/json", body)
 	if err != nil {
 		return "", t.failure(ctx, reqCtx, err)
 	}
@@ -116,7 +107,7 @@ func (t *Transcriber) Transcribe(ctx context.Context, pcm16k []int16, language s
 		return "", t.failure(ctx, reqCtx, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return "", newAPIError(resp.StatusCode, resp.Header.Get("Content-Type"), b)
+		return "", fmt.Errorf("stt/openai: %w", oaicompat.NewAPIError(resp.StatusCode, resp.Header.Get("Content-Type"), b))
 	}
 	return parseTranscript(resp.Header.Get("Content-Type"), b)
 }

@@ -296,8 +296,8 @@ func TestNewValidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tr.url != DefaultBaseURL+"/audio/transcriptions" || tr.Model() != DefaultModel {
-		t.Errorf("defaults: %q, %q", tr.url, tr.Model())
+	if tr.ep.URL != DefaultBaseURL+"/audio/transcriptions" || tr.Model() != DefaultModel {
+		t.Errorf("defaults: %q, %q", tr.ep.URL, tr.Model())
 	}
 	for _, c := range []Config{{BaseURL: "whisper:9000"}, {BaseURL: "ftp://x/v1"}, {Timeout: -1}} {
 		if _, err := New(c); err == nil {
