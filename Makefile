@@ -56,12 +56,12 @@ test: test-deps vet
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(GO) test -race -count=1 -timeout 20m -tags e2e $(E2E)
 	$(MAKE) test-nocgo
+	$(MAKE) fuzz FUZZTIME=$(FUZZTIME)
 
 # The default tests of realtime and httpapi need no C library: built without
 # cgo, the engines are stubs, and the tests still pass.
 test-nocgo:
 	CGO_ENABLED=0 $(GO) test -count=1 $(E2E)
-	$(MAKE) fuzz FUZZTIME=$(FUZZTIME)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
