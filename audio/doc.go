@@ -45,6 +45,15 @@
 // at a join. Chunker turns engine pieces into 40–80 ms chunks while sending
 // a segment's first piece at once.
 //
+// # μ-law
+//
+// MulawEncode and MulawDecode convert between linear PCM and G.711 μ-law,
+// the telephone network's 8-bit coding (Twilio's media streams carry it at
+// 8 kHz). The encoder is ITU-T G.191's reference algorithm; the decoder
+// the standard table. Both run at several hundred MB/s (BenchmarkMulaw),
+// and the signal-to-noise ratio of a sine through them is 35 to 38 dB
+// from -3 to -40 dBFS (TestMulawSNR).
+//
 // # WAV
 //
 // EncodeWAV and WAVWriter write 16-bit mono files, WAVWriter also to

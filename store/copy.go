@@ -21,7 +21,7 @@ type table struct {
 
 // blobColumns are the columns of bytes. None is nullable, and SQLite may
 // return an empty one as NULL: normalize makes it empty bytes on both sides.
-var blobColumns = map[string]bool{"api_keys.secret_hash": true, "job_audio.data": true, "settings.value": true}
+var blobColumns = map[string]bool{"api_keys.secret_hash": true, "job_audio.data": true, "settings.value": true, "twilio_numbers.auth_token": true}
 
 // normalize gives a row's values the same Go types whichever back end
 // returned them.
@@ -58,6 +58,9 @@ var tables = []table{
 	{"job_audio", []string{"job_id", "seq", "data"}, []string{"job_id", "seq"}},
 	{"settings", []string{"name", "value", "updated_at"}, []string{"name"}},
 	{"pronunciation_dictionaries", []string{"id", "account_id", "name", "language", "entries", "created_at"}, []string{"id"}},
+	{"twilio_numbers", []string{"id", "account_id", "key_id", "phone_number", "account_sid", "auth_token", "token_last4", "settings", "created_at"}, []string{"id"}},
+	{"calls", []string{"id", "account_id", "key_id", "transport", "number_id", "call_sid", "from_number", "to_number",
+		"started_at", "ended_at", "turns", "turn_metrics", "end_reason"}, []string{"id"}},
 }
 
 // CopyOptions tune Copy.

@@ -130,6 +130,24 @@ func fillStore(t *testing.T, db *DB) (secret string) {
 		Entries: []byte(`[{"text":"Parley","ipa":"ˈpɑːli"}]`)}, 10); err != nil {
 		t.Fatal(err)
 	}
+	n, err := db.CreateTwilioNumber(ctx, TwilioNumber{AccountID: k.AccountID, KeyID: k.ID, PhoneNumber: "+15550100",
+		AccountSID: "AC" + strings.Repeat("0f", 16), AuthToken: []byte{1, 0, 255, 7}, TokenLast4: "abcd",
+		Settings: []byte(`{"language":"English","instructions":"Be brief, s'il vous plaît."}`)}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2025, 12, 1, 9, 0, 0, 0, time.UTC)
+	for i, c := range []Call{
+		{ID: "agent_a", Transport: "twilio", NumberID: n.ID, CallSID: "CA1", From: "+15550111", To: n.PhoneNumber, Turns: 2,
+			TurnMetrics: []byte(`[{"turn":1},{"turn":3}]`), EndReason: "caller hung up"},
+		{ID: "agent_b", Transport: "browser", TurnMetrics: []byte(`[]`)},
+	} {
+		c.AccountID, c.KeyID = k.AccountID, k.ID
+		c.StartedAt, c.EndedAt = start.Add(time.Duration(i)*time.Hour), start.Add(time.Duration(i)*time.Hour+time.Minute)
+		if err := db.CreateCall(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return secret
 }
 

@@ -1,8 +1,9 @@
 // Package store owns Parley's persistent state: accounts, API keys (stored
 // only as hashes), per-key monthly usage, saved voices, async synthesis jobs
-// with their audio and webhook delivery state, and server settings (the
-// fingerprint of the server secret, and on a shared store the secret
-// itself), plus the numbered schema migrations that let each release extend
+// with their audio and webhook delivery state, Twilio numbers (their auth
+// tokens sealed by package phone) and the records of agent calls, and
+// server settings (the fingerprint of the server secret, and on a shared
+// store the secret itself), plus the numbered schema migrations that let each release extend
 // the schema without losing data.
 //
 // Two back ends sit behind one DB (OpenURL): a SQLite file (modernc.org/sqlite)

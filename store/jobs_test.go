@@ -845,10 +845,13 @@ func TestQueryPlans(t *testing.T) {
 			{"expire", expireJobsQuery, []any{0, 100}, []string{"jobs_finished"}, false},
 			{"list voices", listVoicesQuery, []any{"acct_x"}, []string{"voices_account_created"}, false},
 			{"list pronunciations", listPronunciationsQuery, []any{"acct_x"}, []string{"pronunciation_dictionaries_account_created"}, false},
+			{"list phone numbers", listTwilioNumbersQuery, []any{"acct_x"}, []string{"twilio_numbers_account_created"}, false},
+			{"list calls", listCallsQuery, []any{"acct_x", 50}, []string{"calls_account_started"}, false},
+			{"list calls after", listCallsAfterQuery, []any{"acct_x", 0, 0, "c", 50}, []string{"calls_account_started"}, false},
 		}
 		// A full scan shows as SCAN and the table or its alias with no index;
 		// the CTEs and subqueries are scanned by design.
-		fullScan := regexp.MustCompile(`^SCAN (jobs|voices|pronunciation_dictionaries|q|j|r)$`)
+		fullScan := regexp.MustCompile(`^SCAN (jobs|voices|pronunciation_dictionaries|twilio_numbers|calls|q|j|r)$`)
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				rows, err := db.w.QueryContext(ctx, `EXPLAIN QUERY PLAN `+tt.query, tt.args...)

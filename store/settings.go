@@ -72,14 +72,14 @@ func checkSetting(name string, value []byte) error {
 }
 
 // HoldsSignedData reports whether the store holds anything made with the
-// server secret: a saved voice (its clone prompt), a job (its webhook), or
-// a key that has been used (a server may have handed out its webhook
-// signing secret). Keys created but never used do not count: `parley keys
+// server secret: a saved voice (its clone prompt), a job (its webhook), a
+// Twilio number (its sealed auth token), or a key that has been used (a
+// server may have handed out its webhook signing secret). Keys created but never used do not count: `parley keys
 // create` before the first `parley serve` is how installations begin.
 func (db *DB) HoldsSignedData(ctx context.Context) (bool, error) {
 	var any bool
 	err := db.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM voices) OR EXISTS (SELECT 1 FROM jobs)
-OR EXISTS (SELECT 1 FROM api_keys WHERE last_used_at IS NOT NULL)`).Scan(&any)
+OR EXISTS (SELECT 1 FROM twilio_numbers) OR EXISTS (SELECT 1 FROM api_keys WHERE last_used_at IS NOT NULL)`).Scan(&any)
 	if err != nil {
 		return false, fmt.Errorf("store: %w", err)
 	}

@@ -100,4 +100,19 @@ func TestHoldsSignedData(t *testing.T) {
 			t.Fatalf("store with a used key: %v, %v; want true", has, err)
 		}
 	})
+	// A Twilio number's auth token is sealed with the secret.
+	forBackends(t, func(t *testing.T, be testBackend) {
+		db := be.open(t)
+		ctx := context.Background()
+		_, k, err := db.CreateKey(ctx, "k", "realtime")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateTwilioNumber(ctx, testNumber(k, "+15550100"), 10); err != nil {
+			t.Fatal(err)
+		}
+		if has, err := db.HoldsSignedData(ctx); err != nil || !has {
+			t.Fatalf("store with a Twilio number: %v, %v; want true", has, err)
+		}
+	})
 }
