@@ -138,6 +138,16 @@ type CancelResponse struct {
 // StopPlayback: tell the page to stop playing Turn's audio at once.
 type StopPlayback struct{ Turn int }
 
+// HoldPlayback (with Config.HoldPlayback): the user may be barging in;
+// stop playing Turn's audio at once, dropping what is queued for playback
+// but keeping the place, until ResumePlayback or StopPlayback.
+type HoldPlayback struct{ Turn int }
+
+// ResumePlayback (with Config.HoldPlayback): the speech that held Turn's
+// playback was echo or noise; play on from where the user stopped
+// hearing it.
+type ResumePlayback struct{ Turn int }
+
 // Interrupted: the user cut Turn's answer off; HeardText is what had been
 // played of it, whole words only (see HeardText).
 type Interrupted struct {
@@ -182,6 +192,8 @@ func (AddAssistant) action()      {}
 func (StartResponse) action()     {}
 func (CancelResponse) action()    {}
 func (StopPlayback) action()      {}
+func (HoldPlayback) action()      {}
+func (ResumePlayback) action()    {}
 func (Interrupted) action()       {}
 func (ResponseComplete) action()  {}
 func (Metrics) action()           {}

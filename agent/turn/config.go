@@ -36,6 +36,15 @@ type Config struct {
 	// SampleRate is the rate of the TTS audio counted by SegmentAudio
 	// (default 24000).
 	SampleRate int
+	// HoldPlayback makes speech over the agent's voice hold the answer's
+	// playback at once (HoldPlayback), while the Machine waits to know
+	// whether it is a barge-in, and resume it when it proves to be echo
+	// or noise (ResumePlayback). It suits a transport that can drop the
+	// audio its far end has queued at once and start again from what was
+	// heard, such as a phone call's media stream: the caller stops
+	// hearing the agent within the VAD's onset latency instead of
+	// BargeInMinSpeech+Hangover later.
+	HoldPlayback bool
 }
 
 // Defaults.

@@ -63,7 +63,11 @@
 //     so. Then: StopPlayback, CancelResponse, Interrupted with the heard
 //     text, AddAssistant with it, and the speech becomes the user's turn.
 //     Shorter speech is echo or noise: its recognition is finished with
-//     Discard and the answer goes on. Recognition runs from the speech's
+//     Discard and the answer goes on. With Config.HoldPlayback the
+//     speech's start also holds playback at once (HoldPlayback), and
+//     echo or noise resumes it (ResumePlayback), so that a transport
+//     that cannot be told "stop" by a page (a phone call) still falls
+//     silent as soon as the user starts to speak. Recognition runs from the speech's
 //     start either way, and its partial transcripts are withheld until
 //     the barge-in is confirmed. If the answer ends first, the speech
 //     simply becomes the user's turn. Typed text interrupts at once.

@@ -51,7 +51,7 @@ func runMachine(data []byte, seen map[string]bool) error {
 	if len(data) == 0 {
 		return nil
 	}
-	cfg := Config{BargeInMinSpeech: ms(100 * int(data[0]%4)), ResumeWindow: ms(300 * int(data[0]/4%4))}
+	cfg := Config{BargeInMinSpeech: ms(100 * int(data[0]%4)), ResumeWindow: ms(300 * int(data[0]/4%4)), HoldPlayback: data[0]&16 != 0}
 	m := New(cfg)
 	c := newChecker()
 	clock := 0
@@ -126,6 +126,7 @@ type checker struct {
 	started, ended, interrupted, gotMetric map[int]bool
 	answer                                 map[int]string // segments queued while the answer was in flight
 	active                                 int            // answer in flight
+	held                                   int            // answer whose playback is held
 	rec                                    map[int]int    // 1 started, 2 finished
 	lastRec                                int
 }
@@ -194,10 +195,24 @@ func (c *checker) check(m *Machine, acts []Action) error {
 				return fmt.Errorf("%T%+v with turn %d in flight", a, a, c.active)
 			}
 			c.ended[turn], endedNow[turn], c.active = true, true, 0
+			if c.held == turn {
+				c.held = 0
+			}
 		case StopPlayback:
 			if a.Turn != c.active || c.state != Speaking {
 				return fmt.Errorf("%+v in %v with turn %d in flight", a, c.state, c.active)
 			}
+			c.held = 0
+		case HoldPlayback:
+			if !m.cfg.HoldPlayback || a.Turn != c.active || c.state != Speaking || c.held != 0 {
+				return fmt.Errorf("%+v in %v with turn %d in flight, %d held", a, c.state, c.active, c.held)
+			}
+			c.held = a.Turn
+		case ResumePlayback:
+			if a.Turn != c.held || a.Turn != c.active || c.state != Speaking {
+				return fmt.Errorf("%+v in %v with turn %d in flight, %d held", a, c.state, c.active, c.held)
+			}
+			c.held = 0
 		case Interrupted:
 			if i == 0 || acts[i-1] != (CancelResponse{a.Turn, ReasonInterrupted}) || c.interrupted[a.Turn] {
 				return fmt.Errorf("%+v not right after its cancellation", a)
@@ -259,7 +274,7 @@ func TestFuzzSeedsReachEveryState(t *testing.T) {
 	}
 	for _, want := range []string{"listening", "user_speaking", "thinking", "speaking",
 		"turn.Interrupted", "turn.ResponseComplete", "interrupted", "resumed", "superseded",
-		"heard text", "discarded", "turn.AddAssistant", "turn.Metrics"} {
+		"heard text", "discarded", "turn.AddAssistant", "turn.Metrics", "turn.HoldPlayback", "turn.ResumePlayback"} {
 		if !seen[want] {
 			t.Errorf("the seeds never reach %s", want)
 		}

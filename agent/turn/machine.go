@@ -154,6 +154,9 @@ func (m *Machine) SpeechStart(now time.Time) []Action {
 	m.open = u
 	m.pending = append(m.pending, u)
 	m.emit(StartRecognition{Turn: u.turn})
+	if m.barge == u && m.cfg.HoldPlayback && m.resp != nil {
+		m.emit(HoldPlayback{Turn: m.resp.turn})
+	}
 	return m.end()
 }
 
@@ -174,6 +177,9 @@ func (m *Machine) SpeechEnd(now time.Time) []Action {
 			u.discard = true
 			m.awaiting = append(m.awaiting, u)
 			m.emit(FinishRecognition{Turn: u.turn, Discard: true})
+			if m.cfg.HoldPlayback && m.resp != nil {
+				m.emit(ResumePlayback{Turn: m.resp.turn})
+			}
 			return m.end()
 		}
 		m.confirmBargeIn()

@@ -307,6 +307,40 @@ func TestBargeInDuration(t *testing.T) {
 	}
 }
 
+// TestHoldPlayback: with HoldPlayback, speech over the agent holds its
+// playback at once; echo resumes it, a barge-in stops it for good.
+func TestHoldPlayback(t *testing.T) {
+	heard := "The weather"
+	interrupt := []Action{StopPlayback{1}, CancelResponse{1, ReasonInterrupted}, Interrupted{1, heard}, AddAssistant{1, heard}}
+	complete := []Action{ResponseComplete{1, answer}, AddAssistant{1, answer}}
+	for _, tt := range []struct {
+		name  string
+		steps []step
+	}{
+		{"echo: held, then resumed", append(askAndAnswer(),
+			step{3000, speechStart(), []Action{StartRecognition{2}, HoldPlayback{1}}, Speaking, 1},
+			step{3249, speechEnd(), []Action{FinishRecognition{Turn: 2, Discard: true}, ResumePlayback{1}}, Speaking, 1},
+			step{4050, played(1, 2460), append(complete, sc(Speaking, Listening, 1)), Listening, 1},
+		)},
+		{"barge-in: held, then stopped", append(askAndAnswer(),
+			step{3000, speechStart(), []Action{StartRecognition{2}, HoldPlayback{1}}, Speaking, 1},
+			step{3649, tick(), nil, Speaking, 1},
+			step{3650, tick(), append(slices.Clone(interrupt), sc(Speaking, UserSpeaking, 2)), UserSpeaking, 2},
+		)},
+		{"speech while listening or thinking holds nothing", []step{
+			{0, speechStart(), []Action{sc(Listening, UserSpeaking, 1), StartRecognition{1}}, UserSpeaking, 1},
+			{900, speechEnd(), []Action{sc(UserSpeaking, Thinking, 1), FinishRecognition{Turn: 1}}, Thinking, 1},
+			{1300, final(question), []Action{line(1, question, true), AddUser{1, question}, StartResponse{1, question}}, Thinking, 1},
+			{1800, speechStart(), []Action{CancelResponse{1, ReasonResumed}, Metrics{Turn: 1, SpeechEndToTranscript: ms(400), Interrupted: true},
+				sc(Thinking, UserSpeaking, 2), StartRecognition{2}}, UserSpeaking, 2},
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			play(t, New(Config{HoldPlayback: true}), tt.steps)
+		})
+	}
+}
+
 // TestMetrics checks each latency against a scripted timeline: speech end
 // at 1000 ms, then each stage's event at the times given.
 func TestMetrics(t *testing.T) {
