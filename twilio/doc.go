@@ -42,7 +42,8 @@
 // elements rather than a query string, which the url does not support;
 // they arrive in the start message's customParameters. ConnectStream
 // writes <Response><Connect><Stream url><Parameter/>...</Stream></Connect>
-// </Response>; Reject answers a call with <Say> and <Hangup/>.
+// <Say>...</Say></Response>: the <Say> is reached only when the server
+// closes the stream. Reject answers a call with <Say> and <Hangup/>.
 //
 // # Media Streams messages
 //

@@ -100,7 +100,7 @@ func TestSignatureRepeatedParameter(t *testing.T) {
 
 func TestConnectStream(t *testing.T) {
 	params := []Parameter{{"parley_token", "abc.def"}, {"instructions", `Say "hi" & <be> brief`}, {"language", "English"}}
-	b, err := ConnectStream("wss://parley.example.com/v1/twilio/media", params)
+	b, err := ConnectStream("wss://parley.example.com/v1/twilio/media", params, "Sorry & goodbye.")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +109,7 @@ func TestConnectStream(t *testing.T) {
 	}
 	var doc struct {
 		XMLName xml.Name `xml:"Response"`
+		Say     string   `xml:"Say"`
 		Connect struct {
 			Stream struct {
 				URL    string `xml:"url,attr"`
@@ -122,7 +123,7 @@ func TestConnectStream(t *testing.T) {
 	if err := xml.Unmarshal(b, &doc); err != nil {
 		t.Fatalf("%v in %s", err, b)
 	}
-	if doc.Connect.Stream.URL != "wss://parley.example.com/v1/twilio/media" || len(doc.Connect.Stream.Params) != 3 {
+	if doc.Connect.Stream.URL != "wss://parley.example.com/v1/twilio/media" || len(doc.Connect.Stream.Params) != 3 || doc.Say != "Sorry & goodbye." {
 		t.Fatalf("parsed %+v from %s", doc, b)
 	}
 	for i, p := range doc.Connect.Stream.Params {
@@ -131,11 +132,11 @@ func TestConnectStream(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"https://x/media", "wss://x/media?token=1", "not a url", "wss:///media"} {
-		if _, err := ConnectStream(bad, nil); !errors.Is(err, ErrInvalid) {
+		if _, err := ConnectStream(bad, nil, ""); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%q: %v", bad, err)
 		}
 	}
-	if _, err := ConnectStream("wss://x/m", []Parameter{{"a", "1"}, {"a", "2"}}); !errors.Is(err, ErrInvalid) {
+	if _, err := ConnectStream("wss://x/m", []Parameter{{"a", "1"}, {"a", "2"}}, ""); !errors.Is(err, ErrInvalid) {
 		t.Errorf("duplicate parameter: %v", err)
 	}
 }

@@ -18,8 +18,10 @@ const ContentType = "text/xml; charset=utf-8"
 
 // ConnectStream returns the TwiML that connects the call to a
 // bidirectional media stream at streamURL (ws or wss, no query string),
-// passing params to it.
-func ConnectStream(streamURL string, params []Parameter) ([]byte, error) {
+// passing params to it. Twilio goes on past <Connect> only when the
+// server closes the stream, so say, if not empty, is what the caller
+// hears then, before Twilio hangs up.
+func ConnectStream(streamURL string, params []Parameter, say string) ([]byte, error) {
 	u, err := url.Parse(streamURL)
 	if err != nil || (u.Scheme != "wss" && u.Scheme != "ws") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("%w: stream URL %q must be wss://host/path, without a query string", ErrInvalid, streamURL)
@@ -43,7 +45,13 @@ func ConnectStream(streamURL string, params []Parameter) ([]byte, error) {
 		escape(&b, p.Value)
 		b.WriteString(`"/>`)
 	}
-	b.WriteString("</Stream></Connect></Response>\n")
+	b.WriteString("</Stream></Connect>")
+	if say != "" {
+		b.WriteString("<Say>")
+		escape(&b, say)
+		b.WriteString("</Say>")
+	}
+	b.WriteString("</Response>\n")
 	return b.Bytes(), nil
 }
 
