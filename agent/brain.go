@@ -29,7 +29,9 @@ type brain struct {
 }
 
 func (s *session) brainLoop() {
-	b := &brain{s: s, m: turn.New(s.srv.cfg.Turn)}
+	cfg := s.srv.cfg.Turn
+	cfg.HoldPlayback = s.t.holdsPlayback()
+	b := &brain{s: s, m: turn.New(cfg)}
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	defer func() {
@@ -53,10 +55,10 @@ func (b *brain) handle(e event) {
 	s, m := b.s, b.m
 	switch e.kind {
 	case evSpeechStart:
-		s.out.json(vadMsg{Type: "vad", Event: "speech_start"})
+		s.t.send(vadMsg{Type: "vad", Event: "speech_start"})
 		b.do(m.SpeechStart(e.at))
 	case evSpeechEnd:
-		s.out.json(vadMsg{Type: "vad", Event: "speech_end"})
+		s.t.send(vadMsg{Type: "vad", Event: "speech_end"})
 		b.do(m.SpeechEnd(e.at))
 	case evPartial:
 		b.do(m.Partial(e.text, e.at))
@@ -68,17 +70,17 @@ func (b *brain) handle(e event) {
 		b.do(m.Playback(e.turn, int64(e.ms), e.at))
 	case evLLMDelta:
 		if e.turn == b.answer.turn && b.answer.running {
-			s.out.json(responseMsg{Type: "response", Turn: e.turn, Delta: e.text})
+			s.t.send(responseMsg{Type: "response", Turn: e.turn, Delta: e.text})
 		}
 		b.do(m.LLMDelta(e.turn, e.text, e.at))
 	case evLLMError:
 		s.log.Error("answer failed", "turn", e.turn, "err", e.err)
-		s.out.json(errorMsg{Type: "error", Message: e.msg, Code: int(closeServerError)})
+		s.t.send(errorMsg{Type: "error", Message: e.msg, Code: int(closeServerError)})
 		fallthrough
 	case evLLMDone:
 		if e.turn == b.answer.turn && b.answer.running {
 			b.answer.running = false
-			s.out.json(responseDoneMsg{Type: "response_done", Turn: e.turn, Text: e.text})
+			s.t.send(responseDoneMsg{Type: "response_done", Turn: e.turn, Text: e.text})
 		}
 		b.do(m.LLMDone(e.turn, e.text, e.at))
 	case evSegmentQueued:
@@ -93,7 +95,7 @@ func (b *brain) handle(e event) {
 		// The machine first, so that the page learns the turn is speaking
 		// before its first audio arrives.
 		b.do(m.SegmentAudio(b.fifo[0].turn, len(e.pcm)/2, e.at))
-		s.out.audio(e.pcm)
+		s.t.send(audioOut{turn: b.fifo[0].turn, pcm: e.pcm})
 	case evTTSDone:
 		if len(b.fifo) == 0 {
 			return
@@ -101,6 +103,7 @@ func (b *brain) handle(e event) {
 		head := b.fifo[0]
 		b.fifo = b.fifo[1:]
 		if !head.cancelled {
+			s.t.send(segmentEnd{turn: head.turn})
 			b.do(m.SegmentDone(head.turn, e.at))
 		}
 	case evTTSCleared:
@@ -124,9 +127,9 @@ func (b *brain) do(acts []turn.Action) {
 	for _, a := range acts {
 		switch a := a.(type) {
 		case turn.StateChanged:
-			s.out.json(stateMsg{Type: "state", State: a.To.String(), Turn: a.Turn})
+			s.t.send(stateMsg{Type: "state", State: a.To.String(), Turn: a.Turn})
 		case turn.EmitTranscript:
-			s.out.json(transcriptMsg{Type: "transcript", Turn: a.Turn, Text: a.Text, Final: a.Final, Continues: a.Continues})
+			s.t.send(transcriptMsg{Type: "transcript", Turn: a.Turn, Text: a.Text, Final: a.Final, Continues: a.Continues})
 		case turn.AddUser:
 			s.history.AddUser(a.Text)
 		case turn.AddAssistant:
@@ -136,9 +139,13 @@ func (b *brain) do(acts []turn.Action) {
 		case turn.CancelResponse:
 			b.cancelAnswer(a.Turn)
 		case turn.StopPlayback:
-			s.out.json(stopPlaybackMsg{Type: "stop_playback", Turn: a.Turn})
+			s.t.send(stopPlaybackMsg{Type: "stop_playback", Turn: a.Turn})
+		case turn.HoldPlayback:
+			s.t.send(holdMsg{turn: a.Turn})
+		case turn.ResumePlayback:
+			s.t.send(resumeMsg{turn: a.Turn})
 		case turn.Interrupted:
-			s.out.json(interruptedMsg{Type: "interrupted", Turn: a.Turn, HeardText: a.HeardText})
+			s.t.send(interruptedMsg{Type: "interrupted", Turn: a.Turn, HeardText: a.HeardText})
 		case turn.Metrics:
 			b.metrics(a)
 		}
@@ -190,22 +197,27 @@ func (b *brain) cancelAnswer(turnN int) {
 
 func (b *brain) metrics(a turn.Metrics) {
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	b.s.out.json(metricsMsg{Type: "metrics", Turn: a.Turn,
+	rec := turnRecord{Turn: a.Turn,
 		SpeechEndToTranscript:  ms(a.SpeechEndToTranscript),
 		TranscriptToFirstToken: ms(a.TranscriptToFirstToken),
 		FirstTokenToFirstAudio: ms(a.FirstTokenToFirstAudio),
 		FirstAudioToPlayed:     ms(a.FirstAudioToPlayed),
 		SpeechEndToPlayed:      ms(a.SpeechEndToPlayed),
 		Interrupted:            a.Interrupted,
-	})
+	}
+	b.s.t.send(metricsMsg{Type: "metrics", turnRecord: rec})
+	if len(b.s.turns) < maxRecordedTurns {
+		b.s.turns = append(b.s.turns, rec)
+	}
 	h := b.s.srv.deps.Metrics.AgentStage
+	kind := b.s.t.kind()
 	for stage, d := range map[string]time.Duration{
 		"speech_end_to_transcript": a.SpeechEndToTranscript, "transcript_to_first_token": a.TranscriptToFirstToken,
 		"first_token_to_first_audio": a.FirstTokenToFirstAudio, "first_audio_to_played": a.FirstAudioToPlayed,
 		"speech_end_to_played": a.SpeechEndToPlayed,
 	} {
 		if d > 0 {
-			h.WithLabelValues(stage).Observe(d.Seconds())
+			h.WithLabelValues(stage, kind).Observe(d.Seconds())
 		}
 	}
 }

@@ -117,14 +117,8 @@ type (
 		HeardText string `json:"heard_text"`
 	}
 	metricsMsg struct {
-		Type                   string  `json:"type"`
-		Turn                   int     `json:"turn"`
-		SpeechEndToTranscript  float64 `json:"speech_end_to_transcript_ms"`
-		TranscriptToFirstToken float64 `json:"transcript_to_first_token_ms"`
-		FirstTokenToFirstAudio float64 `json:"first_token_to_first_audio_ms"`
-		FirstAudioToPlayed     float64 `json:"first_audio_to_played_ms"`
-		SpeechEndToPlayed      float64 `json:"speech_end_to_played_ms"`
-		Interrupted            bool    `json:"interrupted,omitempty"`
+		Type string `json:"type"`
+		turnRecord
 	}
 	errorMsg struct {
 		Type    string `json:"type"`
@@ -139,4 +133,16 @@ func marshal(v any) []byte {
 		panic("agent: marshal: " + err.Error())
 	}
 	return b
+}
+
+// turnRecord is one answered turn's latencies, in milliseconds: the
+// metrics message, and an entry of a call record's turn_metrics.
+type turnRecord struct {
+	Turn                   int     `json:"turn"`
+	SpeechEndToTranscript  float64 `json:"speech_end_to_transcript_ms"`
+	TranscriptToFirstToken float64 `json:"transcript_to_first_token_ms"`
+	FirstTokenToFirstAudio float64 `json:"first_token_to_first_audio_ms"`
+	FirstAudioToPlayed     float64 `json:"first_audio_to_played_ms"`
+	SpeechEndToPlayed      float64 `json:"speech_end_to_played_ms"`
+	Interrupted            bool    `json:"interrupted,omitempty"`
 }

@@ -19,7 +19,10 @@ import (
 	"github.com/parley-voice/parley/clientip"
 	"github.com/parley-voice/parley/limits"
 	"github.com/parley-voice/parley/metrics"
+	"github.com/parley-voice/parley/phone"
 	"github.com/parley-voice/parley/protocol"
+	"github.com/parley-voice/parley/store"
+	"github.com/parley-voice/parley/twilio"
 )
 
 // Config tunes agent sessions. Zero fields take the values of
@@ -54,6 +57,10 @@ type Config struct {
 	// during a conversation ends it with 4002 at the first turn
 	// KeyRecheck after the revocation.
 	KeyRecheck time.Duration
+	// PhoneLead is how far ahead of real time a phone call's answer audio
+	// is sent to Twilio: enough to ride out network jitter, little enough
+	// that a clear drops little. Marks say what was heard either way.
+	PhoneLead time.Duration
 }
 
 // DefaultSystemPrompt makes answers suitable for speech.
@@ -72,6 +79,7 @@ func DefaultConfig() Config {
 		PartialInterval: 200 * time.Millisecond,
 		MaxSessions:     50,
 		KeyRecheck:      auth.DefaultRecheckTTL,
+		PhoneLead:       160 * time.Millisecond,
 	}
 }
 
@@ -95,6 +103,9 @@ func (c Config) withDefaults() Config {
 	if c.KeyRecheck == 0 {
 		c.KeyRecheck = d.KeyRecheck
 	}
+	if c.PhoneLead == 0 {
+		c.PhoneLead = d.PhoneLead
+	}
 	c.VAD.SampleRate = sttRate
 	// The machine times barge-in from speech boundaries, so it must know
 	// how late the VAD reports a speech end.
@@ -106,8 +117,8 @@ func (c Config) withDefaults() Config {
 // Validate reports settings that cannot work, after defaults are applied.
 func (c Config) Validate() error {
 	c = c.withDefaults()
-	if c.StartTimeout < 0 || c.ConnectTimeout < 0 || c.PartialInterval < 0 || c.MaxSessions < 0 || c.KeyRecheck < 0 {
-		return errors.New("agent: timeouts, partial interval, sessions and key recheck must not be negative")
+	if c.StartTimeout < 0 || c.ConnectTimeout < 0 || c.PartialInterval < 0 || c.MaxSessions < 0 || c.KeyRecheck < 0 || c.PhoneLead < 0 {
+		return errors.New("agent: timeouts, partial interval, sessions, key recheck and phone lead must not be negative")
 	}
 	if err := c.VAD.Validate(); err != nil {
 		return err
@@ -131,6 +142,21 @@ type Deps struct {
 	// CheckOrigin accepts or refuses a browser's Origin; nil allows the
 	// request's own host only.
 	CheckOrigin func(*http.Request) bool
+	// Phone admits Twilio media streams; nil refuses them (503).
+	Phone Phone
+	// Calls keeps a record of every conversation; nil keeps none.
+	Calls Calls
+}
+
+// Phone admits the media streams of phone calls; *phone.Service is the
+// real one. Keys must accept the credentials it issues (phone.Credentials).
+type Phone interface {
+	AdmitCall(ctx context.Context, start twilio.Start) (phone.Call, error)
+}
+
+// Calls stores call records; *store.DB is the real one.
+type Calls interface {
+	CreateCall(ctx context.Context, c store.Call) error
 }
 
 // Server serves /v1/agent.
@@ -188,7 +214,8 @@ func (s *Server) ttsURL(r *http.Request) string {
 	return "ws://" + net.JoinHostPort(host, port) + "/v1/realtime"
 }
 
-// ServeHTTP upgrades the request and runs a session until it ends.
+// ServeHTTP serves /v1/agent: it upgrades the request and runs a session
+// until it ends.
 //
 // Before the upgrade it refuses a foreign origin (403), a server whose
 // places are all taken (503) and a client address at the per-address
@@ -204,6 +231,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		opts.InsecureSkipVerify = true // checked above
 	}
+	s.serve(w, r, opts, func(c *websocket.Conn) transport { return newBrowserTransport(c) })
+}
+
+// TwilioHandler serves /v1/twilio/media, the media streams of phone calls
+// (Twilio's Media Streams protocol; docs in package twilio): the same
+// limits as /v1/agent before the upgrade, and a place once the stream's
+// start is admitted (phone.Service.AdmitCall). Twilio sends no Origin;
+// the stream's signed parameters are its credentials.
+func (s *Server) TwilioHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.deps.Phone == nil {
+			http.Error(w, `{"error":"phone calls are not configured on this server"}`, http.StatusServiceUnavailable)
+			return
+		}
+		opts := &websocket.AcceptOptions{InsecureSkipVerify: true}
+		s.serve(w, r, opts, func(c *websocket.Conn) transport { return newTwilioTransport(c, s.cfg.PhoneLead, s.log) })
+	})
+}
+
+// serve admits, upgrades and runs one session over the transport that
+// newTransport makes.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, opts *websocket.AcceptOptions, newTransport func(*websocket.Conn) transport) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -237,7 +286,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = conn.Close(websocket.StatusInternalError, "agent has no TTS endpoint")
 		return
 	}
-	sess := newSession(s, conn, ttsURL)
+	sess := newSession(s, newTransport(conn), ttsURL)
 	s.mu.Lock()
 	if s.closed {
 		// Shutdown began during the upgrade and has not seen this session.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"strings"
@@ -17,7 +18,7 @@ import (
 	"github.com/parley-voice/parley/audio"
 	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/client"
-	"github.com/parley-voice/parley/internal/wsqueue"
+	"github.com/parley-voice/parley/phone"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/segment"
 	"github.com/parley-voice/parley/store"
@@ -68,10 +69,10 @@ type event struct {
 	msg string
 }
 
-// session is one /v1/agent connection.
+// session is one conversation with the agent, over either transport.
 type session struct {
 	srv    *Server
-	conn   *websocket.Conn
+	t      transport
 	ttsURL string
 	id     string
 	log    *slog.Logger
@@ -79,12 +80,11 @@ type session struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	out     outbox
-	audioIn chan []int16 // reader → ear, at the input rate
+	audioIn chan []int16 // transport → ear, at the input rate
 	events  chan event   // everyone → brain
 	earCtl  chan struct{}
 
-	// Set by start, before the other goroutines run.
+	// Set by the handshake and open, before the other goroutines run.
 	principal auth.Principal
 	language  protocol.Language
 	inputRate int
@@ -93,26 +93,38 @@ type session struct {
 	det       vad.Detector
 	vadName   string
 	history   *llm.History
+	// call is a phone call's admission, nil in the browser.
+	call      *phone.Call
+	opened    bool
+	startedAt time.Time
 
-	// releasePlace gives back the place start took; run calls it.
+	// releasePlace gives back the place open took; run calls it.
 	releasePlace func()
-	// apiKey is the user's key, checked again at every answer.
+	// apiKey is the user's key (a phone call's credential), checked
+	// again at every answer.
 	apiKey string
 
-	endOnce sync.Once
+	// turns records each answered turn's latencies for the call record;
+	// the brain writes it, run reads it once the brain has stopped.
+	turns []turnRecord
+
+	endOnce   sync.Once
+	endReason string // written once, by end
 }
 
-func newSession(srv *Server, conn *websocket.Conn, ttsURL string) *session {
+// maxRecordedTurns bounds a call record's turns.
+const maxRecordedTurns = 1000
+
+func newSession(srv *Server, t transport, ttsURL string) *session {
 	ctx, cancel := context.WithCancel(context.Background())
 	var b [9]byte
 	_, _ = rand.Read(b[:])
 	id := "agent_" + hex.EncodeToString(b[:])
 	return &session{
-		srv: srv, conn: conn, ttsURL: ttsURL, id: id,
-		log:     srv.log.With("agent_session", id),
+		srv: srv, t: t, ttsURL: ttsURL, id: id,
+		log:     srv.log.With("agent_session", id, "transport", t.kind()),
 		ctx:     ctx,
 		cancel:  cancel,
-		out:     newOutbox(2 << 20),
 		audioIn: make(chan []int16, 64),
 		events:  make(chan event, 512),
 		earCtl:  make(chan struct{}, 1),
@@ -122,35 +134,38 @@ func newSession(srv *Server, conn *websocket.Conn, ttsURL string) *session {
 // end closes the session with code (once); safe from any goroutine.
 func (s *session) end(code websocket.StatusCode, reason string) {
 	s.endOnce.Do(func() {
-		s.out.close(code, reason)
+		s.endReason = reason
+		s.t.close(code, reason)
 		s.cancel()
 	})
 }
 
 func (s *session) fail(code websocket.StatusCode, msg string) {
-	s.out.json(errorMsg{Type: "error", Message: msg, Code: int(code)})
+	s.t.send(errorMsg{Type: "error", Message: msg, Code: int(code)})
 	s.end(code, msg)
 }
 
 func (s *session) run() {
-	m := s.srv.deps.Metrics
-	m.AgentSessions.Inc()
-	defer m.AgentSessions.Dec()
+	kind := s.t.kind()
+	sessions := s.srv.deps.Metrics.AgentSessions.WithLabelValues(kind)
+	sessions.Inc()
+	defer sessions.Dec()
+	s.startedAt = time.Now()
 	writerDone := make(chan struct{})
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		defer close(writerDone)
-		s.writeLoop()
+		s.t.writeLoop(s)
 	}()
 	defer func() {
 		s.end(websocket.StatusNormalClosure, "")
 		select {
 		case <-writerDone:
 		case <-time.After(5 * time.Second):
-			_ = s.conn.CloseNow()
+			s.t.closeNow()
 		}
-		_ = s.conn.CloseNow()
+		s.t.closeNow()
 		s.wg.Wait()
 		if s.tts != nil {
 			_ = s.tts.Close()
@@ -161,48 +176,32 @@ func (s *session) run() {
 		if s.releasePlace != nil {
 			s.releasePlace()
 		}
+		if s.call != nil {
+			s.call.Release()
+		}
+		if s.opened {
+			s.srv.deps.Metrics.AgentCalls.WithLabelValues(kind).Observe(time.Since(s.startedAt).Seconds())
+		}
+		s.record()
 	}()
-	if err := s.start(); err != nil {
+	o, err := s.t.handshake(s)
+	if err != nil {
+		return
+	}
+	if err := s.open(o); err != nil {
 		return
 	}
 	s.wg.Add(3)
 	go func() { defer s.wg.Done(); s.earLoop() }()
 	go func() { defer s.wg.Done(); s.brainLoop() }()
 	go func() { defer s.wg.Done(); s.listenTTS() }()
-	s.readLoop()
+	s.t.readLoop(s)
 }
 
-// start reads the start message, authenticates, takes a place, and opens
-// TTS, VAD and STT. It reports errors to the client itself.
-func (s *session) start() error {
-	// The timeout closes through the writer, so that the client learns
-	// why (see readLoop).
-	timeout := time.AfterFunc(s.srv.cfg.StartTimeout, func() { s.fail(closeAuthTimeout, "no start message in time") })
-	typ, b, err := s.conn.Read(context.Background())
-	if !timeout.Stop() {
-		return errors.New("no start message in time")
-	}
-	if err != nil {
-		return err
-	}
-	if typ != websocket.MessageText {
-		s.fail(closeInvalid, "first message must be start")
-		return errors.New("binary before start")
-	}
-	m, err := decodeClient(b)
-	if err == nil && m.Type != msgStart {
-		err = errors.New("first message must be start")
-	}
-	if err != nil {
-		s.fail(closeInvalid, err.Error())
-		return err
-	}
-	lang, ok := protocol.ParseLanguage(m.Language)
-	if !ok {
-		s.fail(closeInvalid, "unsupported language "+m.Language)
-		return errors.New("language")
-	}
-	p, err := s.srv.deps.Keys.Authenticate(s.ctx, m.APIKey)
+// open authenticates, takes a place, and opens TTS, VAD and STT. It
+// reports errors to the client itself.
+func (s *session) open(o opening) error {
+	p, err := s.srv.deps.Keys.Authenticate(s.ctx, o.apiKey)
 	if err != nil {
 		switch {
 		case errors.Is(err, auth.ErrUnauthorized):
@@ -225,18 +224,18 @@ func (s *session) start() error {
 		s.fail(closeServerFull, "too many agent sessions")
 		return errors.New("no place")
 	}
-	s.releasePlace, s.apiKey = release, m.APIKey
-	s.principal, s.language, s.inputRate = p, lang, m.InputSampleRate
+	s.releasePlace, s.apiKey = release, o.apiKey
+	s.principal, s.language, s.inputRate = p, o.language, o.inputRate
 
 	key := s.srv.cfg.TTSKey
 	if key == "" {
-		key = m.APIKey
+		key = o.apiKey
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, s.srv.cfg.ConnectTimeout)
 	defer cancel()
 	tts, err := client.Dial(ctx, client.Config{
-		URL: s.ttsURL, APIKey: key, VoiceDescription: m.VoiceDescription, Voice: m.Voice,
-		Language: string(lang), BinaryMode: true, KeepAlive: -1,
+		URL: s.ttsURL, APIKey: key, VoiceDescription: o.voiceDescription, Voice: o.voice,
+		Language: string(o.language), BinaryMode: true, KeepAlive: -1,
 	})
 	if err != nil {
 		var ce *client.CloseError
@@ -266,61 +265,56 @@ func (s *session) start() error {
 		s.vadName = "energy"
 		s.log.Warn("Silero VAD unavailable, using the energy detector", "reason", fallback)
 	}
-	s.rec = s.srv.deps.STT.NewRecognizer(string(lang))
+	s.rec = s.srv.deps.STT.NewRecognizer(string(o.language))
 	system := s.srv.cfg.SystemPrompt
-	if strings.TrimSpace(m.Instructions) != "" {
-		system += "\n\n" + m.Instructions
+	if strings.TrimSpace(o.instructions) != "" {
+		system += "\n\n" + o.instructions
 	}
 	s.history = llm.NewHistory(llm.HistoryConfig{System: system})
-	s.out.json(readyMsg{Type: "ready", SessionID: s.id, OutputSampleRate: protocol.SampleRate,
+	s.opened = true
+	s.t.send(readyMsg{Type: "ready", SessionID: s.id, OutputSampleRate: protocol.SampleRate,
 		VAD: s.vadName, STT: s.srv.deps.STT.Name(), LLM: s.srv.deps.LLM.Name()})
 	s.log.Info("agent session started", "key", p.KeyID, "vad", s.vadName, "stt", s.srv.deps.STT.Name(), "llm", s.srv.deps.LLM.Name())
 	return nil
 }
 
-// readLoop reads client frames until the connection ends.
-func (s *session) readLoop() {
-	for {
-		// Not s.ctx: a Read whose context ends drops the connection at
-		// once, and the client would never read why the session ended.
-		// Every end closes the connection through the writer, which
-		// unblocks the Read.
-		typ, b, err := s.conn.Read(context.Background())
-		if err != nil {
-			return
-		}
-		if typ == websocket.MessageBinary {
-			if len(b)%2 != 0 {
-				s.fail(closeInvalid, "audio frames are s16le: an even number of bytes")
-				return
-			}
-			select {
-			case s.audioIn <- audio.BytesToPCM(make([]int16, 0, len(b)/2), b):
-			case <-s.ctx.Done():
-				return
-			}
-			continue
-		}
-		m, err := decodeClient(b)
-		if err != nil {
-			s.fail(closeInvalid, err.Error())
-			return
-		}
-		now := time.Now()
-		switch m.Type {
-		case msgStart:
-			s.fail(closeInvalid, "start already received")
-			return
-		case msgPlayback:
-			s.emit(event{kind: evPlayback, at: now, turn: m.Turn, ms: m.PlayedMS})
-		case msgText:
-			if strings.TrimSpace(m.Text) != "" {
-				s.emit(event{kind: evTyped, at: now, text: m.Text})
-			}
-		case msgStop:
-			s.end(websocket.StatusNormalClosure, "stopped")
-			return
-		}
+// hear hands the user's audio, at the input rate, to the ear; it reports
+// false once the session has ended.
+func (s *session) hear(pcm []int16) bool {
+	select {
+	case s.audioIn <- pcm:
+		return true
+	case <-s.ctx.Done():
+		return false
+	}
+}
+
+// record stores the call record of a session that was opened.
+func (s *session) record() {
+	if !s.opened || s.srv.deps.Calls == nil {
+		return
+	}
+	metrics, err := json.Marshal(s.turns)
+	if err != nil {
+		s.log.Error("call record", "err", err)
+		return
+	}
+	if s.turns == nil {
+		metrics = []byte("[]")
+	}
+	reason := s.endReason
+	if reason == "" {
+		reason = "connection closed"
+	}
+	c := store.Call{ID: s.id, AccountID: s.principal.AccountID, KeyID: s.principal.KeyID, Transport: s.t.kind(),
+		StartedAt: s.startedAt, EndedAt: time.Now(), Turns: len(s.turns), TurnMetrics: metrics, EndReason: reason}
+	if s.call != nil {
+		c.NumberID, c.CallSID, c.From, c.To = s.call.NumberID, s.call.CallSID, s.call.From, s.call.To
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.srv.deps.Calls.CreateCall(ctx, c); err != nil {
+		s.log.Error("call record not stored", "err", err)
 	}
 }
 
@@ -529,64 +523,4 @@ func (s *session) keyRevoked(ctx context.Context) bool {
 	}
 	s.log.Warn("re-checking the key failed", "err", err)
 	return false
-}
-
-// outbox is the bounded queue of frames to the browser (package wsqueue):
-// the writer drains it. A client too slow to take what is queued, 2 MiB,
-// is closed with 4005 ahead of it; a session that ends closes after what
-// is queued.
-type outbox struct{ q *wsqueue.Queue[outFrame] }
-
-// outFrame is a frame to write, or the close that ends the writer.
-type outFrame struct {
-	binary bool
-	data   []byte
-	close  bool
-	code   websocket.StatusCode
-	reason string
-}
-
-func newOutbox(max int) outbox {
-	return outbox{wsqueue.New(max, 0, func(f outFrame) (int, bool) { return len(f.data), false })}
-}
-
-func (o outbox) push(f outFrame) {
-	if !o.q.Push(f) {
-		o.q.Close(outFrame{close: true, code: closeServerError, reason: "client is not reading fast enough"})
-	}
-}
-
-func (o outbox) json(v any)     { o.push(outFrame{data: marshal(v)}) }
-func (o outbox) audio(b []byte) { o.push(outFrame{binary: true, data: b}) }
-
-// close closes the socket after what is queued.
-func (o outbox) close(code websocket.StatusCode, reason string) {
-	o.push(outFrame{close: true, code: code, reason: reason})
-}
-
-// writeLoop owns every write to the browser.
-func (s *session) writeLoop() {
-	for {
-		f, _, ok := s.out.q.Pop()
-		if !ok {
-			<-s.out.q.Ready()
-			continue
-		}
-		if f.close {
-			_ = s.conn.Close(f.code, f.reason)
-			return
-		}
-		typ := websocket.MessageText
-		if f.binary {
-			typ = websocket.MessageBinary
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err := s.conn.Write(ctx, typ, f.data)
-		cancel()
-		if err != nil {
-			s.cancel()
-			_ = s.conn.CloseNow()
-			return
-		}
-	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/parley-voice/parley/auth"
 	"github.com/parley-voice/parley/limits"
+	"github.com/parley-voice/parley/phone"
 	"github.com/parley-voice/parley/pronounce"
 )
 
@@ -145,6 +146,20 @@ func (a *API) Register(mux *http.ServeMux) {
 			{"GET", "/v1/pronunciations/{id}", a.getPronunciations, maxTextBody},
 			{"DELETE", "/v1/pronunciations/{id}", a.deletePronunciations, maxTextBody},
 		}...)
+	}
+	if a.d.Phone != nil {
+		routes = append(routes, []struct {
+			method, path string
+			h            authedHandler
+			maxBody      int64
+		}{
+			{"POST", "/v1/twilio/numbers", a.createNumber, maxTextBody},
+			{"GET", "/v1/twilio/numbers", a.listNumbers, maxTextBody},
+			{"GET", "/v1/twilio/numbers/{id}", a.getNumber, maxTextBody},
+			{"DELETE", "/v1/twilio/numbers/{id}", a.deleteNumber, maxTextBody},
+			{"GET", "/v1/calls", a.listCalls, maxTextBody},
+		}...)
+		mux.HandleFunc("POST "+phone.VoicePath, a.twilioVoice)
 	}
 	var paths []string
 	methods := map[string][]string{}

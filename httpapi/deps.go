@@ -39,6 +39,9 @@ type Deps struct {
 	// Pronunciations keeps accounts' pronunciation dictionaries; nil
 	// leaves /v1/pronunciations out and refuses requests that name any.
 	Pronunciations Pronunciations
+	// Phone serves Twilio numbers, their voice webhook and the call
+	// records; nil leaves /v1/twilio/... and /v1/calls out.
+	Phone Phone
 }
 
 // Accounting reserves and charges the monthly character quota;

@@ -23,8 +23,10 @@ type Metrics struct {
 	SynthSeconds   *prometheus.HistogramVec // engine time per segment, by engine
 	HTTPRequests   *prometheus.CounterVec   // by route and status
 	VoiceAnalyses  *prometheus.CounterVec   // reference audio analyses by outcome
-	AgentSessions  prometheus.Gauge
-	AgentStage     *prometheus.HistogramVec // agent turn latency by stage
+	AgentSessions  *prometheus.GaugeVec     // by transport: browser, twilio
+	AgentStage     *prometheus.HistogramVec // agent turn latency by stage and transport
+	AgentCalls     *prometheus.HistogramVec // finished agent sessions' length, by transport
+	TwilioWebhooks *prometheus.CounterVec   // voice webhooks by outcome
 }
 
 // latencyBuckets covers 0.5 ms to 10 s, dense where time to first audio
@@ -63,15 +65,28 @@ func New() *Metrics {
 		VoiceAnalyses: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parley_voice_analyses_total",
 			Help: "Analyses of reference audio by outcome: matched, refused (the audio cannot describe a voice), cancelled (the client left), failed."}, []string{"outcome"}),
-		AgentSessions: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "parley_agent_sessions", Help: "Open voice agent sessions."}),
+		AgentSessions: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "parley_agent_sessions", Help: "Open voice agent sessions, by transport (browser, twilio)."}, []string{"transport"}),
 		AgentStage: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "parley_agent_turn_stage_seconds",
-			Help:    "Voice agent turn latency by stage: speech_end_to_transcript, transcript_to_first_token, first_token_to_first_audio, first_audio_to_played, speech_end_to_played.",
-			Buckets: latencyBuckets}, []string{"stage"}),
+			Name: "parley_agent_turn_stage_seconds",
+			Help: "Voice agent turn latency by stage (speech_end_to_transcript, transcript_to_first_token, first_token_to_first_audio, " +
+				"first_audio_to_played, speech_end_to_played) and transport (browser, twilio).",
+			Buckets: latencyBuckets}, []string{"stage", "transport"}),
+		AgentCalls: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "parley_agent_session_seconds",
+			Help:    "Length of finished voice agent sessions (phone calls, browser conversations), by transport.",
+			Buckets: []float64{1, 5, 15, 30, 60, 120, 300, 600, 1200, 3600}}, []string{"transport"}),
+		TwilioWebhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parley_twilio_webhooks_total",
+			Help: "Twilio voice webhooks by outcome: connected, refused (the number's key cannot take calls), forbidden (not signed by Twilio for a registered number), error."},
+			[]string{"outcome"}),
+	}
+	for _, t := range []string{"browser", "twilio"} {
+		m.AgentSessions.WithLabelValues(t)
 	}
 	reg.MustRegister(m.SessionsActive, m.SessionsTotal, m.Generations, m.TTFA, m.Errors, m.Closes,
-		m.Characters, m.AudioSeconds, m.SynthSeconds, m.HTTPRequests, m.VoiceAnalyses, m.AgentSessions, m.AgentStage)
+		m.Characters, m.AudioSeconds, m.SynthSeconds, m.HTTPRequests, m.VoiceAnalyses, m.AgentSessions, m.AgentStage,
+		m.AgentCalls, m.TwilioWebhooks)
 	return m
 }
 

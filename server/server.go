@@ -21,6 +21,7 @@ import (
 	"github.com/parley-voice/parley/jobs"
 	"github.com/parley-voice/parley/limits"
 	"github.com/parley-voice/parley/metrics"
+	"github.com/parley-voice/parley/phone"
 	"github.com/parley-voice/parley/pronstore"
 	"github.com/parley-voice/parley/realtime"
 	"github.com/parley-voice/parley/store"
@@ -42,7 +43,9 @@ type Config struct {
 	// usage, jobs with their audio, and the server secret.
 	StoreURL string
 	// PublicURL is how clients reach this server ("https://tts.example.com"),
-	// for the audio links in job webhooks; default http://localhost:PORT.
+	// for the audio links in job webhooks and, for Twilio, the voice
+	// webhook's URL (which Twilio signs) and the media stream's;
+	// default http://localhost:PORT.
 	PublicURL     string
 	ShutdownGrace time.Duration
 	Realtime      realtime.Config
@@ -239,8 +242,17 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	voices := &voicestore.Store{DB: db, Secret: secret, Engine: engines, Catalog: catalog}
 	pipeline := &tts.Pipeline{Engine: engines, Voices: catalog}
 	prons := &pronstore.Store{DB: db}
+	// Phone calls' agents authenticate with credentials the node issues
+	// for their numbers' keys (package phone), to the agent and to
+	// realtime, where the agent's speech comes from.
+	keys := phone.NewCredentials(auth.Keys{DB: db}, db)
+	phones, err := phone.New(phone.Config{PublicURL: publicURL(cfg), Secret: secret}, db, keys)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
 	s.realtime, err = realtime.NewServer(cfg.Realtime, realtime.Deps{
-		Auth:       auth.Keys{DB: db},
+		Auth:       keys,
 		Voices:     voices,
 		Accounting: acct,
 		Pipeline:   pipeline,
@@ -267,6 +279,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		WebhookSecret:  secret,
 		ClientIP:       s.clientIP,
 		Pronunciations: prons,
+		Phone:          phones,
 	}
 	// The job manager runs the API's Runner, and the API queues jobs on
 	// the manager: the Runner comes first.
@@ -302,8 +315,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.stopSTT = stopSTT
 	if s.agent, err = agent.NewServer(cfg.Agent.Config, agent.Deps{
-		Keys: auth.Keys{DB: db}, STT: stt, LLM: model, Metrics: s.metrics, Logger: log,
+		Keys: keys, STT: stt, LLM: model, Metrics: s.metrics, Logger: log,
 		CheckOrigin: httpapi.CheckOrigin(cfg.AllowedOrigins), Limiter: lim, ClientIP: s.clientIP,
+		Phone: phones, Calls: db,
 	}); err != nil {
 		s.Close()
 		return nil, err
@@ -311,6 +325,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/realtime", s.realtime)
 	mux.Handle("GET /v1/agent", s.agent)
+	mux.Handle("GET "+phone.MediaPath, s.agent.TwilioHandler())
 	mux.Handle("GET /agent", web.Handler())
 	mux.Handle("GET /agent/", web.Handler())
 	httpapi.RegisterHealth(mux, s.metrics, s.ready)
