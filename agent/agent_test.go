@@ -84,16 +84,22 @@ func startNode(t *testing.T, llmURL string, opts ...func(*server.Config)) (base,
 	} else {
 		cfg.Agent.LLM = "offline"
 	}
-	srv, err := server.New(ctx, cfg)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		cancel()
 		t.Fatal(err)
 	}
-	key, _, err = srv.Store().CreateKey(ctx, "agent", "realtime")
+	if cfg.PublicURL == "" {
+		// Twilio's webhook is signed for the URL it reaches.
+		cfg.PublicURL = "http://" + ln.Addr().String()
+	}
+	srv, err := server.New(ctx, cfg)
 	if err != nil {
+		cancel()
+		ln.Close()
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	key, _, err = srv.Store().CreateKey(ctx, "agent", "realtime")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -328,7 +328,14 @@ func (s *session) emit(e event) {
 
 // earLoop turns microphone audio into speech events and transcripts.
 func (s *session) earLoop() {
-	rs := audio.NewResampler(s.inputRate, sttRate)
+	// toSTT brings the microphone to the recogniser's rate. Telephone
+	// audio is widened rather than resampled: the default recogniser's
+	// model is wideband and hears next to nothing in a signal with an
+	// empty upper band (audio.Widener).
+	toSTT := audio.NewResampler(s.inputRate, sttRate).Process
+	if s.inputRate == 8000 && sttRate == 16000 {
+		toSTT = audio.NewWidener().Process
+	}
 	var buf []int16
 	var streamed int64 // 16 kHz samples given to the VAD
 	inUtterance := false
@@ -354,7 +361,7 @@ func (s *session) earLoop() {
 			}
 		case pcm := <-s.audioIn:
 			now := time.Now()
-			buf = rs.Process(buf[:0], pcm)
+			buf = toSTT(buf[:0], pcm)
 			evs, err := s.det.Write(buf)
 			if err != nil {
 				s.log.Error("VAD failed", "err", err)
@@ -378,8 +385,11 @@ func (s *session) earLoop() {
 						continue
 					}
 					inUtterance, lastPartial, wrote = true, "", true
-					_ = s.rec.Write(ev.Audio)
+					// The turn machine hears of the speech before the
+					// recogniser decodes its onset: a barge-in's hold must
+					// not wait for that.
 					s.emit(event{kind: evSpeechStart, at: wall(ev.At)})
+					_ = s.rec.Write(ev.Audio)
 				case vad.SpeechEnd:
 					if !inUtterance {
 						continue

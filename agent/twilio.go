@@ -267,13 +267,15 @@ func (t *twilioTransport) writeLoop(s *session) {
 
 // handshake reads connected and start, and admits the call.
 func (t *twilioTransport) handshake(s *session) (opening, error) {
-	ctx, cancel := context.WithTimeout(s.ctx, s.srv.cfg.StartTimeout)
-	defer cancel()
+	// As in the browser's handshake, the timeout closes through the
+	// writer, with a code that says why.
+	timeout := time.AfterFunc(s.srv.cfg.StartTimeout, func() { s.fail(closeAuthTimeout, "no start message in time") })
+	defer timeout.Stop()
 	var start *twilio.Start
 	for start == nil {
-		typ, data, err := t.conn.Read(ctx)
+		typ, data, err := t.conn.Read(context.Background())
 		if err != nil {
-			return opening{}, err // the Read closed the connection
+			return opening{}, err
 		}
 		if typ != websocket.MessageText {
 			s.fail(closeInvalid, "media stream: binary message")
@@ -296,6 +298,11 @@ func (t *twilioTransport) handshake(s *session) (opening, error) {
 			return opening{}, errors.New("no start")
 		}
 	}
+	if !timeout.Stop() {
+		return opening{}, errors.New("no start message in time")
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, s.srv.cfg.ConnectTimeout)
+	defer cancel()
 	if f := start.MediaFormat; f.Encoding != twilio.Encoding || f.SampleRate != twilio.SampleRate || f.Channels != twilio.Channels {
 		s.fail(closeInvalid, fmt.Sprintf("media stream: format %s at %d Hz, %d channels; want %s at %d Hz, mono",
 			f.Encoding, f.SampleRate, f.Channels, twilio.Encoding, twilio.SampleRate))

@@ -45,6 +45,16 @@
 // at a join. Chunker turns engine pieces into 40–80 ms chunks while sending
 // a segment's first piece at once.
 //
+// # Telephone audio
+//
+// Widener turns 8 kHz telephone audio into 16 kHz audio for a recogniser
+// trained on wideband speech: it upsamples and fills the empty 4–8 kHz
+// band with noise following the envelope of the 2.5–4 kHz band (a fourth-
+// order high-pass, a 2.5 ms follower, a floor of 100). Plain upsampling
+// leaves pocketsphinx's upper mel filters empty and it hears next to
+// nothing: on seven flite sentences through 8 kHz μ-law, its word error
+// rate was 0.97 upsampled, 0.54 widened, 0.32 on the original 16 kHz.
+//
 // # μ-law
 //
 // MulawEncode and MulawDecode convert between linear PCM and G.711 μ-law,
