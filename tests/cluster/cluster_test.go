@@ -26,6 +26,7 @@ type cluster struct {
 	redis *testinfra.Redis
 	db    *store.DB // the test's own connection to the store
 	nodes []*node
+	args  []string // the nodes' flags
 	nginx *testinfra.Nginx
 }
 
@@ -48,7 +49,7 @@ func (c *cluster) live() []*node {
 }
 
 // key creates a key of plan and returns its secret and record.
-func (c *cluster) key(t *testing.T, plan string) (string, store.Key) {
+func (c *cluster) key(t testing.TB, plan string) (string, store.Key) {
 	t.Helper()
 	secret, k, err := c.db.CreateKey(context.Background(), "cluster-"+plan, plan)
 	if err != nil {
@@ -57,7 +58,7 @@ func (c *cluster) key(t *testing.T, plan string) (string, store.Key) {
 	return secret, k
 }
 
-func (c *cluster) usage(t *testing.T, k store.Key) int64 {
+func (c *cluster) usage(t testing.TB, k store.Key) int64 {
 	t.Helper()
 	chars, _, err := c.db.Usage(context.Background(), k.ID, store.Month(time.Now()))
 	if err != nil {
@@ -66,7 +67,7 @@ func (c *cluster) usage(t *testing.T, k store.Key) int64 {
 	return chars
 }
 
-func startCluster(t *testing.T) *cluster {
+func startCluster(t testing.TB) *cluster {
 	t.Helper()
 	c := &cluster{pg: testinfra.StartPostgres(t), redis: testinfra.StartRedis(t, testinfra.RedisOptions{})}
 	url := c.pg.NewDatabase()
@@ -78,11 +79,15 @@ func startCluster(t *testing.T) *cluster {
 	c.db = db
 	args := []string{"--store-url", url, "--redis-url", c.redis.URL(), "--trusted-proxies", "127.0.0.1/32",
 		"--job-workers", "1", "--job-lease", "2s", "--job-webhooks-allow-private",
-		"--engine-espeak-workers", "1", "--shutdown-grace", "2s"}
+		"--engine-espeak-workers", "1", "--shutdown-grace", "2s",
+		// The load clients speak back to back, far above the default
+		// 100 generations a minute of a key.
+		"--generations-per-min", "100000"}
+	c.args = args
 	c.nodes = make([]*node, 3)
 	var wg sync.WaitGroup
 	for i := range c.nodes {
-		wg.Go(func() { c.nodes[i] = startNode(t, fmt.Sprintf("parley%d", i+1), args...) })
+		wg.Go(func() { c.nodes[i] = startNode(t, fmt.Sprintf("parley%d", i+1), "127.0.0.1:0", args...) })
 	}
 	wg.Wait()
 	if t.Failed() {
@@ -286,7 +291,7 @@ func testUsage(t *testing.T, c *cluster) {
 }
 
 // readyz is a node's /readyz status and details.
-func readyz(t *testing.T, n *node) (int, map[string]string) {
+func readyz(t testing.TB, n *node) (int, map[string]string) {
 	t.Helper()
 	code, body := get(t, n.base()+"/readyz")
 	var m map[string]string
@@ -422,6 +427,11 @@ func testPostgresOutage(t *testing.T, c *cluster) {
 // loadClient is one Go client of the kill test, speaking generation after
 // generation until told to stop, and what happened to it.
 type loadClient struct {
+	mu sync.Mutex
+	loadState
+}
+
+type loadState struct {
 	gens, dones   int
 	chars         int
 	reconnects    int
@@ -431,10 +441,25 @@ type loadClient struct {
 	err           error
 }
 
+// state is what has happened so far.
+func (lc *loadClient) state() loadState {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	return lc.loadState
+}
+
+func (lc *loadClient) update(f func(s *loadState)) {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	f(&lc.loadState)
+}
+
+func (lc *loadClient) fail(err error) { lc.update(func(s *loadState) { s.err = err }) }
+
 func (lc *loadClient) run(ctx context.Context, cfg client.Config, stop <-chan struct{}, first int) {
 	conn, err := client.Dial(ctx, cfg)
 	if err != nil {
-		lc.err = err
+		lc.fail(err)
 		return
 	}
 	defer conn.Close()
@@ -444,55 +469,72 @@ func (lc *loadClient) run(ctx context.Context, cfg client.Config, stop <-chan st
 			return
 		default:
 		}
-		lc.gens++
+		lc.update(func(s *loadState) { s.gens++ })
 		if err := conn.SendText(ctx, texts[(first+i)%len(texts)]+" "+texts[(first+i+1)%len(texts)]); err != nil {
-			lc.err = err
+			lc.fail(err)
 			return
 		}
 		if err := conn.Flush(ctx); err != nil {
-			lc.err = err
+			lc.fail(err)
 			return
 		}
 		for done := false; !done; {
 			var ev client.Event
 			select {
 			case <-ctx.Done():
-				lc.err = ctx.Err()
+				lc.fail(ctx.Err())
 				return
 			case e, ok := <-conn.Events():
 				if !ok {
-					lc.err = fmt.Errorf("events ended: %w", conn.Err())
+					lc.fail(fmt.Errorf("events ended: %w", conn.Err()))
 					return
 				}
 				ev = e
 			}
+			now := time.Now()
 			switch e := ev.(type) {
 			case *client.Audio:
-				if !lc.reconnectedAt.IsZero() && lc.audioAfter.IsZero() {
-					lc.audioAfter = time.Now()
-				}
+				lc.update(func(s *loadState) {
+					if !s.reconnectedAt.IsZero() && s.audioAfter.IsZero() {
+						s.audioAfter = now
+					}
+				})
 			case *client.Reconnected:
-				lc.reconnects++
-				if lc.reconnectedAt.IsZero() {
-					lc.reconnectedAt = time.Now()
-				}
 				if !e.Replayed {
-					lc.err = errors.New("a generation was dropped, not replayed")
+					lc.fail(errors.New("a generation was dropped, not replayed"))
 					return
 				}
+				lc.update(func(s *loadState) {
+					s.reconnects++
+					if s.reconnectedAt.IsZero() {
+						s.reconnectedAt = now
+					}
+				})
 			case *client.ErrorEvent:
-				lc.err = fmt.Errorf("server error %d: %s", e.Code, e.Message)
+				lc.fail(fmt.Errorf("server error %d: %s", e.Code, e.Message))
 				return
 			case *client.Done:
 				if e.Generation == i+1 {
 					done = true
-					lc.dones++
-					lc.chars += e.Characters
-					lc.lastDone = time.Now()
+					lc.update(func(s *loadState) {
+						s.dones++
+						s.chars += e.Characters
+						s.lastDone = now
+					})
 				}
 			}
 		}
 	}
+}
+
+// recovered reports whether a client has come through a kill at killed:
+// it heard audio after reconnecting, or finished a generation since
+// without having to.
+func (s loadState) recovered(killed time.Time) bool {
+	if s.reconnects > 0 {
+		return !s.audioAfter.IsZero()
+	}
+	return s.lastDone.After(killed)
 }
 
 // testKill kills, with SIGKILL, the node running an async job while six Go
@@ -566,9 +608,16 @@ func testKill(t *testing.T, c *cluster) {
 	})
 	t.Logf("the job: running again on another node %v after the kill, done %v after it",
 		retaken.Round(time.Millisecond), time.Since(killed).Round(time.Millisecond))
-	// Every client speaks on for a moment after the job, then finishes
-	// what it started.
-	time.Sleep(time.Second)
+	// Every client speaks again after the kill, then finishes what it
+	// started.
+	waitFor(t, 30*time.Second, "every client speaking again", func() bool {
+		for _, lc := range clients {
+			if s := lc.state(); s.err == nil && !s.recovered(killed) {
+				return false
+			}
+		}
+		return true
+	})
 	close(stop)
 	wg.Wait()
 	stopped = true
@@ -585,7 +634,8 @@ func testKill(t *testing.T, c *cluster) {
 
 	var failovers []time.Duration
 	reconnected := 0
-	for i, lc := range clients {
+	for i, c := range clients {
+		lc := c.state()
 		switch {
 		case lc.err != nil:
 			t.Errorf("client %d: %v", i, lc.err)

@@ -73,11 +73,11 @@ type node struct {
 func (n *node) base() string { return "http://" + n.addr }
 func (n *node) ws() string   { return "ws://" + n.addr + "/v1/realtime" }
 
-// startNode starts `parley serve` on a free loopback port with args and
-// waits until it is ready.
-func startNode(t *testing.T, name string, args ...string) *node {
+// startNode starts `parley serve` on addr (port 0: a free one) with args
+// and waits until it is ready.
+func startNode(t testing.TB, name, addr string, args ...string) *node {
 	t.Helper()
-	all := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-format", "json"}, args...)
+	all := append([]string{"serve", "--addr", addr, "--data", t.TempDir(), "--log-format", "json"}, args...)
 	n := &node{name: name, proc: testinfra.StartProcess(t, testinfra.ProcessConfig{Name: name, Bin: parleyBin, Args: all})}
 	deadline := time.Now().Add(60 * time.Second)
 	for n.addr == "" {
@@ -123,7 +123,7 @@ func (n *node) logCount(msg string) int {
 }
 
 // metric reads an unlabelled sample of the node's /metrics.
-func (n *node) metric(t *testing.T, name string) float64 {
+func (n *node) metric(t testing.TB, name string) float64 {
 	t.Helper()
 	_, body := get(t, n.base()+"/metrics")
 	for _, l := range strings.Split(body, "\n") {
@@ -139,7 +139,7 @@ func (n *node) metric(t *testing.T, name string) float64 {
 	return 0
 }
 
-func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) time.Duration {
+func waitFor(t testing.TB, within time.Duration, what string, cond func() bool) time.Duration {
 	t.Helper()
 	start := time.Now()
 	for !cond() {
@@ -163,7 +163,7 @@ func status(url string) int {
 	return resp.StatusCode
 }
 
-func get(t *testing.T, url string) (int, string) {
+func get(t testing.TB, url string) (int, string) {
 	t.Helper()
 	code, _, body := call(t, "GET", url, "", nil)
 	return code, string(body)
@@ -171,7 +171,7 @@ func get(t *testing.T, url string) (int, string) {
 
 // call makes one API request with key and returns the status, headers and
 // body.
-func call(t *testing.T, method, url, key string, body any) (int, http.Header, []byte) {
+func call(t testing.TB, method, url, key string, body any) (int, http.Header, []byte) {
 	t.Helper()
 	code, hdr, b, err := do(method, url, key, body)
 	if err != nil {
@@ -282,7 +282,7 @@ func (s *session) close() { s.c.CloseNow() }
 
 // held opens n sessions of key on url, each proven admitted by speaking a
 // word, concurrently.
-func held(t *testing.T, url, key string, n int) []*session {
+func held(t testing.TB, url, key string, n int) []*session {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -320,7 +320,7 @@ func held(t *testing.T, url, key string, n int) []*session {
 
 // refused opens one more session of key on url and returns how the server
 // closed it (0 if it spoke instead).
-func refused(t *testing.T, url, key string) spoken {
+func refused(t testing.TB, url, key string) spoken {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -343,7 +343,7 @@ type webhookSink struct {
 	keys map[string]int
 }
 
-func newWebhookSink(t *testing.T) *webhookSink {
+func newWebhookSink(t testing.TB) *webhookSink {
 	s := &webhookSink{keys: map[string]int{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
