@@ -3,9 +3,11 @@
 # `parley serve` nodes sharing them, and nginx in front with
 # deploy/nginx.conf, all on loopback.
 #
-#   scripts/cluster.sh up      # prints the URLs, ports, PIDs and an API key
-#   scripts/cluster.sh down    # stops everything and removes the directory
+#   scripts/cluster.sh up [FLAG...]  # prints the URLs, ports, PIDs and an API key
+#   scripts/cluster.sh down          # stops everything and removes the directory
 #
+# FLAGs are added to every node's `parley serve` (e.g. --max-conns-per-key
+# 1000 for a benchmark).
 # Everything lives in CLUSTER_DIR (default /tmp/parley-cluster): data, logs,
 # configurations and the PIDs. Ports start at CLUSTER_PORT (default 18080):
 # nginx on it, the nodes on the next three, Redis and PostgreSQL on the two
@@ -102,7 +104,7 @@ up() {
 		i=$((i + 1))
 		mkdir -p "$DIR/node$i"
 		nohup "$BIN" serve --addr "127.0.0.1:$port" --data "$DIR/node$i" --store-url "$PG_URL" \
-			--redis-url "$REDIS_URL" --trusted-proxies 127.0.0.1/32 --public-url "http://127.0.0.1:$NGINX_PORT" \
+			--redis-url "$REDIS_URL" --trusted-proxies 127.0.0.1/32 --public-url "http://127.0.0.1:$NGINX_PORT" "$@" \
 			>"$DIR/node$i.log" 2>&1 &
 		echo "node$i $!" >>"$DIR/pids"
 		wait_for "node$i" 60 ready /readyz "$port"
@@ -192,7 +194,7 @@ down() {
 }
 
 case "${1:-}" in
-up) up ;;
+up) up "${@:2}" ;;
 down) down ;;
-*) die "usage: scripts/cluster.sh up|down" ;;
+*) die "usage: scripts/cluster.sh up [FLAG...] | down" ;;
 esac
