@@ -184,7 +184,7 @@ func FuzzDecodeClient(f *testing.F) {
 			return
 		}
 		switch m.Type {
-		case TypeConfig, TypeText, TypeFlush, TypeBinaryMode, TypePing, TypeClear:
+		case TypeConfig, TypeText, TypeFlush, TypeBinaryMode, TypePing, TypeClear, TypeCloseContext:
 		default:
 			t.Fatalf("accepted unknown type %q", m.Type)
 		}
