@@ -293,11 +293,19 @@ func (e *Engines) Synthesize(ctx context.Context, seg Segment, v Voice, emit fun
 			return err
 		}
 		defer e.flite.Release()
-		st, err := newStream(rate, e.cfg, emit)
+		st, err := newTimedStream(rate, e.cfg, seg, emit)
 		if err != nil {
 			return err
 		}
-		if err := flite.Synthesize(ctx, seg.Text, p, st.write); err != nil {
+		var words func([]flite.Word)
+		if st.timed() {
+			words = func(ws []flite.Word) {
+				for _, w := range ws {
+					st.word(w.Start, w.End, w.TextStart, w.TextEnd)
+				}
+			}
+		}
+		if err := flite.SynthesizeWords(ctx, seg.Text, p, words, st.write); err != nil {
 			return err
 		}
 		return st.finish()
