@@ -12,6 +12,8 @@ type Error struct {
 	Code    CloseCode
 	Message string
 	Fatal   bool
+	// ContextID names the context a non-fatal error is about (extension).
+	ContextID string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s (%d)", e.Message, int(e.Code)) }

@@ -400,5 +400,5 @@ func AppendContextAudioJSON(dst, pcm []byte, contextID string) []byte {
 
 // NewErrorMessage builds the error message for e.
 func NewErrorMessage(e *Error) ErrorMessage {
-	return ErrorMessage{Type: TypeError, Message: e.Message, Code: int(e.Code)}
+	return ErrorMessage{Type: TypeError, Message: e.Message, Code: int(e.Code), ContextID: e.ContextID}
 }
