@@ -105,7 +105,8 @@ func TestAgentInBrowser(t *testing.T) {
 	if a := p.Responses[turn]; !strings.Contains(a, "It's") {
 		t.Errorf("answer of turn %d: %q", last, a)
 	}
-	if p.PlayedMs[turn] < 1000 {
+	// The answer tells the time: "It's twelve AM." at midnight is short.
+	if p.PlayedMs[turn] < 600 {
 		t.Errorf("turn %d played %.0f ms of answer audio", last, p.PlayedMs[turn])
 	}
 	if n := len(p.WaterfallTurns); n == 0 || p.WaterfallTurns[n-1] != last {

@@ -73,6 +73,9 @@ type Joiner struct {
 	leading bool // still in the current segment's leading silence
 	silent  int  // silent samples at the end of what has been kept
 	held    []int16
+	// kept and dropped count the current segment's leading silence passed
+	// on and cut; see Lead.
+	kept, dropped int
 }
 
 // NewJoiner returns a Joiner for cfg, with defaults for its zero fields.
@@ -100,7 +103,15 @@ func (j *Joiner) Reset() {
 	j.held = j.held[:0]
 	j.pos, j.silent = 0, 0
 	j.leading = true
+	j.kept, j.dropped = 0, 0
 }
+
+// Lead says what the current segment's leading silence became: its first
+// kept samples were passed on and the dropped ones after them cut, so a
+// sample i of the segment's input comes out at i below kept, at kept up to
+// kept+dropped, and at i-dropped from there on. done is false while the
+// segment is still in its leading silence, when more may be dropped.
+func (j *Joiner) Lead() (kept, dropped int, done bool) { return j.kept, j.dropped, !j.leading }
 
 // Holdback is the most audio, in samples, a Joiner keeps between calls.
 func (j *Joiner) Holdback() int { return len(j.fade) }
@@ -117,6 +128,10 @@ func (j *Joiner) Write(dst, pcm []int16) []int16 {
 		// Leading silence tops the gap up to maxGap; the rest is dropped.
 		keep := min(n, max(0, j.maxGap-j.silent))
 		dst = j.write(dst, pcm[:keep])
+		if j.dropped == 0 {
+			j.kept += keep
+		}
+		j.dropped += n - keep
 		pcm = pcm[n:]
 		if len(pcm) == 0 {
 			return dst
@@ -134,6 +149,7 @@ func (j *Joiner) End(dst []int16) []int16 {
 	j.held = j.held[:0]
 	j.pos = 0
 	j.leading = true
+	j.kept, j.dropped = 0, 0
 	return dst
 }
 

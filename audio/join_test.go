@@ -279,3 +279,38 @@ func TestNewChunkerPanics(t *testing.T) {
 		}()
 	}
 }
+
+// TestJoinerLead: Lead says where the input's samples come out when a
+// long leading silence is cut, however the segment arrives.
+func TestJoinerLead(t *testing.T) {
+	for _, piece := range []int{1, 7, 100, 5000} {
+		j, err := NewJoiner(JoinerConfig{SampleRate: 1000, Fade: time.Millisecond, MaxGap: 50 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := make([]int16, 300)
+		for i := 200; i < len(in); i++ {
+			in[i] = 10000 // sound from sample 200 on
+		}
+		var out []int16
+		for i := 0; i < len(in); i += piece {
+			out = j.Write(out, in[i:min(i+piece, len(in))])
+			if kept, dropped, done := j.Lead(); done != (i+piece > 200) || kept+dropped > min(i+piece, 200) {
+				t.Fatalf("piece %d after %d: Lead() = %d, %d, %v", piece, i+piece, kept, dropped, done)
+			}
+		}
+		out = j.End(out)
+		kept, dropped, _ := j.Lead()
+		if kept != 0 || dropped != 0 {
+			t.Fatalf("End did not reset the lead: %d, %d", kept, dropped)
+		}
+		// The first sound sample, input 200, comes out at 50.
+		first := 0
+		for first < len(out) && out[first] == 0 {
+			first++
+		}
+		if first != 50 || len(out) != 150 {
+			t.Fatalf("piece %d: sound at %d of %d samples, want 50 of 150", piece, first, len(out))
+		}
+	}
+}

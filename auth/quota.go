@@ -2,10 +2,12 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
+	"github.com/parley-voice/parley/limits"
 	"github.com/parley-voice/parley/store"
 )
 
@@ -26,14 +28,36 @@ import (
 //     that moment, each of which was reserved but not yet charged.
 //   - What was reserved and not spoken is returned by Release.
 //
-// Usage of the current month is read from the store and kept in memory;
-// every charge made through this Accounting updates both, and the memory is
-// read again from the store when it is older than RefreshInterval, so that
-// refunds (a failed job) and charges made by other processes are seen.
-// Reservations live in memory: they bound the work of this process. Another
-// process charging the same key (a second node) is seen when the month's
-// usage is next loaded; sharing reservations across nodes is the job of a
-// shared ledger, not of this one.
+// One node (no Redis): usage of the current month is read from the store
+// and kept in memory; every charge made through this Accounting updates
+// both, and the memory is read again from the store when it is older than
+// RefreshInterval, so that refunds (a failed job) and charges made by other
+// processes are seen. Reservations live in memory: they bound the work of
+// this process.
+//
+// Several nodes (a Limiter opened with Redis): reservations are made in a
+// ledger in Redis that every node shares (limits.CharHold), which checks
+// used + held + asked ≤ quota and takes the characters in one script, so
+// that nodes racing at the edge of a quota admit exactly what fits,
+// whichever node each request reaches. Every charge raises the ledger's
+// used count as well as being written to the store, which stays the truth
+// for billing: the ledger starts from the store's usage the first time a
+// month is used (and again if Redis loses it), and is compared with the
+// store every limits.RedisConfig.Resync (10 s), so that refunds and charges
+// made without Redis show. Holds are leases renewed by the node's
+// heartbeat: a node that dies gives its holds back within the lease TTL
+// (15 s). Each hold is also kept in this node's ledger, which takes over
+// while Redis is unreachable.
+//
+// Redis unreachable: each node counts alone, as one node does, against the
+// usage in the store (at most RefreshInterval old: it includes what the
+// other nodes had charged by then) and its own holds. The other nodes'
+// holds are not seen, so N nodes may together admit up to N times what was
+// left of a quota when Redis went away, plus what is charged elsewhere
+// within one RefreshInterval. When Redis answers again the node writes its
+// holds back (even where that puts a key over its quota: the work is under
+// way) and marks the months it charged meanwhile to be compared with the
+// store at their next reservation.
 
 // QuotaError is returned when a reservation does not fit in the quota. It
 // matches ErrQuotaExceeded with errors.Is.
@@ -120,9 +144,6 @@ func (a *Accounting) reserve(ctx context.Context, l *ledger, p Principal, chars 
 	if err := a.load(ctx, l, p.KeyID, store.Month(a.now())); err != nil {
 		return err
 	}
-	if chars < 0 {
-		return fmt.Errorf("auth: negative reservation %d", chars)
-	}
 	if left := p.Plan.MonthlyChars - l.used - l.held; chars > left {
 		return &QuotaError{Limit: p.Plan.MonthlyChars, Remaining: max(left, 0)}
 	}
@@ -133,13 +154,29 @@ func (a *Accounting) reserve(ctx context.Context, l *ledger, p Principal, chars 
 // Reserve sets chars of p's monthly quota aside, or fails with a
 // *QuotaError when they do not fit. Release the hold when the work ends.
 func (a *Accounting) Reserve(ctx context.Context, p Principal, chars int64) (Hold, error) {
-	l := a.ledgerFor(p.KeyID)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if err := a.reserve(ctx, l, p, chars); err != nil {
+	h := a.newHold(p)
+	if err := h.reserve(ctx, chars); err != nil {
+		h.Release()
 		return nil, err
 	}
-	return &hold{a: a, l: l, p: p, left: chars}, nil
+	return h, nil
+}
+
+// newHold starts an empty hold of p's month: with Redis, a lease in the
+// shared ledger too.
+func (a *Accounting) newHold(p Principal) *hold {
+	month := store.Month(a.now())
+	h := &hold{a: a, l: a.ledgerFor(p.KeyID), p: p, month: month}
+	if a.shared() {
+		h.sh = a.Limiter.CharHold(limits.CharMonth{Key: p.KeyID, Month: month})
+	}
+	return h
+}
+
+// shared reports whether quotas are counted in Redis, with every node
+// (while it answers).
+func (a *Accounting) shared() bool {
+	return a.Limiter != nil && a.Limiter.Shared().Enabled
 }
 
 // ChargeWith charges chars to p at once if they fit in the quota, with
@@ -148,32 +185,60 @@ func (a *Accounting) Reserve(ctx context.Context, p Principal, chars int64) (Hol
 // month to charge; if it fails, nothing is charged. Refunds happen in the
 // store and are seen here within RefreshInterval.
 func (a *Accounting) ChargeWith(ctx context.Context, p Principal, chars int64, write func(ctx context.Context, month string) error) error {
-	l := a.ledgerFor(p.KeyID)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if err := a.reserve(ctx, l, p, chars); err != nil {
+	h := a.newHold(p)
+	defer h.Release()
+	if err := h.reserve(ctx, chars); err != nil {
 		return err
 	}
-	l.held -= chars
-	month := l.month
-	if err := write(ctx, month); err != nil {
+	// Counted in the shared ledger before the write, as a charge still
+	// unconfirmed, so that a sync reading the store meanwhile cannot
+	// count it twice; taken back if the write fails.
+	var ref limits.ChargeRef
+	if h.sh != nil {
+		ref = h.sh.Charge(ctx, h.month, chars, true)
+	}
+	if err := write(ctx, h.month); err != nil {
+		a.Limiter.Uncharge(ref)
 		return err
 	}
-	l.used += chars
+	if h.sh != nil {
+		a.Limiter.CharsWritten(ref)
+	}
+	h.counted(ctx, h.month, chars, false, false)
 	return nil
 }
 
-// Forget makes the next use of keyID's quota read its usage from the store,
-// after a change made there (a refund) that should show at once.
-func (a *Accounting) Forget(keyID string) {
+// Forget makes the next use of keyID's quota read its usage from the
+// store, after a change made there (a refund) that should show at once;
+// with Redis, the shared ledger of the month is synced with the store now.
+func (a *Accounting) Forget(ctx context.Context, keyID string) {
 	l := a.ledgerFor(keyID)
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	l.loadedAt = time.Time{}
+	l.mu.Unlock()
+	if a.shared() {
+		// A sync that fails leaves the periodic one (RedisConfig.Resync).
+		_ = a.syncShared(ctx, limits.CharMonth{Key: keyID, Month: store.Month(a.now())}, false)
+	}
 }
 
 // Remaining returns the characters p may still reserve this month.
 func (a *Accounting) Remaining(ctx context.Context, p Principal) (int64, error) {
+	if a.shared() {
+		m := limits.CharMonth{Key: p.KeyID, Month: store.Month(a.now())}
+		used, held, err := a.Limiter.CharsUsed(ctx, m)
+		if errors.Is(err, limits.ErrUnsynced) {
+			if err = a.syncShared(ctx, m, true); err == nil {
+				used, held, err = a.Limiter.CharsUsed(ctx, m)
+			}
+		}
+		if err == nil {
+			return max(p.Plan.MonthlyChars-used-held, 0), nil
+		}
+		if !errors.Is(err, limits.ErrNotShared) && !errors.Is(err, limits.ErrUnsynced) {
+			return 0, err
+		}
+	}
 	l := a.ledgerFor(p.KeyID)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -183,23 +248,134 @@ func (a *Accounting) Remaining(ctx context.Context, p Principal) (int64, error) 
 	return max(p.Plan.MonthlyChars-l.used-l.held, 0), nil
 }
 
+// reserveShared reserves chars in the shared ledger. Its errors are a
+// *QuotaError, limits.ErrNotShared (count alone) and ctx's.
+func (a *Accounting) reserveShared(ctx context.Context, sh *limits.CharHold, p Principal, chars int64) error {
+	limit := p.Plan.MonthlyChars
+	g, err := sh.Reserve(ctx, limit, chars)
+	if errors.Is(err, limits.ErrUnsynced) {
+		// The month's first use, or Redis lost it: it starts from the
+		// store.
+		if err := a.syncShared(ctx, sh.Month(), true); err != nil {
+			return notShared(err)
+		}
+		g, err = sh.Reserve(ctx, limit, chars)
+	}
+	if err != nil {
+		return notShared(err)
+	}
+	if g.Resync {
+		// Refunds and charges that bypassed Redis since the last sync
+		// show from now on; a refused reservation asks again with them.
+		if a.syncShared(ctx, sh.Month(), false) == nil && !g.OK {
+			if again, err := sh.Reserve(ctx, limit, chars); err == nil {
+				g = again
+			}
+		}
+	}
+	if !g.OK {
+		return &QuotaError{Limit: limit, Remaining: max(g.Left, 0)}
+	}
+	return nil
+}
+
+// notShared makes a failure to use the shared ledger (Redis, or the store
+// read that seeds it) a reason to count alone, unless it is the caller's
+// context ending.
+func notShared(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, limits.ErrNotShared) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", limits.ErrNotShared, err)
+}
+
+// syncShared sets m's shared usage from the store (limits.SyncChars): with
+// seed, only if the ledger lacks it.
+func (a *Accounting) syncShared(ctx context.Context, m limits.CharMonth, seed bool) error {
+	return a.Limiter.SyncChars(ctx, m, seed, func(ctx context.Context) (int64, error) {
+		chars, _, err := a.Usage.Usage(ctx, m.Key, m.Month)
+		if err != nil {
+			return 0, fmt.Errorf("auth: reading usage: %w", err)
+		}
+		return chars, nil
+	})
+}
+
 type hold struct {
-	a *Accounting
-	l *ledger
-	p Principal
+	a     *Accounting
+	l     *ledger
+	p     Principal
+	month string           // when it was taken: the month it reserves in
+	sh    *limits.CharHold // its lease in the shared ledger; nil without Redis
 	// Guarded by l.mu.
 	left    int64 // reserved and not yet charged
 	charged bool  // a request has been counted
 }
 
-func (h *hold) Extend(ctx context.Context, chars int64) error {
-	h.l.mu.Lock()
-	defer h.l.mu.Unlock()
-	if err := h.a.reserve(ctx, h.l, h.p, chars); err != nil {
-		return err
+// reserve takes chars more for the hold: from the shared ledger while
+// Redis answers, else from this node's own count.
+func (h *hold) reserve(ctx context.Context, chars int64) error {
+	if chars < 0 {
+		return fmt.Errorf("auth: negative reservation %d", chars)
 	}
-	h.left += chars
-	return nil
+	l := h.l
+	if h.sh != nil {
+		err := h.a.reserveShared(ctx, h.sh, h.p, chars)
+		if err == nil {
+			// This node's ledger keeps its own holds, for when it
+			// counts alone.
+			l.mu.Lock()
+			l.held += chars
+			h.left += chars
+			l.mu.Unlock()
+			return nil
+		}
+		if !errors.Is(err, limits.ErrNotShared) {
+			return err
+		}
+	}
+	l.mu.Lock()
+	err := h.a.reserve(ctx, l, h.p, chars)
+	if err == nil {
+		h.left += chars
+	}
+	l.mu.Unlock()
+	if err == nil && h.sh != nil {
+		h.sh.Add(chars)
+	}
+	return err
+}
+
+func (h *hold) Extend(ctx context.Context, chars int64) error {
+	return h.reserve(ctx, chars)
+}
+
+// counted moves chars from the hold to the used characters of month, in
+// this node's ledger and, with shared, in the shared one, and reports
+// whether the charge counted in this node's ledger and its reference in
+// the shared one. With pending, its durable write is still to come.
+func (h *hold) counted(ctx context.Context, month string, chars int64, pending, shared bool) (current bool, ref limits.ChargeRef) {
+	l := h.l
+	l.mu.Lock()
+	// Whether or not the write succeeds, the characters were spoken: they
+	// leave the reservation and count in memory at once, so that this
+	// process keeps enforcing the quota; until they are written they are
+	// pending, which a reload of the month's usage adds back.
+	taken := min(chars, h.left)
+	h.left -= taken
+	l.held -= taken
+	current = !l.loadedAt.IsZero() && l.month == month
+	if current {
+		l.used += chars
+		if pending {
+			l.pending += chars
+		}
+	}
+	l.mu.Unlock()
+	if shared && h.sh != nil {
+		ref = h.sh.Charge(ctx, month, chars, pending)
+	}
+	return current, ref
 }
 
 func (h *hold) Charge(ctx context.Context, chars int64) error {
@@ -212,25 +388,14 @@ func (h *hold) Charge(ctx context.Context, chars int64) error {
 	if !h.charged {
 		requests = 1
 	}
-	// Whether or not the write succeeds, the characters were spoken: they
-	// leave the reservation and count in memory at once, so that this
-	// process keeps enforcing the quota; until they are written they are
-	// pending, which a reload of the month's usage adds back.
-	taken := min(chars, h.left)
-	h.left -= taken
-	l.held -= taken
-	month := store.Month(h.a.now())
-	current := !l.loadedAt.IsZero() && l.month == month
-	if current {
-		l.used += chars
-		l.pending += chars
-	}
 	h.charged = true
 	l.mu.Unlock()
 	// The write must happen even when the caller's context ends: the
 	// audio was made.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), chargeTimeout)
 	defer cancel()
+	month := store.Month(h.a.now())
+	current, ref := h.counted(wctx, month, chars, true, true)
 	err := h.a.commits.do(store.Charge{KeyID: h.p.KeyID, Month: month, Chars: chars, Requests: requests}, func(cs []store.Charge) error {
 		return h.a.Usage.ChargeMany(wctx, cs)
 	})
@@ -240,6 +405,9 @@ func (h *hold) Charge(ctx context.Context, chars int64) error {
 			l.pending -= chars
 		}
 		l.mu.Unlock()
+	}
+	if h.sh != nil {
+		h.a.Limiter.CharsWritten(ref)
 	}
 	if err != nil {
 		return fmt.Errorf("auth: recording %d characters: %w", chars, err)
@@ -252,9 +420,12 @@ const chargeTimeout = 5 * time.Second
 
 func (h *hold) Release() {
 	h.l.mu.Lock()
-	defer h.l.mu.Unlock()
 	h.l.held -= h.left
 	h.left = 0
+	h.l.mu.Unlock()
+	if h.sh != nil {
+		h.sh.Release()
+	}
 }
 
 // now returns the accounting clock's time.

@@ -51,6 +51,19 @@
 // names in Stats are "piper" and "kokoro"; Models reports each model's
 // resident memory, which the server exports as parley_engine_model_bytes.
 //
+// # Word timestamps
+//
+// A Segment with Words gets the words spoken, each before the audio it
+// starts in: flite's from each utterance's predicted segment durations
+// (engine/flite), espeak-ng's from its word events (engine/espeak, through
+// the worker protocol too), which say where a word starts, so a word ends
+// where its sound does before the next one; Piper's and Kokoro's an
+// estimate from each run's phonemes (internal/onnxrun). The stream places
+// them in its output, the resampling and the cut lead accounted: until the
+// Joiner has decided how much of the lead goes, and until an espeak-ng
+// word's end is known, the audio from the first word not yet placed is
+// held back. Without Words nothing is held and nothing else changes.
+//
 // # When audio is needed
 //
 // The engines' queues serve waiting syntheses earliest deadline first

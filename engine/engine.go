@@ -15,6 +15,10 @@ type Segment struct {
 	// of the pieces' Text, and an engine that reads IPA speaks a piece's
 	// IPA instead of its Text. See IPASupport for which do.
 	Pieces []Piece
+	// Words, when not nil, asks for the words spoken (word timestamps):
+	// the engine calls it with words in order, each before any of the
+	// audio in which that word starts goes to emit. Nil costs nothing.
+	Words func([]Word)
 }
 
 // Piece is part of a Segment: text, or a word given in IPA (with its

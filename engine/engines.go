@@ -293,11 +293,19 @@ func (e *Engines) Synthesize(ctx context.Context, seg Segment, v Voice, emit fun
 			return err
 		}
 		defer e.flite.Release()
-		st, err := newStream(rate, e.cfg, emit)
+		st, err := newTimedStream(rate, e.cfg, seg, emit)
 		if err != nil {
 			return err
 		}
-		if err := flite.Synthesize(ctx, seg.Text, p, st.write); err != nil {
+		var words func([]flite.Word)
+		if st.timed() {
+			words = func(ws []flite.Word) {
+				for _, w := range ws {
+					st.word(w.Start, w.End, w.TextStart, w.TextEnd)
+				}
+			}
+		}
+		if err := flite.SynthesizeWords(ctx, seg.Text, p, words, st.write); err != nil {
 			return err
 		}
 		return st.finish()
@@ -307,11 +315,24 @@ func (e *Engines) Synthesize(ctx context.Context, seg Segment, v Voice, emit fun
 		if seg.HasIPA() {
 			text, p.Phonemes = espeakPhonemes(seg, p.Voice)
 		}
-		st, err := newStream(e.espeak.SampleRate(), e.cfg, emit)
+		st, err := newTimedStream(e.espeak.SampleRate(), e.cfg, seg, emit)
 		if err != nil {
 			return err
 		}
-		if err := e.espeak.Synthesize(ctx, text, p, st.write); err != nil {
+		var words func([]espeak.Word)
+		if st.timed() {
+			words = func(ws []espeak.Word) {
+				for _, w := range ws {
+					// Phoneme input is not the segment's text: its words
+					// are the segment's as a whole.
+					if seg.HasIPA() {
+						w.TextStart, w.TextEnd = 0, len(seg.Text)
+					}
+					st.word(w.Sample, -1, w.TextStart, w.TextEnd)
+				}
+			}
+		}
+		if err := e.espeak.SynthesizeWords(ctx, text, p, words, st.write); err != nil {
 			return err
 		}
 		return st.finish()

@@ -20,6 +20,7 @@ import (
 	"github.com/parley-voice/parley/engine/kokoro"
 	"github.com/parley-voice/parley/engine/piper"
 	"github.com/parley-voice/parley/engine/sched"
+	"github.com/parley-voice/parley/internal/onnxrun"
 	"github.com/parley-voice/parley/internal/ortenv"
 	"github.com/parley-voice/parley/protocol"
 )
@@ -405,11 +406,15 @@ func (n *neural) synthesizeKokoro(ctx context.Context, seg Segment, v Voice, cfg
 	if seg.Language != "" && seg.Language != lang.Protocol {
 		ev = espeak.VoiceFor(string(seg.Language))
 	}
-	st, err := newStream(kokoro.SampleRate, cfg, emit)
+	st, err := newTimedStream(kokoro.SampleRate, cfg, seg, emit)
 	if err != nil {
 		return err
 	}
-	if err := n.kokoro.Synthesize(ctx, phonemesFor(n.phonemes, seg), seg.Text, ev, kokoro.Params{Blend: b, Speed: v.Rate}, shapeRuns(kokoro.SampleRate, v.Volume, st.write)); err != nil {
+	kp := kokoro.Params{Blend: b, Speed: v.Rate}
+	if st.timed() {
+		kp.Words = neuralWords(st, seg)
+	}
+	if err := n.kokoro.Synthesize(ctx, phonemesFor(n.phonemes, seg), seg.Text, ev, kp, shapeRuns(kokoro.SampleRate, v.Volume, st.write)); err != nil {
 		return err
 	}
 	return st.finish()
@@ -432,14 +437,31 @@ func (n *neural) synthesizePiper(ctx context.Context, seg Segment, v Voice, cfg 
 	if v.Rate != 0 {
 		p.LengthScale = 1 / v.Rate
 	}
-	st, err := newStream(pv.SampleRate(), cfg, emit)
+	st, err := newTimedStream(pv.SampleRate(), cfg, seg, emit)
 	if err != nil {
 		return err
+	}
+	if st.timed() {
+		p.Words = neuralWords(st, seg)
 	}
 	if err := pv.Synthesize(ctx, phonemesFor(n.phonemes, seg), seg.Text, p, shapeRuns(pv.SampleRate(), v.Volume, st.write)); err != nil {
 		return err
 	}
 	return st.finish()
+}
+
+// neuralWords passes a model's estimated words to the stream. Words in IPA
+// (Pieces) are not the segment's text: there, every word is the
+// segment's as a whole.
+func neuralWords(st *stream, seg Segment) func([]onnxrun.Word) {
+	return func(ws []onnxrun.Word) {
+		for _, w := range ws {
+			if seg.HasIPA() {
+				w.TextStart, w.TextEnd = 0, len(seg.Text)
+			}
+			st.word(w.Start, w.End, w.TextStart, w.TextEnd)
+		}
+	}
 }
 
 // runEdge is the fade at both ends of each model run. A run is a

@@ -54,7 +54,7 @@ type Accounting interface {
 	// (a job is paid for as it is queued).
 	ChargeWith(ctx context.Context, p auth.Principal, chars int64, write func(ctx context.Context, month string) error) error
 	// Forget drops what is known of keyID's usage, after a refund.
-	Forget(keyID string)
+	Forget(ctx context.Context, keyID string)
 }
 
 // Limiter bounds each key's concurrent syntheses and their rate;

@@ -3,7 +3,11 @@
 // OpenAI-compatible synthesis, voices and jobs; and, as extensions, SSML
 // and pronunciation dictionaries in speech requests (text_type,
 // pronunciation_dictionaries) and the dictionaries' own endpoints,
-// /v1/pronunciations (JSON, or W3C PLS 1.0 in and out).
+// /v1/pronunciations (JSON, or W3C PLS 1.0 in and out); and word
+// timestamps ("timestamps": true): a batch answer becomes JSON, the file
+// in base64 beside its words, and the SSE stream gets timestamps events
+// before the chunks they describe (times from the start of the answer,
+// spans in code points of the request's text).
 //
 // The API takes what it uses as small interfaces (deps.go): keys,
 // Accounting, a Limiter, the tts Pipeline, the Store it reads and the Jobs

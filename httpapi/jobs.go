@@ -147,7 +147,7 @@ func (a *API) deleteJob(w http.ResponseWriter, r *http.Request, p auth.Principal
 		return err
 	}
 	// A refund happened in the store: the key's quota shows it at once.
-	a.d.Accounting.Forget(j.KeyID)
+	a.d.Accounting.Forget(r.Context(), j.KeyID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

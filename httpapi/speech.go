@@ -37,6 +37,10 @@ type speechRequest struct {
 	// three, the first winning) are applied before normalisation.
 	TextType                  string   `json:"text_type,omitempty"`
 	PronunciationDictionaries []string `json:"pronunciation_dictionaries,omitempty"`
+	// Timestamps (extension) answers a batch request with JSON, the audio
+	// in base64 and its words, and adds timestamps events to the SSE
+	// stream.
+	Timestamps bool `json:"timestamps,omitempty"`
 
 	Model        string   `json:"model,omitempty"`
 	Input        *string  `json:"input,omitempty"`
@@ -56,6 +60,8 @@ type synthesis struct {
 	format string
 	openai bool
 	sse    bool // OpenAI stream_format "sse"
+	// timestamps: the segments are prepared for word timestamps.
+	timestamps bool
 }
 
 // openAIVoices maps OpenAI's voice names to built-in voices, each a distinct
@@ -186,7 +192,11 @@ func (c *core) parseSpeech(ctx context.Context, p auth.Principal, req speechRequ
 	if err != nil {
 		return s, err
 	}
-	in.Text, in.Language, in.Voice = s.text, s.lang, s.prof
+	if req.Timestamps && (s.sse || req.WebhookURL != "") {
+		return s, errorf(http.StatusBadRequest, "timestamps are for batch answers and the SSE stream of /v1/audio/speech/stream, not for OpenAI's SSE or webhook jobs")
+	}
+	s.timestamps = req.Timestamps
+	in.Text, in.Language, in.Voice, in.Timestamps = s.text, s.lang, s.prof, s.timestamps
 	if s.segs, err = c.d.Pipeline.SplitInput(in); err != nil {
 		var me *ssml.Error
 		if errors.As(err, &me) {
@@ -241,6 +251,9 @@ func (a *API) speech(w http.ResponseWriter, r *http.Request, p auth.Principal) e
 	if s.sse {
 		return a.openAISSE(w, r, p, s, g.hold)
 	}
+	if s.timestamps {
+		return a.timedSpeech(w, r, p, s, g.hold)
+	}
 	w.Header().Set("Content-Type", codec.ContentType(s.format))
 	if wholeFile(s.format) {
 		var buf codec.Buffer
@@ -284,18 +297,56 @@ func (c *core) synthesize(ctx context.Context, p auth.Principal, s synthesis, ho
 	if err != nil {
 		return errorf(http.StatusBadRequest, "%v", err)
 	}
-	err = c.speak(ctx, p, s, hold, wait, enc.Write)
+	err = c.speak(ctx, p, s, hold, wait, enc.Write, nil)
 	if cerr := enc.Close(); err == nil {
 		err = cerr
 	}
 	return err
 }
 
+// timedAnswer is a batch answer with word timestamps (extension).
+type timedAnswer struct {
+	Audio  string          `json:"audio"` // the file, base64
+	Format string          `json:"format"`
+	Words  []protocol.Word `json:"words"`
+}
+
+// timedSpeech answers a batch request with timestamps: the whole file in
+// base64 beside its words, as JSON.
+func (a *API) timedSpeech(w http.ResponseWriter, r *http.Request, p auth.Principal, s synthesis, hold auth.Hold) error {
+	var buf codec.Buffer
+	enc, err := codec.NewEncoder(s.format, &buf)
+	if err != nil {
+		return errorf(http.StatusBadRequest, "%v", err)
+	}
+	ans := timedAnswer{Format: s.format, Words: []protocol.Word{}}
+	err = a.speak(r.Context(), p, s, hold, nil, enc.Write, func(ws []protocol.Word) { ans.Words = append(ans.Words, ws...) })
+	if cerr := enc.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	ans.Audio = base64.StdEncoding.EncodeToString(buf.Bytes())
+	w.Header().Set("Content-Type", "application/json")
+	return a.writeWhole(w, protocol.Marshal(ans))
+}
+
 // speak speaks s's segments in order into emit, charging hold with each
 // segment's billed characters as soon as it is spoken. Before each segment
 // it calls wait, if not nil, which may hold the synthesis back (holding no
-// engine) until the client has caught up.
-func (c *core) speak(ctx context.Context, p auth.Principal, s synthesis, hold auth.Hold, wait func(context.Context) error, emit func([]int16) error) error {
+// engine) until the client has caught up. words, when not nil, takes the
+// word timestamps of a request with timestamps, each before its audio,
+// times from the start of the whole answer.
+func (c *core) speak(ctx context.Context, p auth.Principal, s synthesis, hold auth.Hold, wait func(context.Context) error, emit func([]int16) error, words func([]protocol.Word)) error {
+	var samples int64 // emitted before the segment
+	if words != nil {
+		inner := emit
+		emit = func(pcm []int16) error {
+			samples += int64(len(pcm))
+			return inner(pcm)
+		}
+	}
 	for i := range s.segs {
 		if wait != nil {
 			if err := wait(ctx); err != nil {
@@ -305,6 +356,10 @@ func (c *core) speak(ctx context.Context, p auth.Principal, s synthesis, hold au
 		seg := &s.segs[i]
 		if i == 0 {
 			seg.Due = time.Now() // the listener waits for the first audio
+		}
+		if words != nil {
+			base := samples
+			seg.Words = func(ws []tts.Word) { words(wireWords(ws, base)) }
 		}
 		err := c.d.Pipeline.SpeakPrepared(ctx, seg, emit)
 		if seg.Samples > 0 {
@@ -338,7 +393,7 @@ func (a *API) openAISSE(w http.ResponseWriter, r *http.Request, p auth.Principal
 		if err != nil {
 			return err
 		}
-		err = a.speak(ctx, p, s, hold, a.waitForClient(out), enc.Write)
+		err = a.speak(ctx, p, s, hold, a.waitForClient(out), enc.Write, nil)
 		if cerr := enc.Close(); err == nil {
 			err = cerr
 		}
@@ -357,6 +412,17 @@ func (a *API) openAISSE(w http.ResponseWriter, r *http.Request, p auth.Principal
 		out.push(sseEvent(map[string]any{"type": "speech.audio.done", "usage": map[string]int{"input_tokens": s.chars, "output_tokens": 0, "total_tokens": s.chars}}))
 		return nil
 	})
+}
+
+// wireWords puts a segment's words on the wire, base samples into the
+// answer.
+func wireWords(ws []tts.Word, base int64) []protocol.Word {
+	out := make([]protocol.Word, len(ws))
+	for i, w := range ws {
+		out[i] = protocol.Word{Word: w.Text, StartMS: (base + int64(w.Start)) * 1000 / protocol.SampleRate,
+			EndMS: (base + int64(w.End)) * 1000 / protocol.SampleRate, CharStart: w.SourceStart, CharEnd: w.SourceEnd}
+	}
+	return out
 }
 
 // waitForClient holds a synthesis back before each segment while more

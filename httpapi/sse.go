@@ -95,6 +95,12 @@ func (a *API) streamPCM(w http.ResponseWriter, r *http.Request, p auth.Principal
 		var samples int64
 		var first int64
 		var buf []byte
+		var words func([]protocol.Word)
+		if s.timestamps {
+			words = func(ws []protocol.Word) {
+				out.push(sseEvent(protocol.Timestamps{Type: protocol.TypeTimestamps, Words: ws}))
+			}
+		}
 		err := a.speak(ctx, p, s, hold, a.waitForClient(out), func(pcm []int16) error {
 			if n == 0 {
 				first = time.Since(start).Milliseconds()
@@ -105,7 +111,7 @@ func (a *API) streamPCM(w http.ResponseWriter, r *http.Request, p auth.Principal
 			n++
 			samples += int64(len(pcm))
 			return nil
-		})
+		}, words)
 		if err != nil {
 			if errors.Is(context.Cause(ctx), ErrShuttingDown) {
 				out.push(sseEvent(sseError{Error: ErrShuttingDown.Error(), Done: true}))

@@ -206,6 +206,10 @@ func adoptAudioFiles(ctx context.Context, db *store.DB, dataDir string) error {
 	return nil
 }
 
+// NodeID is the name of this node in the leases it holds (Config.NodeID),
+// as the store shows them.
+func (m *Manager) NodeID() string { return m.cfg.NodeID }
+
 // Start starts the workers, the delivery loop, the heartbeat that renews
 // this node's leases and takes back lapsed ones, and the janitor that
 // deletes expired jobs. Close stops them. Calls after the first, or after Close, do

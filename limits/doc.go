@@ -64,10 +64,22 @@
 //
 // # Monthly quotas
 //
-// Quota reservations across nodes belong with these counts: a reservation
-// is a lease on characters rather than a slot. They would join the backend
-// interface (memory and Redis implementations) and reuse the outage
-// handling above; they are not written yet.
+// Quota reservations across nodes are leases on characters rather than
+// slots (chars.go): auth.Accounting, which owns quotas and the store,
+// reserves through a CharHold while Redis answers and through its own
+// per-node ledger while it does not. Per key and month Redis keeps a
+// ledger, "chars:{ID}:MONTH" (a hash: used, and counters for syncs), with
+// a sorted set of leases and a hash of amounts beside it. One script drops
+// expired leases and checks used + held + asked ≤ quota before it takes
+// the characters, so two nodes never both take the last of a quota. A
+// charge raises used and stays "unconfirmed" until its durable write to
+// the store has ended (CharsWritten), so that SyncChars, which sets used
+// from the store (at a month's first use, after Redis lost it, and every
+// RedisConfig.Resync), never loses a charge in flight. Holds are leases
+// renewed by the same heartbeat as slots, written back when Redis lost
+// them or returns after an outage, and they expire LeaseTTL after a dead
+// node's last renewal. Months charged while the node counted alone are
+// synced again at their next reservation once Redis is back.
 //
 // go-redis (github.com/redis/go-redis/v9) is the client: the one DESIGN.md
 // names, plain commands and scripts with EVALSHA fallback, and nothing we

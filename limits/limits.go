@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -100,6 +99,9 @@ type Limiter struct {
 	// so that a holding is never written back after its release.
 	restore sync.RWMutex
 	state   sharedState
+	// chars is this node's character holds (chars.go), renewed and
+	// written back like its slot holdings.
+	chars charRegistry
 	// life ends at Close; it stops the heartbeat and cuts its Redis
 	// operations short.
 	life      context.Context
@@ -240,7 +242,7 @@ func IPKey(remoteAddr string) string {
 // Every holding is also kept locally, which is what the heartbeat renews
 // and what the node counts alone while Redis is down.
 func (l *Limiter) acquire(ctx context.Context, s slot, limit int, full error) (func(), error) {
-	holder := l.node + strconv.FormatUint(l.seq.Add(1), 36)
+	holder := l.holderID()
 	l.restore.RLock()
 	defer l.restore.RUnlock()
 	if l.sharedUp() {

@@ -32,6 +32,10 @@ type RedisConfig struct {
 	// Prefix starts every Redis key; nodes that share counts must agree on
 	// it. Default "parley:".
 	Prefix string
+	// Resync is how long a key's month in the shared character ledger
+	// goes before it is compared with the store again (refunds, charges
+	// made while a node counted alone); see CharGrant.Resync. Default 10s.
+	Resync time.Duration
 	// OnChange, if set, is called once when Redis becomes unreachable
 	// (up false, with the error) and once when shared counting resumes
 	// (up true). It runs on the goroutine that noticed and must not block.
@@ -51,6 +55,9 @@ func (c RedisConfig) withDefaults() RedisConfig {
 	if c.Prefix == "" {
 		c.Prefix = "parley:"
 	}
+	if c.Resync == 0 {
+		c.Resync = 10 * time.Second
+	}
 	return c
 }
 
@@ -63,8 +70,8 @@ func (c RedisConfig) Validate() error {
 		return fmt.Errorf("limits: redis URL: %w", err)
 	}
 	c = c.withDefaults()
-	if c.LeaseTTL < 0 || c.Heartbeat <= 0 || c.Timeout < 0 {
-		return errors.New("limits: redis lease TTL, heartbeat and timeout must be positive")
+	if c.LeaseTTL < 0 || c.Heartbeat <= 0 || c.Timeout < 0 || c.Resync < 0 {
+		return errors.New("limits: redis lease TTL, heartbeat, timeout and resync must be positive")
 	}
 	if 2*c.Heartbeat > c.LeaseTTL {
 		return fmt.Errorf("limits: redis heartbeat %v must be at most half the lease TTL %v", c.Heartbeat, c.LeaseTTL)

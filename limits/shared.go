@@ -102,7 +102,8 @@ func (l *Limiter) markDown(err error) {
 	}
 }
 
-// heartbeat renews this node's leases every Heartbeat while Redis is up,
+// heartbeat renews this node's leases (slots and character holds) every
+// Heartbeat while Redis is up,
 // and tries Redis again at the same pace while it is not. Close stops it.
 func (l *Limiter) heartbeat() {
 	defer close(l.done)
@@ -127,15 +128,19 @@ func (l *Limiter) heartbeat() {
 // written back.
 func (l *Limiter) renew() {
 	ctx := l.life
-	missing, err := l.shared.renew(ctx, l.local.holdings())
-	if err != nil {
-		if ctx.Err() == nil {
-			l.markDown(err)
-		}
-		return
+	err := l.renewSlots(ctx)
+	if err == nil {
+		err = l.renewChars(ctx)
 	}
-	if len(missing) == 0 {
-		return
+	if err != nil && ctx.Err() == nil {
+		l.markDown(err)
+	}
+}
+
+func (l *Limiter) renewSlots(ctx context.Context) error {
+	missing, err := l.shared.renew(ctx, l.local.holdings())
+	if err != nil || len(missing) == 0 {
+		return err
 	}
 	l.restore.Lock()
 	defer l.restore.Unlock()
@@ -147,16 +152,14 @@ func (l *Limiter) renew() {
 			}
 		}
 	}
-	if err := l.shared.write(ctx, held); err != nil && ctx.Err() == nil {
-		l.markDown(err)
-	}
+	return l.shared.write(ctx, held)
 }
 
 // resume tries Redis and, once it answers, writes back every holding of
 // this node (those taken while it counted alone, and those Redis lost or
-// let expire meanwhile) and shares counts again. While the holdings are
-// written, acquisitions and releases wait, so that none is lost or
-// brought back after its release.
+// let expire meanwhile), character holds included, and shares counts
+// again. While the holdings are written, acquisitions and releases wait,
+// so that none is lost or brought back after its release.
 func (l *Limiter) resume() {
 	ctx := l.life
 	if err := l.shared.ping(ctx); err != nil {
@@ -167,6 +170,19 @@ func (l *Limiter) resume() {
 	}
 	l.restore.Lock()
 	err := l.shared.write(ctx, l.local.holdings())
+	if err == nil {
+		err = l.shared.writeChars(ctx, l.chars.snapshot())
+	}
+	if err == nil {
+		// Charges made meanwhile are in the store only: the months
+		// they went to are compared with it at their next reservation.
+		alone := l.chars.takeAlone()
+		if err = l.shared.unsyncChars(ctx, alone); err != nil {
+			for _, m := range alone {
+				l.chars.chargedAlone(m)
+			}
+		}
+	}
 	var changed bool
 	if err == nil {
 		changed = l.state.set(true, nil)

@@ -12,6 +12,8 @@ type Error struct {
 	Code    CloseCode
 	Message string
 	Fatal   bool
+	// ContextID names the context a non-fatal error is about (extension).
+	ContextID string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s (%d)", e.Message, int(e.Code)) }
@@ -46,4 +48,12 @@ var (
 	ErrQuotaExceeded  = &Error{Code: CloseRateLimited, Message: "monthly character quota exhausted", Fatal: true}
 	ErrSlowClient     = &Error{Code: CloseServerError, Message: "client is not reading fast enough", Fatal: true}
 	ErrServer         = &Error{Code: CloseServerError, Message: "internal server error", Fatal: true}
+	// ErrTooManyContexts refuses a message that would open a context
+	// beyond MaxContexts (extension). Like a buffer overflow it is a limit
+	// of what one socket holds, so it is 4003 and not fatal: nothing of
+	// the message is kept, and closing a context makes room.
+	ErrTooManyContexts = &Error{Code: CloseInvalid, Message: "too many open contexts: at most 5; close one with close_context"}
+	// ErrUnknownContext refuses close_context for a context that is not
+	// open (extension); not fatal.
+	ErrUnknownContext = &Error{Code: CloseInvalid, Message: "close_context: no such context is open"}
 )

@@ -16,6 +16,11 @@ const (
 	// MaxPronunciationDictionaries is how many dictionaries a config or
 	// request may name (extension).
 	MaxPronunciationDictionaries = 3
+	// MaxContexts is how many named contexts a socket may have open at
+	// once (extension); the default context does not count.
+	MaxContexts = 5
+	// MaxContextIDChars bounds a context_id.
+	MaxContextIDChars = 128
 )
 
 // Bounds of config.speed and config.pitch (extensions).

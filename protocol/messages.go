@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -19,6 +20,8 @@ const (
 	TypeBinaryMode = "binary_mode"
 	TypePing       = "ping"
 	TypeClear      = "clear" // extension
+	// TypeCloseContext ends one context of a socket (extension).
+	TypeCloseContext = "close_context"
 )
 
 // Server message types.
@@ -30,6 +33,13 @@ const (
 	TypeError         = "error"
 	TypePong          = "pong"
 	TypeCleared       = "cleared" // extension
+	// TypeTimestamps lists the words of the audio that follows (extension).
+	TypeTimestamps = "timestamps"
+	// TypeContextClosed answers close_context (extension).
+	TypeContextClosed = "context_closed"
+	// TypeAudioContext, in binary mode, says which context the binary
+	// frames after it belong to (extension).
+	TypeAudioContext = "audio_context"
 )
 
 // Config is the first client message.
@@ -56,7 +66,14 @@ type Config struct {
 	// Pitch (extension) shifts the voice's pitch, in semitones, within
 	// ±MaxPitch; neural voices do not apply it.
 	Pitch float64 `json:"pitch,omitempty"`
+	// Timestamps (extension) is TimestampsWord for a timestamps message
+	// before each piece of audio, or "" for none.
+	Timestamps string `json:"timestamps,omitempty"`
 }
+
+// TimestampsWord is the value of Config.Timestamps that asks for word
+// timestamps.
+const TimestampsWord = "word"
 
 // Values of Config.TextType.
 const (
@@ -70,6 +87,9 @@ type ClientMessage struct {
 	Type   string
 	Config Config // TypeConfig
 	Text   string // TypeText
+	// ContextID (extension) names the context of a text, flush, clear or
+	// close_context; "" is the socket's default context.
+	ContextID string
 }
 
 // wireClient mirrors every field a client message may carry; pointers tell a
@@ -88,6 +108,8 @@ type wireClient struct {
 	PronunciationDictionaries *[]string `json:"pronunciation_dictionaries"`
 	Speed                     *float64  `json:"speed"`
 	Pitch                     *float64  `json:"pitch"`
+	Timestamps                *string   `json:"timestamps"`
+	ContextID                 *string   `json:"context_id"`
 }
 
 // DecodeClient parses and validates one client text frame. Every failure is a
@@ -154,9 +176,29 @@ func DecodeClient(frame []byte) (ClientMessage, error) {
 			return ClientMessage{}, Errorf(CloseInvalid, `text: missing field "text"`)
 		}
 		m.Text = *w.Text
-	case TypeFlush, TypeBinaryMode, TypePing, TypeClear:
+	case TypeFlush, TypeClear:
+	case TypeCloseContext:
+		if w.ContextID == nil {
+			return ClientMessage{}, Errorf(CloseInvalid, `close_context: missing field "context_id"`)
+		}
+	case TypeBinaryMode, TypePing:
 	default:
 		return ClientMessage{}, Errorf(CloseInvalid, "unknown message type %q", m.Type)
+	}
+	if w.ContextID != nil {
+		switch m.Type {
+		case TypeText, TypeFlush, TypeClear, TypeCloseContext:
+		default:
+			return ClientMessage{}, Errorf(CloseInvalid, "%s: context_id is not allowed", m.Type)
+		}
+		id := *w.ContextID
+		if n := utf8.RuneCountInString(id); n == 0 || n > MaxContextIDChars {
+			return ClientMessage{}, Errorf(CloseInvalid, "%s: context_id must be 1 to %d characters", m.Type, MaxContextIDChars)
+		}
+		if strings.IndexFunc(id, unicode.IsControl) >= 0 {
+			return ClientMessage{}, Errorf(CloseInvalid, "%s: context_id must not hold control characters", m.Type)
+		}
+		m.ContextID = id
 	}
 	return m, nil
 }
@@ -198,6 +240,15 @@ func decodeExtensions(c *Config, w wireClient) *Error {
 		}
 		c.Pitch = *w.Pitch
 	}
+	if w.Timestamps != nil {
+		switch t := strings.ToLower(*w.Timestamps); t {
+		case "", "none":
+		case TimestampsWord:
+			c.Timestamps = TimestampsWord
+		default:
+			return Errorf(CloseInvalid, "config: timestamps %q is not %q or %q", *w.Timestamps, TimestampsWord, "none")
+		}
+	}
 	return nil
 }
 
@@ -235,15 +286,44 @@ type Done struct {
 	TotalChunks         int    `json:"total_chunks"`
 	DurationMS          int64  `json:"duration_ms"`
 	FirstChunkLatencyMS int64  `json:"first_chunk_latency_ms"`
-	AudioDurationMS     int64  `json:"audio_duration_ms"` // extension
-	Characters          int    `json:"characters"`        // extension
+	AudioDurationMS     int64  `json:"audio_duration_ms"`    // extension
+	Characters          int    `json:"characters"`           // extension
+	ContextID           string `json:"context_id,omitempty"` // extension
 }
 
 // ErrorMessage reports a problem to the client.
 type ErrorMessage struct {
-	Type    string `json:"type"`
-	Message string `json:"message"`
-	Code    int    `json:"code"`
+	Type      string `json:"type"`
+	Message   string `json:"message"`
+	Code      int    `json:"code"`
+	ContextID string `json:"context_id,omitempty"` // extension
+}
+
+// Word is one entry of a timestamps message (extension): what was spoken
+// for a span of the generation's text, and when. Times count from the
+// start of the generation's audio; the span is in Unicode code points of
+// the generation's text as the client sent it, across its text messages.
+type Word struct {
+	Word      string `json:"word"`
+	StartMS   int64  `json:"start_ms"`
+	EndMS     int64  `json:"end_ms"`
+	CharStart int    `json:"char_start"`
+	CharEnd   int    `json:"char_end"`
+}
+
+// Timestamps lists the words of the audio that follows it (extension).
+type Timestamps struct {
+	Type      string `json:"type"`
+	Words     []Word `json:"words"`
+	ContextID string `json:"context_id,omitempty"`
+}
+
+// ContextMessage is a message about one context (extension): cleared and
+// context_closed, and in binary mode audio_context, whose ContextID is
+// empty for the default context.
+type ContextMessage struct {
+	Type      string `json:"type"`
+	ContextID string `json:"context_id,omitempty"`
 }
 
 // ServerMessage is any server message decoded by a client: the union of the
@@ -261,12 +341,15 @@ type ServerMessage struct {
 	Characters          int    `json:"characters,omitempty"`
 	Message             string `json:"message,omitempty"`
 	Code                int    `json:"code,omitempty"`
+	Words               []Word `json:"words,omitempty"`
+	ContextID           string `json:"context_id,omitempty"`
 }
 
 // Done returns the message's done fields.
 func (m ServerMessage) Done() Done {
 	return Done{Type: TypeDone, TotalChunks: m.TotalChunks, DurationMS: m.DurationMS,
-		FirstChunkLatencyMS: m.FirstChunkLatencyMS, AudioDurationMS: m.AudioDurationMS, Characters: m.Characters}
+		FirstChunkLatencyMS: m.FirstChunkLatencyMS, AudioDurationMS: m.AudioDurationMS, Characters: m.Characters,
+		ContextID: m.ContextID}
 }
 
 // DecodeServer parses one server text frame.
@@ -294,7 +377,11 @@ func Marshal(v any) []byte {
 // AppendAudioJSON appends the JSON audio message for pcm (little-endian s16)
 // to dst. It is the hot path of JSON mode, so it avoids reflection and the
 // intermediate base64 string.
-func AppendAudioJSON(dst, pcm []byte) []byte {
+func AppendAudioJSON(dst, pcm []byte) []byte { return AppendContextAudioJSON(dst, pcm, "") }
+
+// AppendContextAudioJSON is AppendAudioJSON with the context_id of a
+// named context (extension); "" leaves the field out.
+func AppendContextAudioJSON(dst, pcm []byte, contextID string) []byte {
 	dst = append(dst, `{"type":"audio","chunk":"`...)
 	n := base64.StdEncoding.EncodedLen(len(pcm))
 	start := len(dst)
@@ -302,11 +389,16 @@ func AppendAudioJSON(dst, pcm []byte) []byte {
 	base64.StdEncoding.Encode(dst[start:], pcm)
 	dst = append(dst, `","sample_rate":`...)
 	dst = strconv.AppendInt(dst, SampleRate, 10)
-	dst = append(dst, `,"format":"`+Format+`"}`...)
-	return dst
+	dst = append(dst, `,"format":"`+Format+`"`...)
+	if contextID != "" {
+		id, _ := json.Marshal(contextID) // a string always marshals
+		dst = append(dst, `,"context_id":`...)
+		dst = append(dst, id...)
+	}
+	return append(dst, '}')
 }
 
 // NewErrorMessage builds the error message for e.
 func NewErrorMessage(e *Error) ErrorMessage {
-	return ErrorMessage{Type: TypeError, Message: e.Message, Code: int(e.Code)}
+	return ErrorMessage{Type: TypeError, Message: e.Message, Code: int(e.Code), ContextID: e.ContextID}
 }

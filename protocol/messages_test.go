@@ -45,6 +45,19 @@ func TestDecodeClient(t *testing.T) {
 		{"binary_mode", `{"type":"binary_mode"}`, ClientMessage{Type: TypeBinaryMode}, ""},
 		{"ping", `{"type":"ping"}`, ClientMessage{Type: TypePing}, ""},
 		{"clear", `{"type":"clear"}`, ClientMessage{Type: TypeClear}, ""},
+		{"config timestamps", `{"type":"config","api_key":"k","timestamps":"Word"}`, ClientMessage{Type: TypeConfig, Config: Config{APIKey: "k", Timestamps: TimestampsWord}}, ""},
+		{"config timestamps none", `{"type":"config","api_key":"k","timestamps":"none"}`, ClientMessage{Type: TypeConfig, Config: Config{APIKey: "k"}}, ""},
+		{"config timestamps unknown", `{"type":"config","api_key":"k","timestamps":"phoneme"}`, ClientMessage{}, `timestamps "phoneme" is not "word" or "none"`},
+		{"text with context", `{"type":"text","text":"Hi","context_id":"ctx-1"}`, ClientMessage{Type: TypeText, Text: "Hi", ContextID: "ctx-1"}, ""},
+		{"flush with context", `{"type":"flush","context_id":"日本"}`, ClientMessage{Type: TypeFlush, ContextID: "日本"}, ""},
+		{"clear with context", `{"type":"clear","context_id":"a"}`, ClientMessage{Type: TypeClear, ContextID: "a"}, ""},
+		{"close_context", `{"type":"close_context","context_id":"a"}`, ClientMessage{Type: TypeCloseContext, ContextID: "a"}, ""},
+		{"close_context without id", `{"type":"close_context"}`, ClientMessage{}, `close_context: missing field "context_id"`},
+		{"context empty", `{"type":"text","text":"x","context_id":""}`, ClientMessage{}, "context_id must be 1 to 128 characters"},
+		{"context too long", `{"type":"flush","context_id":"` + strings.Repeat("x", 129) + `"}`, ClientMessage{}, "context_id must be 1 to 128 characters"},
+		{"context control", `{"type":"flush","context_id":"a\u0000"}`, ClientMessage{}, "control characters"},
+		{"context wrong type", `{"type":"flush","context_id":7}`, ClientMessage{}, `"context_id" has the wrong type`},
+		{"context on ping", `{"type":"ping","context_id":"a"}`, ClientMessage{}, "ping: context_id is not allowed"},
 		{"unknown type", `{"type":"shout"}`, ClientMessage{}, `unknown message type "shout"`},
 		{"type wrong type", `{"type":1}`, ClientMessage{}, `"type" has the wrong type`},
 		{"missing type", `{"text":"x"}`, ClientMessage{}, `missing field "type"`},
@@ -107,6 +120,23 @@ func TestAppendAudioJSON(t *testing.T) {
 	}
 }
 
+// TestAppendContextAudioJSON: a named context's audio carries its id,
+// escaped; the default context's is the murmr message as ever.
+func TestAppendContextAudioJSON(t *testing.T) {
+	pcm := []byte{1, 2, 3, 4}
+	if a, b := AppendContextAudioJSON(nil, pcm, ""), AppendAudioJSON(nil, pcm); string(a) != string(b) {
+		t.Fatalf("default context: %s, want %s", a, b)
+	}
+	b := AppendContextAudioJSON(nil, pcm, `a"b\日`)
+	var m ServerMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("not JSON: %v: %s", err, b)
+	}
+	if m.ContextID != `a"b\日` || m.Type != TypeAudio || m.SampleRate != SampleRate {
+		t.Fatalf("decoded %+v", m)
+	}
+}
+
 func TestParseLanguage(t *testing.T) {
 	for _, in := range []string{"", "auto", "AUTO", " Auto "} {
 		if l, ok := ParseLanguage(in); !ok || l != Auto {
@@ -142,7 +172,7 @@ func TestDecodeServer(t *testing.T) {
 
 func FuzzDecodeClient(f *testing.F) {
 	for _, s := range []string{`{"type":"config","api_key":"k","language":"French"}`, `{"type":"text","text":"Hi."}`,
-		`{"type":"flush"}`, `{"type":"clear"}`, `[]`, `{"type":null}`, "\xff", `{"type":"text","text":"\u00e9"}`} {
+		`{"type":"flush"}`, `{"type":"clear"}`, `{"type":"close_context","context_id":"a"}`, `{"type":"text","text":"x","context_id":"b"}`, `[]`, `{"type":null}`, "\xff", `{"type":"text","text":"\u00e9"}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -154,7 +184,7 @@ func FuzzDecodeClient(f *testing.F) {
 			return
 		}
 		switch m.Type {
-		case TypeConfig, TypeText, TypeFlush, TypeBinaryMode, TypePing, TypeClear:
+		case TypeConfig, TypeText, TypeFlush, TypeBinaryMode, TypePing, TypeClear, TypeCloseContext:
 		default:
 			t.Fatalf("accepted unknown type %q", m.Type)
 		}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -320,4 +321,40 @@ func counter(t *testing.T, m *metrics.Metrics, name, code string) float64 {
 		}
 	}
 	return 0
+}
+
+// rawFrames reads every frame of a generation as sent, JSON undecoded.
+func rawFrames(t *testing.T, c *client) [][]byte {
+	t.Helper()
+	var out [][]byte
+	for {
+		typ, b, err := c.c.Read(c.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if typ == websocket.MessageBinary {
+			out = append(out, append([]byte("binary:"), b...))
+			continue
+		}
+		out = append(out, b)
+		var m struct{ Type string }
+		_ = json.Unmarshal(b, &m)
+		if m.Type == protocol.TypeDone {
+			return out
+		}
+	}
+}
+
+func keysOf(t *testing.T, b []byte) []string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
 }

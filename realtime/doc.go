@@ -24,6 +24,23 @@
 // still holds before done. pronunciation_dictionaries are compiled once,
 // when the session authenticates; speed and pitch apply to every segment.
 //
+// Contexts (an extension): text, flush and clear may name a context_id,
+// and each context is a track with its own segmenter, generation, epoch
+// and clear; the default track is what a murmr client uses alone. The job
+// queue keeps a lane per track and the one speaker takes a segment at a
+// time from the lane whose flush came first (in arrival order while none
+// has one), clears and closes before anything else, the drain last. At
+// most protocol.MaxContexts named tracks are open. Each outgoing audio,
+// done and timestamps item carries its track, whose epoch drops it after
+// a clear; in binary mode the writer announces a change of track with
+// audio_context, once a client has named a context.
+//
+// Word timestamps (config timestamps "word", an extension): each segment
+// job knows where its text starts in the generation's (its code points);
+// the speaker asks the pipeline for the segment's words (tts.Segment.Words)
+// and queues a timestamps message as each batch comes, ahead of the audio
+// it starts in, times counted from the generation's first sample.
+//
 // The send queue is bounded in bytes: the engine never waits for a slow
 // client; a client that falls too far behind is closed with 4005. clear
 // cancels the generation in progress (the engine stops within one chunk)

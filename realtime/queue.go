@@ -12,6 +12,7 @@ const (
 	outAudio                     // PCM of a generation
 	outDone                      // the done message of a generation, built at write time
 	outBinaryMode                // switch to binary frames, then write the ack in data
+	outWords                     // a timestamps message in data, dropped with its audio
 	outClose                     // close the socket with code and reason (queued: after everything before it; a close request: first)
 )
 
@@ -20,7 +21,8 @@ type outItem struct {
 	kind  outKind
 	data  []byte // JSON, or little-endian PCM for outAudio; for a close request, an error message to write first
 	gen   *generation
-	epoch uint64 // items of a cleared epoch are dropped
+	tr    *track // audio, done and timestamps: their context
+	epoch uint64 // the track's: items of a cleared epoch are dropped
 	code  protocol.CloseCode
 	// reason is a close's reason.
 	reason string
@@ -33,8 +35,10 @@ type outItem struct {
 const maxControl = 256
 
 // newSendQueue returns the queue between a session's producers and its
-// writer, bounded at maxBytes of audio (package wsqueue): audio is data,
-// everything else control.
+// writer, bounded at maxBytes of audio (package wsqueue): audio and its
+// timestamps are data, everything else control.
 func newSendQueue(maxBytes int) *wsqueue.Queue[outItem] {
-	return wsqueue.New(maxBytes, maxControl, func(it outItem) (int, bool) { return len(it.data), it.kind != outAudio })
+	return wsqueue.New(maxBytes, maxControl, func(it outItem) (int, bool) {
+		return len(it.data), it.kind != outAudio && it.kind != outWords
+	})
 }

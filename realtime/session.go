@@ -34,21 +34,26 @@ const (
 	jobSegment jobKind = iota // speak text
 	jobFlush                  // the generation is complete: send done
 	jobClear                  // the generation was cleared: send cleared
+	jobClose                  // the context was closed: send context_closed
 	jobDrain                  // shutdown: close with 1001 after everything before
 )
 
 // job is one entry of the ordered queue from reader to speaker.
 type job struct {
 	kind  jobKind
+	tr    *track
 	gen   *generation
 	text  string
 	chars int
+	// source is where text starts in the generation's text, in code
+	// points (plain text; an SSML chunk knows its place).
+	source int
 	// consumed is the characters of the client's text the segment pays
 	// for: chars, plus the whitespace dropped before it; 0 means chars.
 	consumed int
 	// lookahead is the text that followed the segment when it was queued.
 	lookahead string
-	epoch     uint64
+	epoch     uint64          // the track's, when queued
 	ctx       context.Context // cancelled by clear and when the session ends
 	// chunk is the segment's SSML marks (text_type "ssml"); nil for text.
 	chunk *ssml.Chunk
@@ -77,6 +82,9 @@ type generation struct {
 	// carry joins the audio of an SSML generation's segments (breaks
 	// across them); nil for text.
 	carry *tts.Carry
+	// cut is the code points of the generation's text cut into segments
+	// so far (reader-owned).
+	cut int
 
 	chunks     int
 	samples    int64
@@ -108,9 +116,6 @@ type session struct {
 	jobs   *jobQueue
 	wg     sync.WaitGroup
 
-	epoch       atomic.Uint64 // bumped by clear
-	queuedChars atomic.Int64  // characters in segment jobs not yet started
-
 	// Set once by the auth goroutine before authDone is closed.
 	authDone  chan struct{}
 	apiKey    string
@@ -120,8 +125,12 @@ type session struct {
 	speed     float64            // config.speed and pitch, or 0
 	pitch     float64
 	language  protocol.Language
-	lastLang  protocol.Language // speaker-owned: the last segment's language
 	releaseKC func()
+	// timestamps sends word timestamps (config.timestamps "word").
+	timestamps bool
+	// named is set once a client names a context: from then on binary
+	// frames are announced by audio_context when their context changes.
+	named atomic.Bool
 
 	sessionID string
 	log       *slog.Logger
@@ -131,11 +140,10 @@ type session struct {
 	mu         sync.Mutex
 	configured bool
 	draining   bool
-	seg        *segment.Segmenter
-	markup     *ssml.Segmenter // text_type "ssml": used instead of seg
-	gen        *generation
-	genCtx     context.Context
-	genCancel  context.CancelFunc
+	segCfg     segment.Config
+	ssml       bool              // text_type "ssml"
+	def        *track            // the default context
+	tracks     map[string]*track // the named contexts open
 	cfgTimer   *time.Timer
 	closeCode  atomic.Int32
 }
@@ -158,7 +166,6 @@ func newSession(srv *Server, conn *websocket.Conn, raw net.Conn, bearer, client 
 	// from any goroutine, carries it without locking.
 	s.sessionID = newSessionID()
 	s.log = srv.log.With("session", s.sessionID, "client", client)
-	s.genCtx, s.genCancel = context.WithCancel(ctx)
 	return s
 }
 
@@ -262,11 +269,11 @@ func (s *session) expire() {
 // sendError reports a non-fatal error; the session goes on.
 func (s *session) sendError(e *protocol.Error) {
 	s.srv.deps.Metrics.Errors.WithLabelValues(metrics.Code(int(e.Code))).Inc()
-	s.sendJSON(protocol.NewErrorMessage(e), 0)
+	s.sendJSON(protocol.NewErrorMessage(e))
 }
 
-func (s *session) sendJSON(v any, epoch uint64) {
-	if !s.out.Push(outItem{kind: outJSON, data: protocol.Marshal(v), epoch: epoch}) {
+func (s *session) sendJSON(v any) {
+	if !s.out.Push(outItem{kind: outJSON, data: protocol.Marshal(v)}) {
 		s.fail(protocol.ErrSlowClient)
 	}
 }
@@ -325,7 +332,7 @@ func (s *session) readLoop() error {
 			s.fail(pe)
 			return err
 		}
-		if msg.Type == protocol.TypeText && s.startsGeneration(msg.Text) {
+		if msg.Type == protocol.TypeText && s.startsGeneration(msg) {
 			if err := s.recheckKey(); err != nil {
 				s.fail(err)
 				return err
@@ -362,11 +369,19 @@ func serverError(err error) *protocol.Error {
 	return protocol.ErrServer
 }
 
-// startsGeneration reports whether text would start a generation.
-func (s *session) startsGeneration(text string) bool {
+// startsGeneration reports whether a text message would start a
+// generation.
+func (s *session) startsGeneration(m protocol.ClientMessage) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.configured && s.gen == nil && text != ""
+	if !s.configured || m.Text == "" {
+		return false
+	}
+	tr := s.def
+	if m.ContextID != "" {
+		tr = s.tracks[m.ContextID]
+	}
+	return tr == nil || tr.gen == nil
 }
 
 // recheckKey checks the session's key again, as a generation starts, so
@@ -405,10 +420,20 @@ func (s *session) handle(m protocol.ClientMessage) *protocol.Error {
 			return protocol.ErrSecondConfig
 		}
 		return s.configure(m.Config)
-	case protocol.TypeText:
-		return s.text(m.Text)
-	case protocol.TypeFlush:
-		return s.flush()
+	case protocol.TypeText, protocol.TypeFlush, protocol.TypeClear:
+		tr, err := s.trackFor(m.ContextID)
+		if err != nil {
+			return err
+		}
+		switch m.Type {
+		case protocol.TypeText:
+			return s.text(tr, m.Text)
+		case protocol.TypeFlush:
+			return s.flush(tr)
+		}
+		s.clear(tr)
+	case protocol.TypeCloseContext:
+		return s.closeContext(m.ContextID)
 	case protocol.TypeBinaryMode:
 		ack := protocol.BinaryModeAck{Type: protocol.TypeBinaryModeAck, SampleRate: protocol.SampleRate, Format: protocol.Format}
 		if !s.out.Push(outItem{kind: outBinaryMode, data: protocol.Marshal(ack)}) {
@@ -417,9 +442,7 @@ func (s *session) handle(m protocol.ClientMessage) *protocol.Error {
 	case protocol.TypePing:
 		s.sendJSON(struct {
 			Type string `json:"type"`
-		}{protocol.TypePong}, 0)
-	case protocol.TypeClear:
-		s.clear()
+		}{protocol.TypePong})
 	}
 	return nil
 }
@@ -442,23 +465,20 @@ func (s *session) configure(c protocol.Config) *protocol.Error {
 		// Longer than a normal first segment would change nothing.
 		segCfg.FirstMinChars = min(c.MinFirstSegmentChars, segCfg.MinChars)
 	}
-	seg, err := segment.New(segCfg)
-	if err != nil {
-		return protocol.Errorf(protocol.CloseInvalid, "config: %v", err)
-	}
 	if len(c.PronunciationDictionaries) > 0 && s.srv.deps.Pronunciations == nil {
 		return protocol.Errorf(protocol.CloseInvalid, "config: pronunciation dictionaries are not available on this server")
 	}
-	if c.TextType == protocol.TextSSML {
-		if s.markup, err = ssml.NewSegmenter(ssml.DefaultConfig(), segCfg); err != nil {
-			return protocol.Errorf(protocol.CloseInvalid, "config: %v", err)
-		}
+	s.segCfg, s.ssml = segCfg, c.TextType == protocol.TextSSML
+	def, err := s.newTrack("")
+	if err != nil {
+		return err
 	}
 	s.cfgTimer.Stop()
 	s.configured = true
 	s.language = lang
-	s.seg = seg
-	s.sendJSON(protocol.ConfigAck{Type: protocol.TypeConfigAck, SessionID: s.sessionID}, 0)
+	s.def, s.tracks = def, map[string]*track{}
+	s.timestamps = c.Timestamps == protocol.TimestampsWord
+	s.sendJSON(protocol.ConfigAck{Type: protocol.TypeConfigAck, SessionID: s.sessionID})
 
 	s.wg.Add(1)
 	go func() {
@@ -527,98 +547,6 @@ func (s *session) authenticate(key string, c protocol.Config) {
 	close(s.authDone)
 }
 
-func (s *session) text(t string) *protocol.Error {
-	if s.draining {
-		return &protocol.Error{Code: protocol.CloseGoingAway, Message: "server is shutting down; text not accepted"}
-	}
-	n := utf8.RuneCountInString(t)
-	if s.buffered()+int(s.queuedChars.Load())+n > protocol.MaxBufferChars {
-		return protocol.ErrBufferOverflow
-	}
-	if n == 0 {
-		return nil
-	}
-	if s.markup != nil {
-		return s.markupText(t, n)
-	}
-	if s.gen == nil {
-		s.gen = &generation{started: time.Now()}
-	}
-	s.gen.chars += n
-	before := s.seg.Len()
-	segs := s.seg.Push(t)
-	s.queueSegments(segs, before+n-s.seg.Len())
-	return nil
-}
-
-func (s *session) flush() *protocol.Error {
-	if s.markup != nil {
-		return s.markupFlush()
-	}
-	if s.gen == nil {
-		// A flush with nothing sent still gets its done.
-		s.gen = &generation{started: time.Now()}
-	}
-	before := s.seg.Len()
-	s.queueSegments(s.seg.Flush(), before)
-	s.queue(job{kind: jobFlush, gen: s.gen})
-	s.gen = nil
-	return nil
-}
-
-func (s *session) clear() {
-	s.seg.Reset()
-	if s.markup != nil {
-		s.markup.Reset()
-	}
-	s.gen = nil
-	s.epoch.Add(1)
-	s.genCancel()
-	s.genCtx, s.genCancel = context.WithCancel(s.ctx)
-	s.queue(job{kind: jobClear})
-}
-
-// lookahead bounds the text after a segment that travels with it, for
-// language detection.
-const lookahead = 200
-
-// queueSegments queues the segments that one message cut from the buffer,
-// which consumed characters of the client's text: the first segment also
-// pays for the whitespace the segmenter dropped between them.
-func (s *session) queueSegments(segs []string, consumed int) {
-	extra := consumed
-	for _, t := range segs {
-		extra -= utf8.RuneCountInString(t)
-	}
-	for i, t := range segs {
-		if s.gen.firstReady.IsZero() {
-			s.gen.firstReady = time.Now()
-		}
-		n := utf8.RuneCountInString(t)
-		s.queuedChars.Add(int64(n))
-		j := job{kind: jobSegment, gen: s.gen, text: t, chars: n}
-		if i == 0 {
-			j.consumed = n + max(extra, 0)
-		}
-		if s.language == protocol.Auto {
-			if i+1 < len(segs) {
-				j.lookahead = segs[i+1]
-			} else {
-				j.lookahead = s.seg.Pending(lookahead)
-			}
-		}
-		s.queue(j)
-	}
-}
-
-// queue hands a job to the speaker, in order, without waiting. Called with
-// s.mu held.
-func (s *session) queue(j job) {
-	j.epoch = s.epoch.Load()
-	j.ctx = s.genCtx
-	s.jobs.push(j)
-}
-
 // drain makes the session finish what it has and close with 1001.
 func (s *session) drain() {
 	s.mu.Lock()
@@ -631,10 +559,22 @@ func (s *session) drain() {
 		s.fail(goingAway)
 		return
 	}
-	if s.gen != nil {
-		_ = s.flush()
+	for _, tr := range s.allTracks() {
+		if tr.gen != nil {
+			_ = s.flush(tr)
+		}
 	}
-	s.queue(job{kind: jobDrain})
+	s.queue(s.def, job{kind: jobDrain})
+}
+
+// allTracks is the open contexts, the default one first. Called with s.mu
+// held.
+func (s *session) allTracks() []*track {
+	out := []*track{s.def}
+	for _, tr := range s.tracks {
+		out = append(out, tr)
+	}
+	return out
 }
 
 func newSessionID() string {

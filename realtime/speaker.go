@@ -18,16 +18,24 @@ import (
 // speakLoop takes jobs in order and turns them into queued audio and
 // messages. It owns each generation's admission and usage accounting.
 func (s *session) speakLoop() {
-	var last *generation // the generation of the last segment spoken
-	defer func() { s.end(last) }()
+	// The tracks whose generations the speaker has been on, to release
+	// what they reserved when it stops.
+	seen := map[*track]bool{}
+	defer func() {
+		for tr := range seen {
+			s.end(tr.speaking)
+		}
+	}()
 	authed := false
 	for {
 		j, ok := s.jobs.pop(s.ctx)
 		if !ok {
 			return
 		}
+		tr := j.tr
+		seen[tr] = true
 		if j.kind == jobSegment {
-			s.queuedChars.Add(-int64(j.chars))
+			tr.queuedChars.Add(-int64(j.chars))
 		}
 		if !authed {
 			select {
@@ -37,14 +45,14 @@ func (s *session) speakLoop() {
 				authed = true
 			}
 		}
-		if j.kind != jobClear && j.epoch != s.epoch.Load() {
+		if j.kind != jobClear && j.kind != jobClose && j.epoch != tr.epoch.Load() {
 			continue // cleared before its turn
 		}
 		switch j.kind {
 		case jobSegment:
-			if last != j.gen {
-				s.end(last)
-				last = j.gen
+			if tr.speaking != j.gen {
+				s.end(tr.speaking)
+				tr.speaking = j.gen
 			}
 			if !s.speak(j) {
 				return
@@ -64,20 +72,26 @@ func (s *session) speakLoop() {
 				_ = c.Flush(s.emitter(j))
 			}
 			s.end(j.gen)
+			if tr.speaking == j.gen {
+				tr.speaking = nil
+			}
 			s.srv.deps.Metrics.Generations.WithLabelValues("done").Inc()
-			if !s.out.Push(outItem{kind: outDone, gen: j.gen, epoch: j.epoch}) {
+			if !s.out.Push(outItem{kind: outDone, gen: j.gen, tr: tr, epoch: j.epoch}) {
 				s.fail(protocol.ErrSlowClient)
 				return
 			}
-		case jobClear:
-			if last != nil && !last.ended {
+		case jobClear, jobClose:
+			if g := tr.speaking; g != nil && !g.ended {
 				s.srv.deps.Metrics.Generations.WithLabelValues("cleared").Inc()
 			}
-			s.end(last)
-			last = nil
-			s.sendJSON(struct {
-				Type string `json:"type"`
-			}{protocol.TypeCleared}, j.epoch)
+			s.end(tr.speaking)
+			tr.speaking = nil
+			typ := protocol.TypeCleared
+			if j.kind == jobClose {
+				typ = protocol.TypeContextClosed
+				delete(seen, tr)
+			}
+			s.sendJSON(protocol.ContextMessage{Type: typ, ContextID: tr.id})
 		case jobDrain:
 			if !s.out.Push(outItem{kind: outClose, code: protocol.CloseGoingAway, reason: "server shutting down"}) {
 				s.fail(goingAway)
@@ -109,8 +123,10 @@ func (s *session) speak(j job) bool {
 		return false
 	}
 	d := s.srv.deps
+	tr := j.tr
 	seg := s.srv.deps.Pipeline.Prepare(tts.Request{Text: j.text, Language: s.language, Voice: s.profile,
-		Lookahead: j.lookahead, Previous: s.lastLang, SSML: j.chunk, Lexicon: s.lexicon, Speed: s.speed, Pitch: s.pitch})
+		Lookahead: j.lookahead, Previous: tr.lastLang, SSML: j.chunk, Lexicon: s.lexicon, Speed: s.speed, Pitch: s.pitch,
+		Timestamps: s.timestamps, SourceOffset: j.source})
 	seg.Consumed = j.consumed
 	if !seg.Speaks() {
 		return true
@@ -123,8 +139,10 @@ func (s *session) speak(j job) bool {
 	}
 	if seg.Spoken() > tts.MaxSpokenChars {
 		d.Metrics.Errors.WithLabelValues(metrics.Code(int(protocol.CloseInvalid))).Inc()
-		s.sendJSON(protocol.NewErrorMessage(protocol.Errorf(protocol.CloseInvalid,
-			"segment not spoken: it is %d characters long when spoken (numbers and symbols read out), at most %d allowed", seg.Spoken(), tts.MaxSpokenChars)), j.epoch)
+		e := protocol.Errorf(protocol.CloseInvalid,
+			"segment not spoken: it is %d characters long when spoken (numbers and symbols read out), at most %d allowed", seg.Spoken(), tts.MaxSpokenChars)
+		e.ContextID = tr.id
+		s.sendJSON(protocol.NewErrorMessage(e))
 		return true
 	}
 	if !s.reserve(j.gen, int64(seg.Billed())) {
@@ -138,12 +156,15 @@ func (s *session) speak(j job) bool {
 	if g := j.gen; g.pushed > 0 {
 		seg.Due = g.playFrom.Add(audio.Duration(int(g.pushed), protocol.SampleRate) - startMargin)
 	}
+	if s.timestamps {
+		seg.Words = s.wordsSink(j, j.gen.pushed)
+	}
 	err := s.synthesize(j.ctx, &seg, emit)
 	if errors.Is(err, errHung) && j.gen.carry != nil {
 		// The abandoned engine may still write into the old one.
 		j.gen.carry = &tts.Carry{}
 	}
-	s.lastLang = seg.Language
+	tr.lastLang = seg.Language
 	if seg.Samples > 0 {
 		s.charge(j.gen, &seg)
 	}
@@ -155,14 +176,14 @@ func (s *session) speak(j job) bool {
 			"engine", seg.Voice.Engine, "voice", seg.Voice.Name)
 		if s.ctx.Err() == nil && j.ctx.Err() == nil {
 			d.Metrics.Errors.WithLabelValues(metrics.Code(int(protocol.CloseServerError))).Inc()
-			s.sendJSON(protocol.NewErrorMessage(&protocol.Error{Code: protocol.CloseServerError, Message: "synthesis timed out for a segment"}), j.epoch)
+			s.sendJSON(protocol.NewErrorMessage(&protocol.Error{Code: protocol.CloseServerError, Message: "synthesis timed out for a segment", ContextID: tr.id}))
 		}
 		return s.ctx.Err() == nil
 	default:
 		// An engine failure costs this segment, not the session.
 		s.log.Error("synthesis failed", "err", err, "engine", seg.Voice.Engine, "voice", seg.Voice.Name)
 		d.Metrics.Errors.WithLabelValues(metrics.Code(int(protocol.CloseServerError))).Inc()
-		s.sendJSON(protocol.NewErrorMessage(&protocol.Error{Code: protocol.CloseServerError, Message: "synthesis failed for a segment"}), j.epoch)
+		s.sendJSON(protocol.NewErrorMessage(&protocol.Error{Code: protocol.CloseServerError, Message: "synthesis failed for a segment", ContextID: tr.id}))
 		return s.ctx.Err() == nil
 	}
 }
@@ -173,11 +194,11 @@ func (s *session) emitter(j job) func([]int16) error {
 	return func(pcm []int16) error {
 		// Cancelled engines stop at their next chunk even if they do not
 		// watch ctx themselves.
-		if j.epoch != s.epoch.Load() || j.ctx.Err() != nil {
+		if j.epoch != j.tr.epoch.Load() || j.ctx.Err() != nil {
 			return errStopped
 		}
 		b := audio.PCMToBytes(make([]byte, 0, 2*len(pcm)), pcm)
-		if !s.out.Push(outItem{kind: outAudio, data: b, gen: j.gen, epoch: j.epoch}) {
+		if !s.out.Push(outItem{kind: outAudio, data: b, gen: j.gen, tr: j.tr, epoch: j.epoch}) {
 			s.fail(protocol.ErrSlowClient)
 			return errStopped
 		}
@@ -188,6 +209,28 @@ func (s *session) emitter(j job) func([]int16) error {
 		return nil
 	}
 }
+
+// wordsSink sends a segment's word timestamps (extension) into the send
+// queue ahead of its audio. base is the samples of the generation queued
+// before the segment, so that times count from the generation's start.
+func (s *session) wordsSink(j job, base int64) func([]tts.Word) {
+	return func(ws []tts.Word) {
+		if j.epoch != j.tr.epoch.Load() || j.ctx.Err() != nil {
+			return
+		}
+		m := protocol.Timestamps{Type: protocol.TypeTimestamps, Words: make([]protocol.Word, len(ws)), ContextID: j.tr.id}
+		for i, w := range ws {
+			m.Words[i] = protocol.Word{Word: w.Text, StartMS: ms(base + int64(w.Start)), EndMS: ms(base + int64(w.End)),
+				CharStart: w.SourceStart, CharEnd: w.SourceEnd}
+		}
+		if !s.out.Push(outItem{kind: outWords, data: protocol.Marshal(m), tr: j.tr, epoch: j.epoch}) {
+			s.fail(protocol.ErrSlowClient)
+		}
+	}
+}
+
+// ms is samples at 24 kHz in milliseconds.
+func ms(samples int64) int64 { return samples * 1000 / protocol.SampleRate }
 
 var (
 	errHung        = errors.New("realtime: engine did not finish the segment in time")
@@ -226,6 +269,15 @@ func (s *session) synthesize(ctx context.Context, seg *tts.Segment, emit func([]
 	// The engine's goroutine speaks into a copy, which is read only once
 	// it has finished: an abandoned engine may still be counting.
 	work := *seg
+	if words := seg.Words; words != nil {
+		work.Words = func(ws []tts.Word) {
+			mu.Lock()
+			defer mu.Unlock()
+			if !abandoned {
+				words(ws)
+			}
+		}
+	}
 	done := make(chan error, 1)
 	go func() {
 		var err error

@@ -8,71 +8,58 @@ import (
 	"github.com/parley-voice/parley/ssml"
 )
 
-// buffered is the text held unspoken by the reader: plain text in the
-// segmenter, and with SSML the markup the parser holds too.
-func (s *session) buffered() int {
-	if s.markup != nil {
-		return s.markup.Len()
-	}
-	return s.seg.Len()
-}
-
 // markupText takes a text message of an SSML session. Malformed markup is
 // refused whole, with an error naming the tag and its position; the
 // session and the generation go on as if the message had not come.
-func (s *session) markupText(t string, n int) *protocol.Error {
-	chunks, err := s.markup.Push(t)
+func (s *session) markupText(tr *track, t string, n int) *protocol.Error {
+	chunks, err := tr.markup.Push(t)
 	if err != nil {
-		return markupError(err)
+		return markupError(err, tr)
 	}
-	if s.gen == nil {
-		s.gen = &generation{started: time.Now()}
-	}
-	s.gen.chars += n
-	s.queueChunks(chunks)
+	tr.begin().chars += n
+	s.queueChunks(tr, chunks)
 	return nil
 }
 
 // markupFlush ends an SSML generation. Markup left unfinished (an open
 // element, a tag cut off) is reported, and what was well-formed is spoken
 // and done as usual.
-func (s *session) markupFlush() *protocol.Error {
-	if s.gen == nil {
-		s.gen = &generation{started: time.Now()}
-	}
-	chunks, err := s.markup.Flush()
-	s.queueChunks(chunks)
-	s.queue(job{kind: jobFlush, gen: s.gen})
-	s.gen = nil
+func (s *session) markupFlush(tr *track) *protocol.Error {
+	tr.begin()
+	chunks, err := tr.markup.Flush()
+	s.queueChunks(tr, chunks)
+	s.queue(tr, job{kind: jobFlush, gen: tr.gen})
+	tr.gen = nil
 	if err != nil {
-		return markupError(err)
+		return markupError(err, tr)
 	}
 	return nil
 }
 
 // queueChunks queues the segments the SSML segmenter cut; each pays for
 // the markup it accounts for.
-func (s *session) queueChunks(chunks []ssml.Chunk) {
+func (s *session) queueChunks(tr *track, chunks []ssml.Chunk) {
+	g := tr.gen
 	for i := range chunks {
 		c := &chunks[i]
-		if s.gen.firstReady.IsZero() {
-			s.gen.firstReady = time.Now()
+		if g.firstReady.IsZero() {
+			g.firstReady = time.Now()
 		}
 		n := utf8.RuneCountInString(c.Text)
-		s.queuedChars.Add(int64(n))
-		j := job{kind: jobSegment, gen: s.gen, text: c.Text, chars: n, consumed: c.Raw, chunk: c}
+		tr.queuedChars.Add(int64(n))
+		j := job{kind: jobSegment, gen: g, text: c.Text, chars: n, consumed: c.Raw, chunk: c}
 		if s.language == protocol.Auto {
 			if i+1 < len(chunks) {
 				j.lookahead = chunks[i+1].Text
 			} else {
-				j.lookahead = s.markup.Pending(lookahead)
+				j.lookahead = tr.markup.Pending(lookahead)
 			}
 		}
-		s.queue(j)
+		s.queue(tr, j)
 	}
 }
 
 // markupError is the client's error for malformed SSML: non-fatal.
-func markupError(err error) *protocol.Error {
-	return &protocol.Error{Code: protocol.CloseInvalid, Message: err.Error()}
+func markupError(err error, tr *track) *protocol.Error {
+	return &protocol.Error{Code: protocol.CloseInvalid, Message: err.Error(), ContextID: tr.id}
 }

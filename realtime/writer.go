@@ -15,6 +15,9 @@ import (
 func (s *session) writeLoop() {
 	binary := false
 	var buf []byte
+	// framed is the context of the last binary frame: binary frames start
+	// in the default context, and audio_context announces a change.
+	var framed *track
 	for {
 		it, closing, ok := s.out.Pop()
 		if !ok {
@@ -25,12 +28,12 @@ func (s *session) writeLoop() {
 			s.closeWith(it)
 			return
 		}
-		if (it.kind == outAudio || it.kind == outDone) && it.epoch != s.epoch.Load() {
+		if (it.kind == outAudio || it.kind == outDone || it.kind == outWords) && it.epoch != it.tr.epoch.Load() {
 			continue // cleared: this audio must not be heard
 		}
 		var err error
 		switch it.kind {
-		case outJSON:
+		case outJSON, outWords:
 			err = s.write(websocket.MessageText, it.data)
 		case outBinaryMode:
 			binary = true
@@ -38,9 +41,18 @@ func (s *session) writeLoop() {
 		case outAudio:
 			g := it.gen
 			if binary {
-				err = s.write(websocket.MessageBinary, it.data)
+				if framed == nil {
+					framed = s.def
+				}
+				if it.tr != framed && s.named.Load() {
+					framed = it.tr
+					err = s.write(websocket.MessageText, protocol.Marshal(protocol.ContextMessage{Type: protocol.TypeAudioContext, ContextID: it.tr.id}))
+				}
+				if err == nil {
+					err = s.write(websocket.MessageBinary, it.data)
+				}
 			} else {
-				buf = protocol.AppendAudioJSON(buf[:0], it.data)
+				buf = protocol.AppendContextAudioJSON(buf[:0], it.data, it.tr.id)
 				err = s.write(websocket.MessageText, buf)
 			}
 			now := time.Now()
@@ -52,7 +64,9 @@ func (s *session) writeLoop() {
 			g.samples += int64(len(it.data) / 2)
 			g.lastAudio = now
 		case outDone:
-			err = s.write(websocket.MessageText, protocol.Marshal(doneFor(it.gen, time.Now())))
+			d := doneFor(it.gen, time.Now())
+			d.ContextID = it.tr.id
+			err = s.write(websocket.MessageText, protocol.Marshal(d))
 		case outClose:
 			s.closeWith(it)
 			return

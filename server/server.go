@@ -438,7 +438,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.jobs.Start()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	s.log.Info("parley listening", "addr", ln.Addr().String())
+	s.log.Info("parley listening", "addr", ln.Addr().String(), "job_node", s.jobs.NodeID())
 	select {
 	case err := <-errc:
 		return err

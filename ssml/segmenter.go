@@ -23,6 +23,25 @@ type Chunk struct {
 	// the last text of a generation counts toward the last chunk when a
 	// flush cuts it.
 	Raw int
+	// syncs map Text's code points to the markup (plain from the chunk's
+	// start, raw from the generation's): see Source.
+	syncs []sync
+}
+
+// Source maps a place in Text, in code points from 0 to its length, to
+// the generation's markup, in code points: where that code point came
+// from (the start of an entity for what it decoded to; for an atom's
+// Placeholder, the end of its start tag; for the end of Text, the markup
+// right after its last code point).
+func (c *Chunk) Source(plain int) int {
+	if len(c.syncs) == 0 {
+		return plain
+	}
+	i := 0
+	for i+1 < len(c.syncs) && c.syncs[i+1].plain <= plain {
+		i++
+	}
+	return c.syncs[i].raw + plain - c.syncs[i].plain
 }
 
 // Segmenter puts a Parser in front of a segment.Segmenter: SSML goes in,
@@ -132,6 +151,9 @@ func (s *Segmenter) chunks(segs []string, total int) []Chunk {
 			c.Marks = append(c.Marks, m)
 		}
 		s.marks = s.marks[:copy(s.marks, s.marks[k:])]
+		for j := 0; j < len(s.syncs) && (j == 0 || s.syncs[j].plain <= end); j++ {
+			c.syncs = append(c.syncs, sync{plain: s.syncs[j].plain - s.pos, raw: s.syncs[j].raw})
+		}
 		rawEnd := s.rawAt(end)
 		if last {
 			rawEnd = total

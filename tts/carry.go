@@ -44,6 +44,30 @@ type Carry struct {
 	speaking   bool // some sound of the current speech has been sent
 	pending    int  // silence owed before the next sound
 	trimLead   bool // the next speech's quiet lead goes (but what pending allows)
+	// settle, when not nil, learns where the current part's audio starts:
+	// the first time the Carry sends some of it, it is called with where
+	// the part's first sample falls relative to what is being sent
+	// (negative when its start was cut). partBase is that sample's index
+	// in buf.
+	settle   func(offset int)
+	partBase int
+}
+
+// timePart starts (with settle) or stops (nil) following the current
+// part's place in the output: call it after startSpeech.
+func (c *Carry) timePart(settle func(offset int)) {
+	c.settle, c.partBase = settle, len(c.buf)
+}
+
+// emitBuf sends buf[from:to], settling the part's place first if this is
+// its first audio.
+func (c *Carry) emitBuf(from, to int, emit func([]int16) error) error {
+	if c.settle != nil && to > c.partBase {
+		settle := c.settle
+		c.settle = nil
+		settle(c.partBase - from)
+	}
+	return emit(c.buf[from:to])
 }
 
 const (
@@ -144,7 +168,7 @@ func (c *Carry) frame(a, b int, emit func([]int16) error) error {
 			// A quiet lead that nothing will cut goes as it comes, so
 			// that the first audio is as early as without a Carry.
 			c.prevLoud = false
-			err := emit(c.buf[:b])
+			err := c.emitBuf(0, b, emit)
 			c.drop(b)
 			return err
 		}
@@ -179,7 +203,7 @@ func (c *Carry) sound(a, b int, emit func([]int16) error) error {
 			c.pending, c.trimLead = 0, false
 		}
 	}
-	if err := emit(c.buf[from : last+1]); err != nil {
+	if err := c.emitBuf(from, last+1, emit); err != nil {
 		return err
 	}
 	c.drop(last + 1)
@@ -189,6 +213,7 @@ func (c *Carry) sound(a, b int, emit func([]int16) error) error {
 // drop forgets buf[:n], which has been sent or cut.
 func (c *Carry) drop(n int) {
 	c.buf = c.buf[:copy(c.buf, c.buf[n:])]
+	c.partBase -= n
 	c.scan -= n
 	if c.cand >= 0 {
 		c.cand -= n
@@ -209,7 +234,7 @@ func (c *Carry) bound(emit func([]int16) error) error {
 		}
 		return nil
 	}
-	if err := emit(c.buf[:n]); err != nil {
+	if err := c.emitBuf(0, n, emit); err != nil {
 		return err
 	}
 	c.drop(n)
@@ -261,7 +286,7 @@ func (c *Carry) raw(pcm []int16, emit func([]int16) error) error {
 // Flush sends what is held and owed: the end of a generation.
 func (c *Carry) Flush(emit func([]int16) error) error {
 	if len(c.buf) > 0 && !(c.trimLead && !c.speaking) {
-		if err := emit(c.buf); err != nil {
+		if err := c.emitBuf(0, len(c.buf), emit); err != nil {
 			return err
 		}
 	}

@@ -38,6 +38,22 @@
 // characters spoken: so 4,096 characters of breaks (up to 10 s each) cost
 // what the speech of that long would.
 //
+// # Word timestamps
+//
+// A Request with Timestamps prepares a segment's words: each word of the
+// text an engine will speak is aligned to the client's text it came from
+// (align.go: every token normalised on its own to learn the words it
+// becomes, then a longest common subsequence of the spoken and expected
+// words; words between two matches share the tokens between them; a
+// dictionary entry, <sub>, <say-as> and <phoneme> are one span each; SSML
+// spans are in the markup, through ssml.Chunk.Source). SpeakPrepared then
+// passes the engines' words (engine.Segment.Words) on to Segment.Words,
+// placed in the segment's audio: through a Carry, a part's words wait
+// until the Carry sends some of the part's audio, which fixes where it
+// starts (a quiet lead it cut, a pause it put before). TestAlignHardCases
+// holds the hard cases; TestTimestampAccuracy measures the times against
+// pocketsphinx (BENCHMARKS.md).
+//
 // # By engine
 //
 // What each engine makes of the markup and the session's prosody

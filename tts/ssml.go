@@ -22,10 +22,12 @@ type span struct {
 	pause time.Duration
 }
 
-// run is text to look up and normalise, or an atom.
+// run is text to look up and normalise, or an atom; pos is where it
+// starts in the request's text, in code points.
 type run struct {
 	text string
 	atom *ssml.Mark
+	pos  int
 }
 
 func (s span) empty() bool { return len(s.runs) == 0 }
@@ -43,9 +45,10 @@ func spans(c *ssml.Chunk) []span {
 	var out []span
 	cur := span{style: c.Style}
 	var text []rune
+	textPos := 0
 	flushText := func() {
 		if len(text) > 0 {
-			cur.runs = append(cur.runs, run{text: string(text)})
+			cur.runs = append(cur.runs, run{text: string(text), pos: textPos})
 			text = text[:0]
 		}
 	}
@@ -82,13 +85,16 @@ func spans(c *ssml.Chunk) []span {
 				next(span{style: cur.style})
 			case m.Kind.Atom():
 				flushText()
-				cur.runs = append(cur.runs, run{atom: m})
+				cur.runs = append(cur.runs, run{atom: m, pos: m.Pos})
 			}
 		}
 		if i == len(runes) {
 			break
 		}
 		if r := runes[i]; r != ssml.Placeholder {
+			if len(text) == 0 {
+				textPos = i
+			}
 			text = append(text, r)
 		}
 	}
@@ -192,43 +198,70 @@ func (p *Pipeline) part(r Request, sp span, lang protocol.Language) Part {
 	pt := Part{Language: lang, Tight: sp.tight, Silent: sp.style.Silent}
 	var pieces []engine.Piece
 	ipa := false
-	add := func(text, phonemes string) {
+	at := 0 // bytes of the part's text so far
+	// add appends a piece; for timestamps, its words come from the source
+	// tokens toks (text that was normalised) or, when toks is nil, from
+	// the span [start, end) as a whole (an atom, a dictionary entry).
+	add := func(text, phonemes string, toks []srcToken, start, end int) {
 		text = strings.TrimSpace(text)
 		if text == "" && phonemes == "" {
 			return
 		}
 		if len(pieces) > 0 {
 			pieces = append(pieces, engine.Piece{Text: " "})
+			at++
 		}
 		pieces = append(pieces, engine.Piece{Text: text, IPA: phonemes})
 		ipa = ipa || phonemes != ""
+		if r.Timestamps {
+			if toks != nil {
+				pt.spoken = append(pt.spoken, alignToTokens(text, at, toks, lang)...)
+			} else if start < end {
+				pt.spoken = append(pt.spoken, fixedWords(text, at, start, end)...)
+			}
+		}
+		at += len(text)
 	}
 	for _, rn := range sp.runs {
 		if rn.atom == nil {
+			pos := rn.pos
 			for _, lr := range r.Lexicon.Apply(rn.text, lang) {
+				var toks []srcToken
+				var start, end int
+				if r.Timestamps {
+					toks = tokenize(lr.Text, func(i int) int { return r.source(pos + i) })
+					if len(toks) > 0 {
+						start, end = toks[0].start, toks[len(toks)-1].end
+					}
+				}
+				pos += utf8.RuneCountInString(lr.Text)
 				switch {
 				case lr.Entry == nil:
-					add(textnorm.Normalize(lr.Text, lang), "")
+					add(textnorm.Normalize(lr.Text, lang), "", toks, 0, 0)
 				case lr.Entry.IPA != "":
-					add(textnorm.Normalize(lr.Text, lang), lr.Entry.IPA)
+					add(textnorm.Normalize(lr.Text, lang), lr.Entry.IPA, nil, start, end)
 				default:
-					add(textnorm.Normalize(lr.Entry.Alias, lang), "")
+					add(textnorm.Normalize(lr.Entry.Alias, lang), "", nil, start, end)
 				}
 			}
 			continue
 		}
 		m := rn.atom
+		var start, end int
+		if r.Timestamps {
+			start, end = m.Offset, r.source(m.Pos+1)
+		}
 		switch m.Kind {
 		case ssml.KindSayAs:
 			if s, ok := textnorm.SayAs(m.Text, m.InterpretAs, m.Format, lang); ok {
-				add(s, "")
+				add(s, "", nil, start, end)
 			} else {
-				add(textnorm.Normalize(m.Text, lang), "")
+				add(textnorm.Normalize(m.Text, lang), "", nil, start, end)
 			}
 		case ssml.KindSub:
-			add(textnorm.Normalize(m.Alias, lang), "")
+			add(textnorm.Normalize(m.Alias, lang), "", nil, start, end)
 		case ssml.KindPhoneme:
-			add(textnorm.Normalize(m.Text, lang), m.IPA)
+			add(textnorm.Normalize(m.Text, lang), m.IPA, nil, start, end)
 		}
 	}
 	var b strings.Builder
@@ -247,7 +280,12 @@ func (p *Pipeline) part(r Request, sp span, lang protocol.Language) Part {
 		if !engine.ControlsOf(pt.Voice.Engine).IPA {
 			// The engine speaks the words the IPA stands for.
 			pt.Pieces = nil
+			lead := len(pt.Text) - len(strings.TrimLeftFunc(pt.Text, unicode.IsSpace))
 			pt.Text = strings.TrimSpace(pt.Text)
+			for i := range pt.spoken {
+				pt.spoken[i].a -= lead
+				pt.spoken[i].b -= lead
+			}
 		}
 	}
 	return pt
@@ -307,7 +345,7 @@ func (p *Pipeline) splitSSML(in Input, cfg segment.Config) ([]Segment, error) {
 	unpaid := 0 // markup of chunks that speak nothing
 	for i := range chunks {
 		r := Request{SSML: &chunks[i], Text: chunks[i].Text, Language: in.Language, Voice: in.Voice, Previous: prev,
-			Lexicon: in.Lexicon, Speed: in.Speed, Pitch: in.Pitch}
+			Lexicon: in.Lexicon, Speed: in.Speed, Pitch: in.Pitch, Timestamps: in.Timestamps}
 		if i+1 < len(chunks) {
 			r.Lookahead = chunks[i+1].Text
 		}

@@ -48,6 +48,22 @@ type Request struct {
 	// Speed multiplies the voice's rate and Pitch shifts it, in semitones
 	// (the session's prosody, an extension); 0 and 0 change nothing.
 	Speed, Pitch float64
+	// Timestamps prepares the segment for word timestamps (Segment.Words):
+	// each spoken word is aligned to the text it came from (see
+	// align.go). SourceOffset is where Text starts in the generation's
+	// text, in code points, for plain text; an SSML chunk knows its place
+	// in the generation's markup.
+	Timestamps   bool
+	SourceOffset int
+}
+
+// source maps a code point of the request's text (plain text, or an SSML
+// chunk's) to the generation's text.
+func (r Request) source(i int) int {
+	if r.SSML != nil {
+		return r.SSML.Source(i)
+	}
+	return r.SourceOffset + i
 }
 
 // Segment describes one spoken segment.
@@ -84,6 +100,14 @@ type Segment struct {
 	Carry *Carry
 	// Last flushes Carry after the segment: it ends the generation.
 	Last bool
+	// Words, when not nil, takes the segment's word timestamps as it is
+	// spoken, each word before any of the audio it starts in goes to
+	// emit. The segment must have been prepared with Request.Timestamps.
+	// It is called from where emit is.
+	Words func([]Word)
+
+	// spoken aligns Normalized's words to the client's text (Timestamps).
+	spoken []spokenWord
 }
 
 // Part is one synthesis of a segment, or one pause.
@@ -100,6 +124,9 @@ type Part struct {
 	// Tight joins the part to the speech before it within a sentence,
 	// without the pause at the ends of the engines' utterances.
 	Tight bool
+
+	// spoken aligns Text's words to the client's text (Timestamps).
+	spoken []spokenWord
 }
 
 // Speaks reports whether the segment makes any audio: text or a pause.
@@ -156,6 +183,9 @@ func (p *Pipeline) Prepare(r Request) Segment {
 	seg.Normalized = strings.TrimSpace(textnorm.Normalize(r.Text, seg.Language))
 	if seg.Normalized != "" {
 		seg.Voice = prosody(p.Voices.VoiceFor(r.Voice, seg.Language), ssml.Style{}, r.Speed, r.Pitch)
+		if r.Timestamps {
+			seg.spoken = alignToTokens(seg.Normalized, 0, tokenize(r.Text, r.source), seg.Language)
+		}
 	}
 	return seg
 }
@@ -170,6 +200,9 @@ type Input struct {
 	Lexicon *pronounce.Lexicon
 	// Speed and Pitch as in Request.
 	Speed, Pitch float64
+	// Timestamps prepares the segments for word timestamps, their spans
+	// in code points of Text.
+	Timestamps bool
 }
 
 // Split segments a whole text the way a flushed realtime generation would
@@ -193,8 +226,11 @@ func (p *Pipeline) SplitInput(in Input) ([]Segment, error) {
 	parts := append(s.Push(text), s.Flush()...)
 	out := make([]Segment, 0, len(parts))
 	var prev protocol.Language
+	offset := 0 // the segments are the text, cut
 	for i, part := range parts {
-		r := Request{Text: part, Language: in.Language, Voice: in.Voice, Previous: prev, Lexicon: in.Lexicon, Speed: in.Speed, Pitch: in.Pitch}
+		r := Request{Text: part, Language: in.Language, Voice: in.Voice, Previous: prev, Lexicon: in.Lexicon, Speed: in.Speed, Pitch: in.Pitch,
+			Timestamps: in.Timestamps, SourceOffset: offset}
+		offset += utf8.RuneCountInString(part)
 		if i+1 < len(parts) {
 			r.Lookahead = parts[i+1]
 		}
@@ -241,7 +277,13 @@ func (p *Pipeline) SpeakPrepared(ctx context.Context, seg *Segment, emit func(pc
 		if seg.Normalized == "" {
 			return nil
 		}
-		return p.Engine.Synthesize(ctx, engine.Segment{Text: seg.Normalized, Language: seg.Language}, seg.Voice, count)
+		es := engine.Segment{Text: seg.Normalized, Language: seg.Language}
+		if seg.Words != nil {
+			t := newTiming(seg.Normalized, seg.spoken, seg.Words)
+			t.settle(0)
+			es.Words = t.words
+		}
+		return p.Engine.Synthesize(ctx, es, seg.Voice, count)
 	}
 	c := seg.Carry
 	if c == nil {
@@ -265,10 +307,23 @@ func (p *Pipeline) SpeakPrepared(ctx context.Context, seg *Segment, emit func(pc
 		if err := c.startSpeech(part.Tight, count); err != nil {
 			return err
 		}
-		if err := p.Engine.Synthesize(ctx, es, part.Voice, func(pcm []int16) error { return c.write(pcm, count) }); err != nil {
-			return err
+		var t *timing
+		if seg.Words != nil && len(part.spoken) > 0 {
+			// The part's audio starts where the Carry first sends some of
+			// it, which it decides only then (it may cut a quiet lead).
+			t = newTiming(part.Text, part.spoken, seg.Words)
+			c.timePart(func(offset int) { t.settle(seg.Samples + offset) })
+			es.Words = t.words
 		}
-		if err := c.endSpeech(count); err != nil {
+		err := p.Engine.Synthesize(ctx, es, part.Voice, func(pcm []int16) error { return c.write(pcm, count) })
+		if err == nil {
+			err = c.endSpeech(count)
+		}
+		if t != nil {
+			c.timePart(nil)
+			t.settle(seg.Samples) // a part that sent nothing yet
+		}
+		if err != nil {
 			return err
 		}
 	}

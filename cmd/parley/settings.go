@@ -158,6 +158,8 @@ func serveSettings(c *serveConfig) []*setting {
 			usage: "jobs one account may have queued or running; more get 429 (negative: no cap)"},
 		{group: "job", key: "audio-cap", value: int64Val(&s.Jobs.AudioCapPerAccount),
 			usage: "bytes of finished jobs' audio one account may keep; new jobs get 429 beyond (negative: no cap)"},
+		{group: "job", key: "lease", value: durationVal(&s.Jobs.Lease),
+			usage: "how long a node's claim on a running job or a webhook being sent lasts unless renewed (every third of it); a node that dies has its jobs run again by another node within this and a third more"},
 		{group: "job", key: "webhooks-allow-private", aliases: []string{"webhooks-allow-private"}, value: boolVal(&s.Jobs.AllowPrivateWebhooks),
 			usage: "let webhooks reach loopback, private, link-local and metadata addresses (tests, trusted setups)"},
 

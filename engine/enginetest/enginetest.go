@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/parley-voice/parley/engine"
@@ -64,7 +65,7 @@ type Call struct {
 }
 
 // Engine speaks every segment as PCM(segment text), in chunks of
-// ChunkSamples. It is safe for concurrent use; the zero Engine makes its
+// ChunkSamples, and reports its Words when asked. It is safe for concurrent use; the zero Engine makes its
 // audio at once.
 type Engine struct {
 	// Pace is the time each chunk takes to make; a call then lasts as long
@@ -89,6 +90,11 @@ func (e *Engine) Synthesize(ctx context.Context, seg engine.Segment, v engine.Vo
 	e.calls = append(e.calls, Call{Text: seg.Text, Language: seg.Language, Voice: v, Due: sched.Due(ctx)})
 	e.mu.Unlock()
 	pcm := e.PCM(seg.Text)
+	if seg.Words != nil {
+		if ws := Words(seg.Text, e.perRune()); len(ws) > 0 {
+			seg.Words(ws)
+		}
+	}
 	for off := 0; off < len(pcm); off += ChunkSamples {
 		if e.Pace > 0 {
 			t := time.NewTimer(e.Pace)
@@ -117,11 +123,36 @@ func (e *Engine) Synthesize(ctx context.Context, seg engine.Segment, v engine.Vo
 }
 
 // PCM returns the audio e makes for text.
-func (e *Engine) PCM(text string) []int16 {
+func (e *Engine) PCM(text string) []int16 { return tone(text, e.perRune()) }
+
+func (e *Engine) perRune() int {
 	if e.PerRune > 0 {
-		return tone(text, e.PerRune)
+		return e.PerRune
 	}
-	return PCM(text)
+	return SamplesPerRune
+}
+
+// Words returns the words Engine reports for text (engine.Segment.Words),
+// all before its first chunk: each run of non-space characters, from its
+// first character's audio to its last one's, perRune samples each.
+func Words(text string, perRune int) []engine.Word {
+	var out []engine.Word
+	start, startRune, n := -1, 0, 0
+	for i, r := range text {
+		if unicode.IsSpace(r) {
+			if start >= 0 {
+				out = append(out, engine.Word{Start: startRune * perRune, End: n * perRune, TextStart: start, TextEnd: i})
+				start = -1
+			}
+		} else if start < 0 {
+			start, startRune = i, n
+		}
+		n++
+	}
+	if start >= 0 {
+		out = append(out, engine.Word{Start: startRune * perRune, End: n * perRune, TextStart: start, TextEnd: len(text)})
+	}
+	return out
 }
 
 // Calls returns the calls served so far, in the order they began.

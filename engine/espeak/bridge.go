@@ -10,12 +10,26 @@ package espeak
 #include <espeak-ng/speak_lib.h>
 
 // Defined in callback.go.
-extern int parleyEspeakCallback(short *wav, int n, uintptr_t handle);
+extern int parleyEspeakCallback(short *wav, int n, uintptr_t handle, espeak_EVENT *events);
 
 // Every callback in synchronous mode carries an event list whose
 // terminating entry holds the user_data given to espeak_Synth.
 static int parley_callback(short *wav, int n, espeak_EVENT *events) {
-	return parleyEspeakCallback(wav, n, events ? (uintptr_t)events->user_data : 0);
+	return parleyEspeakCallback(wav, n, events ? (uintptr_t)events->user_data : 0, events);
+}
+
+// parley_event_word reads one event of a callback's list: 1 for a word
+// (its character position from 1, its length in characters and its time
+// in ms), 0 for another event, -1 for the end of the list.
+int parley_event_word(const espeak_EVENT *e, int i, int *pos, int *len, int *ms) {
+	if (e[i].type == espeakEVENT_LIST_TERMINATED)
+		return -1;
+	if (e[i].type != espeakEVENT_WORD)
+		return 0;
+	*pos = e[i].text_position;
+	*len = e[i].length;
+	*ms = e[i].audio_position;
+	return 1;
 }
 
 // DONT_EXIT: without it a missing data directory calls exit(1).

@@ -4,6 +4,9 @@ package espeak
 
 /*
 #include <stdint.h>
+#include <espeak-ng/speak_lib.h>
+
+int parley_event_word(const espeak_EVENT *e, int i, int *pos, int *len, int *ms);
 */
 import "C"
 
@@ -16,11 +19,23 @@ import (
 // thread inside espeak_Synth; returning 1 makes espeak-ng abandon the text.
 //
 //export parleyEspeakCallback
-func parleyEspeakCallback(wav *C.short, n C.int, handle C.uintptr_t) C.int {
+func parleyEspeakCallback(wav *C.short, n C.int, handle C.uintptr_t, events *C.espeak_EVENT) C.int {
 	if handle == 0 {
 		return 1
 	}
 	j := cgo.Handle(handle).Value().(*job)
+	if j.onWords != nil && events != nil {
+		var pos, length, ms C.int
+		for i := 0; ; i++ {
+			k := C.parley_event_word(events, C.int(i), &pos, &length, &ms)
+			if k < 0 {
+				break
+			}
+			if k == 1 {
+				j.word(int(pos), int(length), int(ms))
+			}
+		}
+	}
 	var pcm []int16
 	if wav != nil && n > 0 {
 		// The buffer is espeak-ng's and is reused for the next chunk.

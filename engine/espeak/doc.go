@@ -89,7 +89,7 @@
 // WorkerSubcommand, works in parley; other programs (tests) configure
 // PoolConfig.WorkerCommand or run without worker processes.
 //
-// # Worker protocol, version 3
+// # Worker protocol, version 4
 //
 // The pool and a worker exchange frames over the worker's stdin and
 // stdout. A frame is a 4-byte little-endian length n, 1 ≤ n ≤ 1 MiB,
@@ -100,7 +100,8 @@
 //	            string error (empty if espeak-ng started)
 //	'r' request pool → worker: u64 id, i32 rate, pitch, range, volume,
 //	            string voice, string variant, string text, u8 flags (Params
-//	            as is; flag 1 is Phonemes, other bits are errors)
+//	            as is; flag 1 is Phonemes, flag 2 asks for words frames,
+//	            other bits are errors)
 //	'c' cancel  pool → worker: u64 id of the request to abandon
 //	'a' audio   worker → pool: u64 id, then 16-bit samples to the end
 //	'e' end     worker → pool: u64 id, u8 status (0 ok, 1 cancelled,
@@ -112,6 +113,9 @@
 //	               frame, each u32 count of text bytes it consumed, u8
 //	               punctuation (Clause.Punct in ASCII, 0 for none),
 //	               string phonemes
+//	'w' words      worker → pool: u64 id, then words to the end of the
+//	               frame, each u32 sample, u32 text start, u32 text end
+//	               (SynthesizeWords' Word: bytes of the request's text)
 //
 // The pool sends one request (a request or a phonemize frame) at a time
 // and the next only after the end of the last; the worker answers a
@@ -124,9 +128,12 @@
 // end they must have consumed it all. The pool takes at most 64 bytes of
 // clauses (40 per clause plus its phonemes) per byte of text, over three
 // times the most espeak-ng 1.51 makes (a clause per comma, "w, w, w, ...").
-// Anything else is a protocol error, after which the pool kills the
-// worker and the worker exits. Version 1 lacked the phonemize and clauses
-// frames. A decoder allocates a frame's memory as its bytes arrive, so a
+// A request with the words flag gets, before each audio frame, a words
+// frame with the words that start in it, if any: at most one word per
+// byte of text and one, each within the text. Anything else is a
+// protocol error, after which the pool kills the worker and the worker
+// exits. Version 1 lacked the phonemize and clauses frames, version 3 the
+// words frames. A decoder allocates a frame's memory as its bytes arrive, so a
 // hostile length costs nothing. A worker that prints to its standard
 // output cannot corrupt the frames: ServeWorker moves them to a private
 // descriptor first. On this 2-core machine the hop costs about 0.3 ms

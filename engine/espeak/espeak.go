@@ -103,6 +103,14 @@ func (e *Engine) QueueLen() int { return int(e.w.queued.Load()) }
 // must not call runtime.Goexit (testing's FailNow does). A panic in emit
 // aborts the request and is re-raised in the caller.
 func (e *Engine) Synthesize(ctx context.Context, text string, p Params, emit func(pcm []int16) error) error {
+	return e.SynthesizeWords(ctx, text, p, nil, emit)
+}
+
+// SynthesizeWords is Synthesize that also calls words, when not nil, with
+// the words that start in each chunk before emit gets the chunk. words
+// runs like emit. In a text with phoneme input (Params.Phonemes) the
+// words' bytes are those of the phoneme text.
+func (e *Engine) SynthesizeWords(ctx context.Context, text string, p Params, words func([]Word), emit func(pcm []int16) error) error {
 	if emit == nil {
 		return errors.New("espeak-ng: nil emit")
 	}
@@ -119,14 +127,18 @@ func (e *Engine) Synthesize(ctx context.Context, text string, p Params, emit fun
 	if text == "" {
 		return nil
 	}
-	return e.w.do(&job{
+	j := &job{
 		ctx:  ctx,
 		text: cleanText(text),
 		req:  req,
 		emit: emit,
 		w:    e.w,
 		done: make(chan struct{}),
-	})
+	}
+	if words != nil {
+		j.onWords, j.offsets, j.rate = words, runeOffsets(text, j.text), e.rate
+	}
+	return e.w.do(j)
 }
 
 // Phonemize reads text with voice (a name as Params.Voice takes) and

@@ -13,8 +13,9 @@ import (
 // protocolVersion is what a worker announces in its hello frame; the pool
 // refuses a worker that speaks another version (a binary replaced on disk
 // under a running server, say). Version 2 added phonemisation, version 3
-// the phonemes flag of a request.
-const protocolVersion = 3
+// the phonemes flag of a request, version 4 word events (the words flag
+// and words frames).
+const protocolVersion = 4
 
 // maxFrame bounds a frame's size after its length prefix, so that a
 // corrupt or hostile prefix cannot make either side allocate much.
@@ -36,6 +37,7 @@ const (
 
 	framePhonemize frameType = 'p' // pool → worker: id, voice, text
 	frameClauses   frameType = 'k' // worker → pool: id, clauses
+	frameWords     frameType = 'w' // worker → pool: id, words
 )
 
 // errProtocol marks a frame that breaks the protocol.
@@ -70,7 +72,17 @@ type wireRequest struct {
 	id     uint64
 	params Params
 	text   string
+	// words asks for word events (SynthesizeWords).
+	words bool
 }
+
+// wordSize is one word's size in a words frame: sample, text start, text
+// end.
+const wordSize = 3 * 4
+
+// maxWordsBody is the most words one frame carries, in bytes after its
+// type and id; longer lists are split.
+const maxWordsBody = (maxFrame - 1 - 8) / wordSize * wordSize
 
 // wirePhonemize is one Phonemize call sent to a worker. The text is
 // cleaned already (cleanText), so that the worker reads the same bytes the
@@ -253,8 +265,30 @@ func (e *encoder) request(r wireRequest) error {
 	if r.params.Phonemes {
 		flags |= flagPhonemes
 	}
+	if r.words {
+		flags |= flagWords
+	}
 	e.u8(flags)
 	return e.flush()
+}
+
+// words sends a request's word events, in as many frames as they need.
+func (e *encoder) words(id uint64, ws []Word) error {
+	for len(ws) > 0 {
+		n := min(len(ws), maxWordsBody/wordSize)
+		e.begin(frameWords)
+		e.u64(id)
+		for _, w := range ws[:n] {
+			e.u32(uint32(w.Sample))
+			e.u32(uint32(w.TextStart))
+			e.u32(uint32(w.TextEnd))
+		}
+		if err := e.flush(); err != nil {
+			return err
+		}
+		ws = ws[n:]
+	}
+	return nil
 }
 
 func (e *encoder) cancel(id uint64) error {
@@ -328,8 +362,12 @@ func requestSize(p Params, text string) int {
 	return 1 + 8 + 4*4 + 3*4 + len(p.Voice) + len(p.Variant) + len(text) + 1
 }
 
-// flagPhonemes in a request's flags is Params.Phonemes.
-const flagPhonemes = 1
+// Flags of a request: flagPhonemes is Params.Phonemes, flagWords asks for
+// words frames.
+const (
+	flagPhonemes = 1
+	flagWords    = 2
+)
 
 // decoder reads frames. The body it returns is valid until the next call.
 type decoder struct {
@@ -455,11 +493,35 @@ func parseRequest(b []byte) (wireRequest, error) {
 	r.params.Rate, r.params.Pitch, r.params.Range, r.params.Volume = f.i32(), f.i32(), f.i32(), f.i32()
 	r.params.Voice, r.params.Variant, r.text = f.str(), f.str(), f.str()
 	flags := f.u8()
-	if flags&^flagPhonemes != 0 {
+	if flags&^(flagPhonemes|flagWords) != 0 {
 		return r, protocolErr("request flags %#x", flags)
 	}
 	r.params.Phonemes = flags&flagPhonemes != 0
+	r.words = flags&flagWords != 0
 	return r, f.done()
+}
+
+// parseWords reads a words frame: an id, then words to its end, each with
+// its text start at most its end. The caller checks them against the
+// request.
+func parseWords(b []byte) (uint64, []Word, error) {
+	f := fields{b: b}
+	id := f.u64()
+	if f.err == nil && len(f.b)%wordSize != 0 {
+		f.err = protocolErr("words of %d bytes: not %d each", len(f.b), wordSize)
+	}
+	var ws []Word
+	for f.err == nil && len(f.b) > 0 {
+		w := Word{Sample: int(f.u32()), TextStart: int(f.u32()), TextEnd: int(f.u32())}
+		if w.TextStart > w.TextEnd {
+			f.err = protocolErr("word text %d..%d", w.TextStart, w.TextEnd)
+		}
+		ws = append(ws, w)
+	}
+	if err := f.done(); err != nil {
+		return 0, nil, err
+	}
+	return id, ws, nil
 }
 
 func parsePhonemize(b []byte) (wirePhonemize, error) {

@@ -39,6 +39,11 @@ func decodeOne(t *testing.T, typ frameType, body []byte) any {
 		var clauses []wireClause
 		id, clauses, err = parseClauses(body)
 		v = clausesFrame{id, clauses}
+	case frameWords:
+		var id uint64
+		var ws []Word
+		id, ws, err = parseWords(body)
+		v = wordsFrame{id, ws}
 	default:
 		t.Fatalf("unknown frame type %q", typ)
 	}
@@ -46,6 +51,11 @@ func decodeOne(t *testing.T, typ frameType, body []byte) any {
 		t.Fatalf("parsing %q: %v", typ, err)
 	}
 	return v
+}
+
+type wordsFrame struct {
+	id    uint64
+	words []Word
 }
 
 type audioFrame struct {
@@ -70,8 +80,14 @@ func TestFrameRoundTrip(t *testing.T) {
 		{"hello with error", frameHello, func(e *encoder) error { return e.hello(hello{1, 0, "no data"}) },
 			hello{1, 0, "no data"}},
 		{"request", frameRequest, func(e *encoder) error {
-			return e.request(wireRequest{7, Params{Voice: "en-us", Variant: "f2", Rate: 250, Pitch: Zero, Range: 100, Volume: 150}, "Héllo,\x00 world"})
-		}, wireRequest{7, Params{Voice: "en-us", Variant: "f2", Rate: 250, Pitch: Zero, Range: 100, Volume: 150}, "Héllo,\x00 world"}},
+			return e.request(wireRequest{7, Params{Voice: "en-us", Variant: "f2", Rate: 250, Pitch: Zero, Range: 100, Volume: 150}, "Héllo,\x00 world", false})
+		}, wireRequest{7, Params{Voice: "en-us", Variant: "f2", Rate: 250, Pitch: Zero, Range: 100, Volume: 150}, "Héllo,\x00 world", false}},
+		{"request with words", frameRequest, func(e *encoder) error {
+			return e.request(wireRequest{8, Params{Voice: "en-us", Phonemes: true}, "Hi.", true})
+		}, wireRequest{8, Params{Voice: "en-us", Phonemes: true}, "Hi.", true}},
+		{"words", frameWords, func(e *encoder) error {
+			return e.words(13, []Word{{0, 0, 5}, {22050, 6, 11}})
+		}, wordsFrame{13, []Word{{0, 0, 5}, {22050, 6, 11}}}},
 		{"empty request", frameRequest, func(e *encoder) error { return e.request(wireRequest{}) }, wireRequest{}},
 		{"cancel", frameCancel, func(e *encoder) error { return e.cancel(1<<63 + 5) }, uint64(1<<63 + 5)},
 		{"audio", frameAudio, func(e *encoder) error { return e.audio(3, []int16{0, 1, -1, 32767, -32768}) },
@@ -371,7 +387,8 @@ func FuzzDecoder(f *testing.F) {
 	var seed bytes.Buffer
 	enc := encoder{w: &seed}
 	enc.hello(hello{protocolVersion, 22050, ""})
-	enc.request(wireRequest{1, Params{Voice: "en-us"}, "Hello."})
+	enc.request(wireRequest{1, Params{Voice: "en-us"}, "Hello.", true})
+	enc.words(1, []Word{{10, 0, 5}})
 	enc.audio(1, []int16{1, 2, 3})
 	enc.cancel(1)
 	enc.end(end{1, statusFailed, "x"})
@@ -400,6 +417,52 @@ func FuzzDecoder(f *testing.F) {
 			}
 			parsePhonemize(body)
 			parseClauses(body)
+			parseWords(body)
+		}
+	})
+}
+
+// FuzzWords feeds arbitrary words frame bodies, for a request of textLen
+// bytes, to parseWords and to what the pool makes of them: a body that
+// parses encodes back to itself, and the words a call takes lie within
+// the text and number at most one per byte and one.
+func FuzzWords(f *testing.F) {
+	var seed bytes.Buffer
+	(&encoder{w: &seed}).words(3, []Word{{0, 0, 2}, {100, 3, 7}})
+	f.Add(uint16(7), seed.Bytes()[5:])
+	f.Add(uint16(0), binary.LittleEndian.AppendUint64(nil, 3))
+	f.Add(uint16(1), append(binary.LittleEndian.AppendUint64(nil, 3), 1, 2, 3))
+	f.Fuzz(func(t *testing.T, textLen uint16, body []byte) {
+		id, ws, err := parseWords(body)
+		if err != nil {
+			if !errors.Is(err, errProtocol) {
+				t.Fatalf("parseWords = %v, not a protocol error", err)
+			}
+			return
+		}
+		var again bytes.Buffer
+		if len(ws) > 0 {
+			(&encoder{w: &again}).words(id, ws)
+			if !bytes.Equal(again.Bytes()[5:], body) {
+				t.Fatalf("%x encodes back as %x", body, again.Bytes()[5:])
+			}
+		}
+		var got []Word
+		c := &call{ctx: context.Background(), textLen: int(textLen), words: func(w []Word) { got = append(got, w...) }}
+		wanted, err := c.wordEvents(ws)
+		if err != nil {
+			if !errors.Is(err, errProtocol) {
+				t.Fatalf("wordEvents = %v, not a protocol error", err)
+			}
+			return
+		}
+		if !wanted || len(got) != len(ws) || len(got) > int(textLen)+1 {
+			t.Fatalf("wanted %v, %d of %d words taken for %d bytes", wanted, len(got), len(ws), textLen)
+		}
+		for _, w := range got {
+			if w.TextStart > w.TextEnd || w.TextEnd > int(textLen) {
+				t.Fatalf("word %+v for %d bytes of text", w, textLen)
+			}
 		}
 	})
 }

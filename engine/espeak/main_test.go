@@ -51,7 +51,7 @@ const waitMark = "phonemizing " + waitText
 // with the texts above wired in; "silent" never says hello; "oldversion"
 // says hello in another protocol version, "version1" in version 1, which
 // could not phonemise, "version2" in version 2, which had no phonemes
-// flag.
+// flag, "version3" in version 3, which had no word events.
 func testWorker(mode string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
@@ -65,13 +65,15 @@ func testWorker(mode string) error {
 	case "silent":
 		_, err := io.Copy(io.Discard, os.Stdin)
 		return err
-	case "oldversion", "version1", "version2":
+	case "oldversion", "version1", "version2", "version3":
 		v := uint16(protocolVersion + 1)
 		switch mode {
 		case "version1":
 			v = 1
 		case "version2":
 			v = 2
+		case "version3":
+			v = 3
 		}
 		enc := encoder{w: out}
 		if err := enc.hello(hello{version: v, rate: 22050}); err != nil {
@@ -91,15 +93,15 @@ func misbehave(out io.Writer) func(backend) backend {
 }
 
 type (
-	synthesizeFunc = func(ctx context.Context, text string, p Params, emit func([]int16) error) error
+	synthesizeFunc = func(ctx context.Context, text string, p Params, words func([]Word), emit func([]int16) error) error
 	phonemizeFunc  = func(ctx context.Context, text, voice string) ([]Clause, error)
 )
 
 func misbehaveSpeaking(out io.Writer, next synthesizeFunc) synthesizeFunc {
-	return func(ctx context.Context, text string, p Params, emit func([]int16) error) error {
+	return func(ctx context.Context, text string, p Params, words func([]Word), emit func([]int16) error) error {
 		after := func(act func()) error {
 			first := true
-			return next(ctx, longText, p, func(pcm []int16) error {
+			return next(ctx, longText, p, words, func(pcm []int16) error {
 				err := emit(pcm)
 				if first {
 					first = false
@@ -119,7 +121,7 @@ func misbehaveSpeaking(out io.Writer, next synthesizeFunc) synthesizeFunc {
 			fmt.Println("a stray line on standard output")
 			text = sentence
 		}
-		return next(ctx, text, p, emit)
+		return next(ctx, text, p, words, emit)
 	}
 }
 

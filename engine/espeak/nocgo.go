@@ -24,6 +24,11 @@ func (e *Engine) Synthesize(ctx context.Context, text string, p Params, emit fun
 	return ErrUnavailable
 }
 
+// SynthesizeWords reports ErrUnavailable.
+func (e *Engine) SynthesizeWords(ctx context.Context, text string, p Params, words func([]Word), emit func(pcm []int16) error) error {
+	return ErrUnavailable
+}
+
 func (e *Engine) validate(Params) error { return ErrUnavailable }
 
 // Phonemize reports ErrUnavailable.

@@ -313,14 +313,14 @@ func TestPoolPhonemizeUrgentFirst(t *testing.T) {
 	}
 	done := make(chan error, 2)
 	go func() {
-		first := true
-		done <- p.Synthesize(sched.PlayBy(context.Background(), time.Now().Add(time.Minute)), sentence, Params{Voice: "en-us"}, func([]int16) error {
-			if first {
-				first = false
-				note("synthesis")
-			}
-			return nil
-		})
+		// Noted when it ends: the one worker serves one request at a
+		// time, so a synthesis served first ends before the phonemisation
+		// even starts, and one served second ends long (a paragraph of
+		// speech) after the phonemisation has returned, whatever the
+		// scheduler does with the goroutines that note them.
+		err := p.Synthesize(sched.PlayBy(context.Background(), time.Now().Add(time.Minute)), strings.Repeat(sentence+" ", 4), Params{Voice: "en-us"}, func([]int16) error { return nil })
+		note("synthesis")
+		done <- err
 	}()
 	waitFor(t, "the synthesis queued", func() bool { return p.Stats().Queued == 1 })
 	go func() {

@@ -207,6 +207,13 @@ func (p *Pool) SampleRate() int { return p.engine.SampleRate() }
 // chunk and takes another request only once it has acknowledged the
 // abort, so none of the aborted audio reaches a later request.
 func (p *Pool) Synthesize(ctx context.Context, text string, params Params, emit func(pcm []int16) error) error {
+	return p.SynthesizeWords(ctx, text, params, nil, emit)
+}
+
+// SynthesizeWords is Synthesize with word events, as
+// Engine.SynthesizeWords: words, when not nil, runs like emit, with the
+// words that start in a chunk before the chunk.
+func (p *Pool) SynthesizeWords(ctx context.Context, text string, params Params, words func([]Word), emit func(pcm []int16) error) error {
 	if emit == nil {
 		return errors.New("espeak-ng: nil emit")
 	}
@@ -228,9 +235,9 @@ func (p *Pool) Synthesize(ctx context.Context, text string, params Params, emit 
 			return err
 		}
 		if g.p == nil {
-			return p.synthesizeLocal(ctx, text, params, emit)
+			return p.synthesizeLocal(ctx, text, params, words, emit)
 		}
-		err = g.p.synthesize(ctx, g.gen, text, params, emit)
+		err = g.p.synthesize(ctx, g.gen, text, params, words, emit)
 		if !errors.Is(err, errStale) {
 			return err
 		}
@@ -284,9 +291,9 @@ func (p *Pool) Phonemize(ctx context.Context, text, voice string) ([]Clause, err
 	}
 }
 
-func (p *Pool) synthesizeLocal(ctx context.Context, text string, params Params, emit func(pcm []int16) error) error {
+func (p *Pool) synthesizeLocal(ctx context.Context, text string, params Params, words func([]Word), emit func(pcm []int16) error) error {
 	defer p.slots.Release(grant{})
-	return p.engine.Synthesize(ctx, text, params, emit)
+	return p.engine.SynthesizeWords(ctx, text, params, words, emit)
 }
 
 // PoolStats is a Pool's load.

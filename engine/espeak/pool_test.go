@@ -633,8 +633,9 @@ func TestPoolStartFailures(t *testing.T) {
 	}{
 		{"never says hello", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=silent"} }, "no hello", ErrWorkerHung},
 		{"another protocol version", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=oldversion"} }, "version", errProtocol},
-		{"version 1, which cannot phonemise", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=version1"} }, "version 1, want 3", errProtocol},
-		{"version 2, without the phonemes flag", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=version2"} }, "version 2, want 3", errProtocol},
+		{"version 1, which cannot phonemise", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=version1"} }, "version 1, want 4", errProtocol},
+		{"version 2, without the phonemes flag", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=version2"} }, "version 2, want 4", errProtocol},
+		{"version 3, without word events", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=version3"} }, "version 3, want 4", errProtocol},
 		{"no such program", func(c *PoolConfig) { c.WorkerCommand = []string{filepath.Join(empty, "nothing")} }, "no such file", nil},
 		{"espeak-ng cannot start", func(c *PoolConfig) { c.WorkerEnv = append(c.WorkerEnv, "ESPEAK_DATA_PATH="+empty) }, "espeak-ng-data", nil},
 		{"exits at once", func(c *PoolConfig) { c.WorkerEnv = []string{testWorkerEnv + "=nonsense"} }, "exit status 2", ErrWorkerDied},
@@ -744,21 +745,21 @@ func TestServeWorker(t *testing.T) {
 			}
 		}
 	}
-	if err := enc.request(wireRequest{1, Params{Voice: "en-us"}, sentence}); err != nil {
+	if err := enc.request(wireRequest{1, Params{Voice: "en-us"}, sentence, false}); err != nil {
 		t.Fatal(err)
 	}
 	full, e := readAll(1, 0)
 	if e.status != statusOK || full < 22050 {
 		t.Fatalf("request 1: %d samples, %+v", full, e)
 	}
-	if err := enc.request(wireRequest{2, Params{Voice: "en-us"}, longText}); err != nil {
+	if err := enc.request(wireRequest{2, Params{Voice: "en-us"}, longText, false}); err != nil {
 		t.Fatal(err)
 	}
 	part, e := readAll(2, 2)
 	if e.status != statusCancelled || part > full {
 		t.Errorf("cancelled request 2: %d samples, %+v", part, e)
 	}
-	if err := enc.request(wireRequest{3, Params{Voice: "xx"}, sentence}); err != nil {
+	if err := enc.request(wireRequest{3, Params{Voice: "xx"}, sentence, false}); err != nil {
 		t.Fatal(err)
 	}
 	if _, e := readAll(3, 0); e.status != statusUnknownVoice || !errors.Is(e.err(), ErrUnknownVoice) {
@@ -806,7 +807,7 @@ func TestServeWorker(t *testing.T) {
 		t.Errorf("phonemisation with an unknown voice: %q, %+v", clauses, e)
 	}
 	// Synthesis after phonemisation sounds as before it.
-	if err := enc.request(wireRequest{6, Params{Voice: "en-us"}, sentence}); err != nil {
+	if err := enc.request(wireRequest{6, Params{Voice: "en-us"}, sentence, false}); err != nil {
 		t.Fatal(err)
 	}
 	if again, e := readAll(6, 0); e.status != statusOK || again < full-2000 || again > full+2000 {
@@ -831,12 +832,12 @@ func TestServeWorkerProtocolErrors(t *testing.T) {
 	}{
 		{"a frame only a worker sends", func(e *encoder) { e.end(end{id: 1}) }},
 		{"two requests at once", func(e *encoder) {
-			e.request(wireRequest{1, Params{Voice: "en-us"}, longText})
-			e.request(wireRequest{2, Params{Voice: "en-us"}, longText})
+			e.request(wireRequest{1, Params{Voice: "en-us"}, longText, false})
+			e.request(wireRequest{2, Params{Voice: "en-us"}, longText, false})
 		}},
 		{"a bad length", func(e *encoder) { e.w.Write([]byte{0, 0, 0, 0}) }},
 		{"a phonemisation during a request", func(e *encoder) {
-			e.request(wireRequest{1, Params{Voice: "en-us"}, longText})
+			e.request(wireRequest{1, Params{Voice: "en-us"}, longText, false})
 			e.phonemize(wirePhonemize{2, "en-us", longText})
 		}},
 		{"clauses, which only a worker sends", func(e *encoder) { e.clauses(1, []Clause{{"a", "ˈeɪ", 0}}) }},

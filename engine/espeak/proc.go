@@ -67,6 +67,11 @@ type call struct {
 	ctx  context.Context
 	emit func([]int16) error
 	phon *phonemes
+	// words, when not nil, takes the words frames of a synthesis of
+	// textLen bytes; nwords counts them, at most one per byte and one.
+	words   func([]Word)
+	textLen int
+	nwords  int
 
 	// mu is held while emit runs or phon grows, so that once the caller
 	// has set gone it knows neither happens again.
@@ -174,6 +179,34 @@ func (c *call) audio(pcm []int16) (wanted bool) {
 		return false
 	}
 	return true
+}
+
+// wordEvents hands a words frame to words, checked against the text, and
+// reports, as audio does, whether the request is still wanted. A frame
+// that does not fit the request is a protocol error.
+func (c *call) wordEvents(ws []Word) (wanted bool, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.nwords += len(ws); c.nwords > c.textLen+1 {
+		return false, protocolErr("%d words for %d bytes of text", c.nwords, c.textLen)
+	}
+	for _, w := range ws {
+		if w.TextEnd > c.textLen {
+			return false, protocolErr("word text %d..%d past the text's %d bytes", w.TextStart, w.TextEnd, c.textLen)
+		}
+	}
+	if c.gone {
+		return true, nil
+	}
+	if err := c.ctx.Err(); err != nil {
+		c.finish(result{err: err})
+		return false, nil
+	}
+	if r := callEmit(func([]int16) error { c.words(ws); return nil }, nil); r.panicked {
+		c.finish(r)
+		return false, nil
+	}
+	return true, nil
 }
 
 // callEmit runs emit, turning a panic into a result.
@@ -370,6 +403,21 @@ func (x *proc) serve(dec *decoder) (served bool, err error) {
 			if len(pcm) > 0 && !c.audio(pcm) {
 				x.cancel(c)
 			}
+		case frameWords:
+			id, ws, err := parseWords(body)
+			if err != nil {
+				return served, err
+			}
+			if c == nil || c.id != id || c.words == nil {
+				return served, protocolErr("words for request %d out of turn", id)
+			}
+			wanted, err := c.wordEvents(ws)
+			if err != nil {
+				return served, err
+			}
+			if !wanted {
+				x.cancel(c)
+			}
 		case frameClauses:
 			id, clauses, err := parseClauses(body)
 			if err != nil {
@@ -459,9 +507,9 @@ func (x *proc) reap(out *os.File, cause error) error {
 
 // synthesize serves one synthesis on the process that gen names. It
 // returns errStale, having sent nothing, if that process is gone.
-func (x *proc) synthesize(ctx context.Context, gen uint64, text string, params Params, emit func([]int16) error) error {
-	return x.do(&call{ctx: ctx, emit: emit}, gen, func(e *encoder, id uint64) error {
-		return e.request(wireRequest{id: id, params: params, text: text})
+func (x *proc) synthesize(ctx context.Context, gen uint64, text string, params Params, words func([]Word), emit func([]int16) error) error {
+	return x.do(&call{ctx: ctx, emit: emit, words: words, textLen: len(text)}, gen, func(e *encoder, id uint64) error {
+		return e.request(wireRequest{id: id, params: params, text: text, words: words != nil})
 	})
 }
 

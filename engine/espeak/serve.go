@@ -11,7 +11,7 @@ import (
 // backend is what a worker serves requests with: an Engine's Synthesize
 // and Phonemize. Tests wrap them to make a worker misbehave.
 type backend struct {
-	synthesize func(ctx context.Context, text string, p Params, emit func([]int16) error) error
+	synthesize func(ctx context.Context, text string, p Params, words func([]Word), emit func([]int16) error) error
 	phonemize  func(ctx context.Context, text, voice string) ([]Clause, error)
 }
 
@@ -67,8 +67,18 @@ func (b backend) run(w work, enc *encoder) (err, werr error) {
 		}
 		return nil, enc.clauses(w.id, clauses)
 	}
-	err = b.synthesize(w.ctx, w.text, w.params, func(pcm []int16) error {
-		werr = enc.audio(w.id, pcm)
+	var words func([]Word)
+	if w.words {
+		words = func(ws []Word) {
+			if werr == nil {
+				werr = enc.words(w.id, ws)
+			}
+		}
+	}
+	err = b.synthesize(w.ctx, w.text, w.params, words, func(pcm []int16) error {
+		if werr == nil {
+			werr = enc.audio(w.id, pcm)
+		}
 		return werr
 	})
 	return err, werr
@@ -82,7 +92,7 @@ func serveWorker(ctx context.Context, in io.Reader, out io.Writer, wrap func(bac
 		return err
 	}
 	defer e.Close()
-	b := backend{synthesize: e.Synthesize, phonemize: e.Phonemize}
+	b := backend{synthesize: e.SynthesizeWords, phonemize: e.Phonemize}
 	if wrap != nil {
 		b = wrap(b)
 	}

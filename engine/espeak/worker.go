@@ -35,6 +35,14 @@ type job struct {
 	// of speaking it.
 	phonemize bool
 	clauses   []Clause
+	// onWords, when not nil, takes the words that start in each chunk
+	// before the chunk; offsets maps the cleaned text's code points to
+	// the caller's bytes, rate is the engine's, and words holds the words
+	// of the chunk at hand.
+	onWords func([]Word)
+	offsets []int
+	rate    int
+	words   []Word
 
 	state atomic.Int32
 	done  chan struct{}
@@ -55,6 +63,14 @@ func (j *job) deliver(pcm []int16) bool {
 		j.err = err
 		return false
 	}
+	if len(j.words) > 0 {
+		err := j.callWords()
+		j.words = j.words[:0]
+		if err != nil {
+			j.err = err
+			return false
+		}
+	}
 	if pcm == nil {
 		return true
 	}
@@ -68,6 +84,23 @@ func (j *job) deliver(pcm []int16) bool {
 		return false
 	}
 	return true
+}
+
+// word notes a WORD event of the chunk at hand.
+func (j *job) word(pos, length, ms int) {
+	j.words = append(j.words, wordOf(j.offsets, j.rate, pos, length, ms))
+}
+
+// callWords is callEmit for onWords.
+func (j *job) callWords() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			j.recovered, j.panicked = r, true
+			err = fmt.Errorf("espeak-ng: words panicked: %v", r)
+		}
+	}()
+	j.onWords(j.words)
+	return nil
 }
 
 func (j *job) interrupted() error {

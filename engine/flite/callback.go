@@ -25,3 +25,19 @@ func pfGoChunk(handle C.uintptr_t, samples *C.short, n C.int) C.int {
 	}
 	return C.CST_AUDIO_STREAM_STOP
 }
+
+// pfGoWords takes an utterance's words from send_words in shim.c: per
+// word, its token's byte span in the text and its start and end in
+// seconds from the utterance's start. The arrays are C's and are freed
+// when this returns.
+//
+//export pfGoWords
+func pfGoWords(handle C.uintptr_t, n C.int, pos, length *C.int, start, end *C.float) {
+	r := cgo.Handle(handle).Value().(*request)
+	k := int(n)
+	r.utteranceWords(
+		unsafe.Slice((*int32)(unsafe.Pointer(pos)), k),
+		unsafe.Slice((*int32)(unsafe.Pointer(length)), k),
+		unsafe.Slice((*float32)(unsafe.Pointer(start)), k),
+		unsafe.Slice((*float32)(unsafe.Pointer(end)), k))
+}

@@ -105,6 +105,23 @@ func DefaultPitch(voice string) (mean, stddev float64, err error) {
 // first.
 // Text with nothing speakable in it emits nothing and returns nil.
 func Synthesize(ctx context.Context, text string, p Params, emit func(pcm []int16) error) error {
+	return SynthesizeWords(ctx, text, p, nil, emit)
+}
+
+// Word is a word flite speaks: its start and end in samples at
+// SampleRate from the first sample of the call, and the bytes of the text
+// of the token it reads (a token "$5" is read as two words, each with the
+// token's bytes).
+type Word struct {
+	Start, End         int
+	TextStart, TextEnd int
+}
+
+// SynthesizeWords is Synthesize that also reports, when words is not nil,
+// the words of each utterance before its first audio: flite predicts
+// every segment's duration before it makes a sample, and a word starts
+// where the segment before its first one ends. words runs like emit.
+func SynthesizeWords(ctx context.Context, text string, p Params, words func([]Word), emit func(pcm []int16) error) error {
 	v, err := p.validate()
 	if err != nil {
 		return err
@@ -115,13 +132,18 @@ func Synthesize(ctx context.Context, text string, p Params, emit func(pcm []int1
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	text = sanitize(text)
+	var offsets []int
+	if words != nil {
+		text, offsets = sanitizeMapped(text)
+	} else {
+		text = sanitize(text)
+	}
 	if text == "" {
 		return nil
 	}
 
 	vi := info[v]
-	r := &request{ctx: ctx, emit: emit, gain: 1}
+	r := &request{ctx: ctx, emit: emit, gain: 1, words: words, offsets: offsets, rate: vi.rate}
 	if p.Volume != 0 {
 		r.gain = p.Volume
 	}
@@ -129,6 +151,9 @@ func Synthesize(ctx context.Context, text string, p Params, emit func(pcm []int1
 		f0_mean:      C.float(p.PitchMean),
 		f0_stddev:    C.float(p.PitchStddev),
 		min_buffsize: C.int(float64(vi.rate) * chunkSeconds),
+	}
+	if words != nil {
+		creq.words = 1
 	}
 	if p.Rate != 0 {
 		creq.duration_stretch = C.float(vi.stretch / p.Rate)
@@ -162,6 +187,37 @@ type request struct {
 	err      error
 	panicked bool
 	panicVal any
+
+	// words, when not nil, takes each utterance's words; offsets maps
+	// the bytes of the text flite reads to the caller's, rate is the
+	// voice's and samples counts the samples emitted.
+	words   func([]Word)
+	offsets []int
+	rate    int
+	samples int
+}
+
+// utteranceWords reports one utterance's words, given flite's token spans
+// in the sanitised text and times in seconds from the utterance's start.
+func (r *request) utteranceWords(pos, length []int32, start, end []float32) {
+	if r.panicked || r.err != nil {
+		return
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			r.panicked, r.panicVal = true, v
+		}
+	}()
+	ws := make([]Word, 0, len(pos))
+	last := len(r.offsets) - 1
+	for i := range pos {
+		a := min(max(int(pos[i]), 0), last)
+		b := min(max(int(pos[i]+length[i]), a), last)
+		s := r.samples + int(math.Round(float64(start[i])*float64(r.rate)))
+		e := r.samples + int(math.Round(float64(end[i])*float64(r.rate)))
+		ws = append(ws, Word{Start: s, End: max(e, s), TextStart: r.offsets[a], TextEnd: r.offsets[b]})
+	}
+	r.words(ws)
 }
 
 // chunk handles one streamed chunk, which aliases flite's wave buffer, or
@@ -184,6 +240,7 @@ func (r *request) chunk(samples []int16) (cont bool) {
 	if len(samples) > 0 {
 		pcm := make([]int16, len(samples))
 		scale(pcm, samples, r.gain)
+		r.samples += len(pcm)
 		if err := r.emit(pcm); err != nil {
 			r.err = err
 			return false
@@ -227,22 +284,40 @@ const maxRun = 40
 // run of maxRun non-space bytes. It returns "" when only whitespace is
 // left.
 func sanitize(text string) string {
+	s, _ := sanitizeWith(text, false)
+	return s
+}
+
+// sanitizeMapped is sanitize that also maps each byte of its result, and
+// its end, to the byte of text it came from.
+func sanitizeMapped(text string) (string, []int) { return sanitizeWith(text, true) }
+
+func sanitizeWith(text string, mapped bool) (string, []int) {
 	var b strings.Builder
 	b.Grow(len(text))
+	var offsets []int
 	speakable := false
 	run := 0
+	from := 0 // the byte of text being written
 	write := func(s string) {
 		for i := range len(s) {
+			if mapped {
+				offsets = append(offsets, from)
+			}
 			if c := s[i]; c == ' ' || c == '\t' || c == '\n' || c == '\r' {
 				run = 0
 			} else if run++; run > maxRun {
 				b.WriteByte(' ')
+				if mapped {
+					offsets = append(offsets, from)
+				}
 				run = 1
 			}
 			b.WriteByte(s[i])
 		}
 	}
-	for _, r := range text {
+	for i, r := range text {
+		from = i
 		switch {
 		case r == '\t' || r == '\n' || r == '\r':
 			write(string(r))
@@ -259,9 +334,12 @@ func sanitize(text string) string {
 		}
 	}
 	if !speakable {
-		return ""
+		return "", nil
 	}
-	return b.String()
+	if mapped {
+		offsets = append(offsets, len(text))
+	}
+	return b.String(), offsets
 }
 
 // asciiFold maps the non-ASCII characters common in English text to

@@ -18,3 +18,14 @@ func DefaultPitch(voice string) (mean, stddev float64, err error) {
 func Synthesize(ctx context.Context, text string, p Params, emit func(pcm []int16) error) error {
 	return ErrUnavailable
 }
+
+// Word is a word flite speaks; see the cgo build.
+type Word struct {
+	Start, End         int
+	TextStart, TextEnd int
+}
+
+// SynthesizeWords reports ErrUnavailable: flite needs cgo.
+func SynthesizeWords(ctx context.Context, text string, p Params, words func([]Word), emit func(pcm []int16) error) error {
+	return ErrUnavailable
+}

@@ -13,6 +13,7 @@ cst_voice *register_cmu_us_kal16(const char *voxdir);
 
 // Implemented in Go (callback.go).
 extern int pfGoChunk(uintptr_t handle, short *samples, int n);
+extern void pfGoWords(uintptr_t handle, int n, int *pos, int *len, float *start, float *end);
 
 static cst_voice *voices[PF_NVOICES];
 
@@ -112,10 +113,63 @@ float pf_default_stretch(int voice)
 	return get_param_float(voices[voice]->features, "duration_stretch", 1.0);
 }
 
+// send_words reports the words of an utterance whose durations are known
+// (flite predicts them before it makes any sample): for each word, the
+// byte span of its token in the text, and the end of the segment before
+// its first one and of its last one, in seconds from the utterance's
+// start. A word without segments (none is spoken) is left out.
+static void send_words(const cst_utterance *u, uintptr_t handle)
+{
+	const cst_item *w, *ss, *first, *last, *prev, *tok;
+	int n = 0, cap = 0, *pos, *len;
+	float *start, *end;
+
+	for (w = relation_head(utt_relation(u, "Word")); w; w = item_next(w))
+		cap++;
+	if (cap == 0)
+		return;
+	pos = cst_alloc(int, cap);
+	len = cst_alloc(int, cap);
+	start = cst_alloc(float, cap);
+	end = cst_alloc(float, cap);
+	for (w = relation_head(utt_relation(u, "Word")); w; w = item_next(w)) {
+		ss = item_as(w, "SylStructure");
+		tok = item_parent(item_as(w, "Token"));
+		if (ss == NULL || tok == NULL || !item_feat_present(tok, "pf_pos"))
+			continue;
+		first = item_daughter(item_daughter(ss));
+		last = item_last_daughter(item_last_daughter(ss));
+		if (first == NULL || last == NULL)
+			continue;
+		prev = item_prev(item_as(first, "Segment"));
+		pos[n] = item_feat_int(tok, "pf_pos");
+		len[n] = item_feat_int(tok, "pf_len");
+		start[n] = prev ? item_feat_float(prev, "end") : 0;
+		end[n] = item_feat_float(last, "end");
+		n++;
+	}
+	if (n > 0)
+		pfGoWords(handle, n, pos, len, start, end);
+	cst_free(pos);
+	cst_free(len);
+	cst_free(start);
+	cst_free(end);
+}
+
 static int stream_chunk(const cst_wave *w, int start, int size, int last,
 			cst_audio_streaming_info *asi)
 {
+	cst_features *f;
+
 	(void)last;
+	// The first chunk of an utterance: its words go first.
+	if (asi->utt != NULL) {
+		f = asi->utt->features;
+		if (get_param_int(f, "pf_words", 0) && !feat_present(f, "pf_words_sent")) {
+			feat_set_int(f, "pf_words_sent", 1);
+			send_words(asi->utt, (uintptr_t)asi->userdata);
+		}
+	}
 	return pfGoChunk((uintptr_t)asi->userdata, w->samples + start, size);
 }
 
@@ -161,11 +215,14 @@ static int speak(cst_utterance *u, cst_voice *v, const pf_request *req)
 		feat_set_float(u->features, "int_f0_target_mean", req->f0_mean);
 	if (req->f0_stddev > 0)
 		feat_set_float(u->features, "int_f0_target_stddev", req->f0_stddev);
+	if (req->words)
+		feat_set_int(u->features, "pf_words", 1);
 
 	asi = new_audio_streaming_info();
 	asi->min_buffsize = req->min_buffsize;
 	asi->asc = stream_chunk;
 	asi->userdata = (void *)req->handle;
+	asi->utt = u;
 	// The utterance owns asi from here and frees it with itself.
 	feat_set(u->features, "streaming_info", audio_streaming_info_val(asi));
 
@@ -230,6 +287,11 @@ int pf_synth(int voice, const char *text, const pf_request *req)
 		item_set_string(t, "whitespace", ts->whitespace);
 		item_set_string(t, "prepunctuation", ts->prepunctuation);
 		item_set_string(t, "punc", ts->postpunctuation);
+		// Where the token (with its punctuation) is in the text, for the
+		// words' spans.
+		item_set_int(t, "pf_pos", ts->token_pos);
+		item_set_int(t, "pf_len", (int)(strlen(ts->prepunctuation) +
+			strlen(token) + strlen(ts->postpunctuation)));
 		cost += token_cost(token);
 		punctuated = ts->postpunctuation[0] != '\0';
 	}

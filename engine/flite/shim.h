@@ -23,6 +23,7 @@ typedef struct {
 	float f0_stddev;
 	int min_buffsize;  // samples per streamed chunk, at least
 	uintptr_t handle;  // cgo.Handle of the Go request
+	int words;         // report each utterance's words before its audio
 } pf_request;
 
 // pf_init calls flite_init and registers every voice. Call once, before

@@ -54,6 +54,9 @@ type Params struct {
 	Blend Blend
 	// Speed divides the durations: 2 is twice as fast; 0 means 1.
 	Speed float64
+	// Words, when not nil, takes each run's words, estimated (see
+	// onnxrun.Estimate), before the run's audio.
+	Words func([]onnxrun.Word)
 }
 
 // Model is Kokoro loaded from a directory: model.onnx, config.json and
@@ -193,7 +196,7 @@ func (m *Model) Synthesize(ctx context.Context, ph Phonemizer, text, espeakVoice
 	if !(speed > 0.1 && speed < 10) {
 		return fmt.Errorf("kokoro: speed %v out of range", speed)
 	}
-	sents, err := sentences(ctx, ph, text, espeakVoice)
+	sents, spans, err := sentencesSpans(ctx, ph, text, espeakVoice)
 	if err != nil {
 		return err
 	}
@@ -201,8 +204,14 @@ func (m *Model) Synthesize(ctx context.Context, ph Phonemizer, text, espeakVoice
 	if onnxrun.Urgent(ctx) {
 		first = m.opts.FirstTokens
 	}
-	for _, piece := range onnxrun.Pieces(sents, first, m.opts.MaxTokens) {
-		ids, _ := m.cfg.Tokens(trimSpace(piece))
+	owned, words := onnxrun.Own(text, sents, spans)
+	samples := 0
+	for _, piece := range onnxrun.PiecesOf(owned, first, m.opts.MaxTokens, onnxrun.IsSpace) {
+		runes := make([]rune, len(piece))
+		for i, pr := range piece {
+			runes[i] = pr.R
+		}
+		ids, _ := m.cfg.Tokens(trimSpace(runes))
 		if len(ids) == 0 {
 			continue
 		}
@@ -210,6 +219,12 @@ func (m *Model) Synthesize(ctx context.Context, ph Phonemizer, text, espeakVoice
 		if err != nil {
 			return err
 		}
+		if p.Words != nil {
+			if ws := onnxrun.Estimate(pcm, SampleRate, piece, words, samples); len(ws) > 0 {
+				p.Words(ws)
+			}
+		}
+		samples += len(pcm)
 		if err := emit(pcm); err != nil {
 			return err
 		}

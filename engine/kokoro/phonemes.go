@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-voice/parley/engine/espeak"
+	"github.com/parley-voice/parley/internal/onnxrun"
 )
 
 // Phonemizer reads text into clauses of IPA phonemes for an espeak-ng
@@ -18,14 +19,26 @@ type Phonemizer interface {
 // each clause's phonemes followed by its punctuation and a space, the
 // sentences apart, and for English kokoro.js's corrections of espeak-ng.
 func sentences(ctx context.Context, ph Phonemizer, text, voice string) ([][][]rune, error) {
+	s, _, err := sentencesSpans(ctx, ph, text, voice)
+	return s, err
+}
+
+// sentencesSpans is sentences with the span of text each clause was read
+// from, for word timestamps.
+func sentencesSpans(ctx context.Context, ph Phonemizer, text, voice string) ([][][]rune, [][]onnxrun.Span, error) {
 	clauses, err := ph.Phonemize(ctx, text, voice)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	english := strings.HasPrefix(voice, "en")
 	var out [][][]rune
 	var cur [][]rune
+	var spans [][]onnxrun.Span
+	var curSpans []onnxrun.Span
+	at := 0
 	for _, cl := range clauses {
+		curSpans = append(curSpans, onnxrun.Span{Start: at, End: at + len(cl.Text)})
+		at += len(cl.Text)
 		p := dropLanguageFlags(cl.Phonemes)
 		if cl.Punct != 0 {
 			p += string(cl.Punct)
@@ -35,14 +48,14 @@ func sentences(ctx context.Context, ph Phonemizer, text, voice string) ([][][]ru
 		}
 		cur = append(cur, []rune(p+" "))
 		if cl.EndsSentence() {
-			out = append(out, cur)
-			cur = nil
+			out, spans = append(out, cur), append(spans, curSpans)
+			cur, curSpans = nil, nil
 		}
 	}
 	if len(cur) > 0 {
-		out = append(out, cur)
+		out, spans = append(out, cur), append(spans, curSpans)
 	}
-	return out, nil
+	return out, spans, nil
 }
 
 // dropLanguageFlags removes espeak-ng's language switches, "(en)" around

@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/parley-voice/parley/engine/espeak"
+	"github.com/parley-voice/parley/internal/onnxrun"
 )
 
 // Phonemizer reads text into clauses of IPA phonemes for an espeak-ng
@@ -28,21 +29,33 @@ var defaultPhonemeMaps = map[string]map[rune][]rune{
 // it, clause by clause (see the package documentation). ph is needed for
 // espeak phonemes and unused for text phonemes.
 func (c *Config) sentences(ctx context.Context, ph Phonemizer, text string) ([]sentence, error) {
+	s, _, err := c.sentencesSpans(ctx, ph, text)
+	return s, err
+}
+
+// sentencesSpans is sentences with the span of text each clause was read
+// from, for word timestamps.
+func (c *Config) sentencesSpans(ctx context.Context, ph Phonemizer, text string) ([]sentence, [][]onnxrun.Span, error) {
 	if c.PhonemeType == PhonemesText {
 		// phonemize_codepoints: case-folded, decomposed, one "sentence".
 		s := c.mapPhonemes(nfd([]rune(foldCase(text))))
 		if len(s) == 0 {
-			return nil, nil
+			return nil, nil, nil
 		}
-		return []sentence{{s}}, nil
+		return []sentence{{s}}, [][]onnxrun.Span{{{Start: 0, End: len(text)}}}, nil
 	}
 	clauses, err := ph.Phonemize(ctx, text, c.Espeak.Voice)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []sentence
 	var cur sentence
+	var spans [][]onnxrun.Span
+	var curSpans []onnxrun.Span
+	at := 0
 	for _, cl := range clauses {
+		curSpans = append(curSpans, onnxrun.Span{Start: at, End: at + len(cl.Text)})
+		at += len(cl.Text)
 		p := dropLanguageFlags(c.mapPhonemes(nfd([]rune(cl.Phonemes))))
 		switch cl.Punct {
 		case '.', '?', '!':
@@ -52,14 +65,14 @@ func (c *Config) sentences(ctx context.Context, ph Phonemizer, text string) ([]s
 		}
 		cur = append(cur, p)
 		if cl.EndsSentence() {
-			out = append(out, cur)
-			cur = nil
+			out, spans = append(out, cur), append(spans, curSpans)
+			cur, curSpans = nil, nil
 		}
 	}
 	if len(cur) > 0 {
-		out = append(out, cur)
+		out, spans = append(out, cur), append(spans, curSpans)
 	}
-	return out, nil
+	return out, spans, nil
 }
 
 // mapPhonemes applies the voice's phoneme_map, or piper-phonemize's

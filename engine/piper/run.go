@@ -100,7 +100,7 @@ func (v *Voice) Synthesize(ctx context.Context, ph Phonemizer, text string, p Pa
 	if err != nil {
 		return err
 	}
-	sents, err := v.cfg.sentences(ctx, ph, text)
+	sents, spans, err := v.cfg.sentencesSpans(ctx, ph, text)
 	if err != nil {
 		return err
 	}
@@ -108,12 +108,24 @@ func (v *Voice) Synthesize(ctx context.Context, ph Phonemizer, text string, p Pa
 	if onnxrun.Urgent(ctx) {
 		first = v.opts.FirstPhonemes
 	}
-	for _, piece := range onnxrun.Pieces(sents, first, v.opts.MaxPhonemes) {
-		ids, _ := v.cfg.IDs(piece)
+	owned, words := onnxrun.Own(text, sents, spans)
+	samples := 0
+	for _, piece := range onnxrun.PiecesOf(owned, first, v.opts.MaxPhonemes, onnxrun.IsSpace) {
+		runes := make([]rune, len(piece))
+		for i, pr := range piece {
+			runes[i] = pr.R
+		}
+		ids, _ := v.cfg.IDs(runes)
 		pcm, err := v.run(ctx, ids, p.Speaker, scales)
 		if err != nil {
 			return err
 		}
+		if p.Words != nil {
+			if ws := onnxrun.Estimate(pcm, v.SampleRate(), piece, words, samples); len(ws) > 0 {
+				p.Words(ws)
+			}
+		}
+		samples += len(pcm)
 		if err := emit(pcm); err != nil {
 			return err
 		}

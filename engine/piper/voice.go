@@ -3,6 +3,7 @@ package piper
 import (
 	"context"
 	"fmt"
+	"github.com/parley-voice/parley/internal/onnxrun"
 	"math"
 	"os"
 	"path/filepath"
@@ -92,6 +93,9 @@ type Params struct {
 	LengthScale float64
 	// NoiseScale and NoiseW replace the voice's own when not 0.
 	NoiseScale, NoiseW float64
+	// Words, when not nil, takes each run's words, estimated (see
+	// onnxrun.Estimate), before the run's audio.
+	Words func([]onnxrun.Word)
 }
 
 // scales returns the scales input for p.

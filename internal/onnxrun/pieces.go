@@ -16,19 +16,24 @@ import (
 // after a short run. Pieces of nothing but spaces are dropped. A run's
 // length bounds both its memory and how long a cancel can wait for it.
 func Pieces(sentences [][][]rune, first, max int) [][]rune {
-	var out [][]rune
+	return PiecesOf(sentences, first, max, func(r rune) bool { return r == ' ' })
+}
+
+// PiecesOf is Pieces for symbols of any kind; space tells a space.
+func PiecesOf[T any](sentences [][][]T, first, max int, space func(T) bool) [][]T {
+	var out [][]T
 	limit := max
 	if first > 0 {
 		limit = min(first, max)
 	}
-	emit := func(p []rune) {
-		if hasSpeech(p) {
+	emit := func(p []T) {
+		if hasSpeech(p, space) {
 			out = append(out, p)
 			limit = max
 		}
 	}
 	for _, s := range sentences {
-		var cur []rune
+		var cur []T
 		for _, cl := range s {
 			if len(cur) > 0 && len(cur)+len(cl) > limit {
 				emit(cur)
@@ -37,7 +42,7 @@ func Pieces(sentences [][][]rune, first, max int) [][]rune {
 			// A clause this long has made cur go out above.
 			for len(cl) > max {
 				cut := max
-				if i := lastIndex(cl[:max], ' '); i > 0 {
+				if i := lastIndex(cl[:max], space); i > 0 {
 					cut = i + 1
 				}
 				emit(cl[:cut])
@@ -51,18 +56,18 @@ func Pieces(sentences [][][]rune, first, max int) [][]rune {
 }
 
 // hasSpeech reports whether p has anything but spaces.
-func hasSpeech(p []rune) bool {
+func hasSpeech[T any](p []T, space func(T) bool) bool {
 	for _, r := range p {
-		if r != ' ' {
+		if !space(r) {
 			return true
 		}
 	}
 	return false
 }
 
-func lastIndex(p []rune, r rune) int {
+func lastIndex[T any](p []T, space func(T) bool) int {
 	for i := len(p) - 1; i >= 0; i-- {
-		if p[i] == r {
+		if space(p[i]) {
 			return i
 		}
 	}

@@ -5,7 +5,9 @@
 // any process of it is left behind: every server runs in a process group
 // of its own, which must be empty after the stop. Redis and PostgreSQL can
 // be stopped and started again on the same port and data, to test outages;
-// nginx can be reloaded with new upstreams.
+// nginx can be reloaded with new upstreams. StartProcess runs a process of
+// the test's own (a `parley serve` node) under the same rules, and can
+// kill it as `kill -9` does.
 //
 // The servers come from Debian packages that scripts/deps.sh --test
 // installs (postgresql, redis-server, nginx). A helper whose binary is

@@ -150,7 +150,7 @@ func (n *Nginx) start() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	args := n.command().Args[1:]
-	p, err := startProc("nginx", filepath.Join(n.dir, "nginx.out"), n.dir, nil, n.bin, args...)
+	p, err := startProc("nginx", filepath.Join(n.dir, "nginx.out"), n.dir, nil, nil, n.bin, args...)
 	if err != nil {
 		return err
 	}

@@ -179,7 +179,7 @@ func (pg *Postgres) start() error {
 	if pg.p != nil {
 		return errors.New("already running")
 	}
-	p, err := startProc("postgres", pg.log(), pg.dir, pg.cred, filepath.Join(pg.bin, "postgres"),
+	p, err := startProc("postgres", pg.log(), pg.dir, pg.cred, nil, filepath.Join(pg.bin, "postgres"),
 		"-D", pg.data(),
 		"-c", "listen_addresses=127.0.0.1", "-c", "port="+strconv.Itoa(pg.port),
 		"-c", "unix_socket_directories=",

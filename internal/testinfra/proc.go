@@ -24,8 +24,9 @@ type proc struct {
 }
 
 // startProc starts bin with args, output appended to logPath, as cred's
-// user when cred is not nil. The child is killed if the test process dies.
-func startProc(name, logPath, dir string, cred *syscall.Credential, bin string, args ...string) (*proc, error) {
+// user when cred is not nil, with env added to the test's environment. The
+// child is killed if the test process dies.
+func startProc(name, logPath, dir string, cred *syscall.Credential, env []string, bin string, args ...string) (*proc, error) {
 	out, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
@@ -33,6 +34,9 @@ func startProc(name, logPath, dir string, cred *syscall.Credential, bin string, 
 	defer out.Close()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, Credential: cred}
 	if err := cmd.Start(); err != nil {

@@ -112,7 +112,7 @@ func (r *Redis) start() error {
 	if r.opts.Persist {
 		aof = "yes"
 	}
-	p, err := startProc("redis-server", r.log(), r.dir, nil, r.bin,
+	p, err := startProc("redis-server", r.log(), r.dir, nil, nil, r.bin,
 		"--port", strconv.Itoa(r.port), "--bind", "127.0.0.1", "--protected-mode", "no",
 		"--dir", r.dir, "--save", "", "--appendonly", aof, "--daemonize", "no",
 		"--logfile", "", "--loglevel", "warning")

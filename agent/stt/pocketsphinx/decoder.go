@@ -166,6 +166,36 @@ func (d *Decoder) hyp() string {
 	return ""
 }
 
+// WordTime is a word of the last utterance's hypothesis and the frames it
+// spans, in seconds from the utterance's start (pocketsphinx's frames are
+// 10 ms).
+type WordTime struct {
+	Word       string
+	Start, End float64
+}
+
+// Words returns the words of the utterance that End finished, with their
+// times, silences and fillers included as pocketsphinx names them
+// ("<sil>", "<s>", "</s>"). With a grammar of the one sentence spoken
+// (Extra "-jsgf"), it is a forced alignment of that sentence.
+func (d *Decoder) Words() ([]WordTime, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch {
+	case d.ps == nil:
+		return nil, ErrClosed
+	case d.inUtt:
+		return nil, ErrInUtterance
+	}
+	var out []WordTime
+	for seg := C.ps_seg_iter(d.ps); seg != nil; seg = C.ps_seg_next(seg) {
+		var sf, ef C.int
+		C.ps_seg_frames(seg, &sf, &ef)
+		out = append(out, WordTime{Word: C.GoString(C.ps_seg_word(seg)), Start: float64(sf) / 100, End: float64(ef+1) / 100})
+	}
+	return out, nil
+}
+
 // Reset makes the decoder forget what earlier utterances taught it.
 // pocketsphinx estimates the channel (the cepstral mean) and the
 // background noise from the audio it hears and carries the estimates into

@@ -23,6 +23,15 @@ func (d *Decoder) Partial() (string, error) { return "", ErrUnavailable }
 // End reports ErrUnavailable.
 func (d *Decoder) End() (string, error) { return "", ErrUnavailable }
 
+// WordTime is a word and its times; see the cgo build.
+type WordTime struct {
+	Word       string
+	Start, End float64
+}
+
+// Words reports ErrUnavailable.
+func (d *Decoder) Words() ([]WordTime, error) { return nil, ErrUnavailable }
+
 // Reset reports ErrUnavailable.
 func (d *Decoder) Reset() error { return ErrUnavailable }
 
