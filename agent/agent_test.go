@@ -70,7 +70,7 @@ func (f *fakeLLM) conversations() [][]map[string]string {
 }
 
 // startNode runs a whole Parley node with the agent on loopback.
-func startNode(t *testing.T, llmURL string, opts ...func(*server.Config)) (base, key string) {
+func startNode(t testing.TB, llmURL string, opts ...func(*server.Config)) (base, key string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := server.Config{DataDir: t.TempDir(), Realtime: realtime.DefaultConfig(), Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
@@ -115,7 +115,7 @@ func startNode(t *testing.T, llmURL string, opts ...func(*server.Config)) (base,
 
 // speech returns text spoken by the default voice at 16 kHz, as a user's
 // microphone would deliver it.
-func speech(t *testing.T, text string) []int16 {
+func speech(t testing.TB, text string) []int16 {
 	t.Helper()
 	e, err := engine.Open(engine.Config{})
 	if err != nil {
@@ -138,7 +138,7 @@ func speech(t *testing.T, text string) []int16 {
 // arrives) and reports the playback, and records everything the server
 // says.
 type agentClient struct {
-	t    *testing.T
+	t    testing.TB
 	c    *websocket.Conn
 	ctx  context.Context
 	mu   sync.Mutex
@@ -149,9 +149,10 @@ type agentClient struct {
 	curTurn int
 	closed  chan struct{}
 	stop    chan struct{}
+	hangUp  func() // ends the session; idempotent
 }
 
-func dialAgent(t *testing.T, base, key string) *agentClient {
+func dialAgent(t testing.TB, base, key string) *agentClient {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
@@ -162,7 +163,8 @@ func dialAgent(t *testing.T, base, key string) *agentClient {
 	c.SetReadLimit(1 << 20)
 	a := &agentClient{t: t, c: c, ctx: ctx, audio: map[int]int{}, started: map[int]time.Time{},
 		closed: make(chan struct{}), stop: make(chan struct{})}
-	t.Cleanup(func() { close(a.stop); c.CloseNow(); <-a.closed })
+	a.hangUp = sync.OnceFunc(func() { close(a.stop); c.CloseNow(); <-a.closed })
+	t.Cleanup(a.hangUp)
 	a.send(map[string]any{"type": "start", "api_key": key, "input_sample_rate": 16000, "language": "English"})
 	go a.read()
 	go a.play()

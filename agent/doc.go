@@ -30,6 +30,23 @@
 // server's places only once its start carries a valid key; each answer
 // checks the key again, so a revoked key ends the session with 4002.
 //
+// # Transports
+//
+// One pipeline, two transports (transport.go): the browser's /v1/agent
+// socket (browser.go) and a Twilio media stream at /v1/twilio/media
+// (twilio.go), which package phone admits. On the phone, the caller's
+// 8 kHz μ-law is decoded and, for pocketsphinx, widened to 16 kHz
+// (audio.Widener); the answer is resampled to 8 kHz, coded as μ-law and
+// sent in 20 ms media messages at most Config.PhoneLead ahead of real
+// time, each followed by a mark, so that Twilio's echoed marks say what
+// the caller has heard, as the page's playback reports do. Speech over
+// the answer holds playback at once with a clear (turn.HoldPlayback) and
+// rewinds to the last mark heard; a confirmed barge-in keeps in the
+// history only the words of the audio heard. A DTMF key reaches the LLM
+// as "The caller pressed N.". When a session ends its record (transport,
+// numbers, duration, each turn's latencies) goes to the store, for
+// GET /v1/calls, and the agent's metrics carry a transport label.
+//
 // The agent reaches TTS through the same realtime protocol as any client
 // (the Go client package), by default at this server's own address with
 // the user's key, or at any murmr-compatible URL.

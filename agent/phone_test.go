@@ -39,9 +39,16 @@ const (
 
 // newPhoneLine starts a node (with the language model at llmURL, or the
 // offline responder) and registers a number for its key through the API.
-func newPhoneLine(t *testing.T, llmURL string, settings map[string]any) phoneLine {
+func newPhoneLine(t testing.TB, llmURL string, settings map[string]any) phoneLine {
 	t.Helper()
 	base, key := startNode(t, llmURL)
+	return registerLine(t, base, key, settings)
+}
+
+// registerLine registers a number of a new Twilio account for key, with
+// the agent settings given.
+func registerLine(t testing.TB, base, key string, settings map[string]any) phoneLine {
+	t.Helper()
 	l := phoneLine{base: base, key: key, acct: twiliosim.NewAccount(), number: lineNumber}
 	body := map[string]any{"phone_number": l.number, "account_sid": l.acct.SID, "auth_token": l.acct.AuthToken}
 	for k, v := range settings {
@@ -69,7 +76,7 @@ func newPhoneLine(t *testing.T, llmURL string, settings map[string]any) phoneLin
 }
 
 // api calls the HTTP API with the line's key.
-func (l phoneLine) api(t *testing.T, method, path string, body any) (int, []byte) {
+func (l phoneLine) api(t testing.TB, method, path string, body any) (int, []byte) {
 	t.Helper()
 	var r io.Reader
 	if body != nil {
@@ -93,7 +100,7 @@ func (l phoneLine) api(t *testing.T, method, path string, body any) (int, []byte
 var noKeepAlive = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 30 * time.Second}
 
 // call rings the line and connects the media stream.
-func (l phoneLine) call(t *testing.T) *twiliosim.Call {
+func (l phoneLine) call(t testing.TB) *twiliosim.Call {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -115,7 +122,7 @@ func (l phoneLine) call(t *testing.T) *twiliosim.Call {
 
 // phoneSpeech is text spoken by the default voice, as the caller's
 // microphone at 8 kHz.
-func phoneSpeech(t *testing.T, text string) []int16 {
+func phoneSpeech(t testing.TB, text string) []int16 {
 	return audio.Resample(speech(t, text), 16000, twiliosim.Rate)
 }
 
@@ -150,7 +157,7 @@ func firstMedia(c *twiliosim.Call, t time.Time) (time.Time, bool) {
 }
 
 // waitFor polls cond until it holds or d passes.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
@@ -164,7 +171,7 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 // answerPlayed waits until the answer has started and then been played
 // out: no media for a second and nothing queued. It returns the answer as
 // the caller heard it, at 8 kHz.
-func answerPlayed(t *testing.T, c *twiliosim.Call, after time.Time, d time.Duration) []int16 {
+func answerPlayed(t testing.TB, c *twiliosim.Call, after time.Time, d time.Duration) []int16 {
 	t.Helper()
 	waitFor(t, d, "the answer", func() bool { _, ok := firstMedia(c, after); return ok })
 	waitFor(t, d, "the answer played to its end", func() bool {

@@ -329,11 +329,11 @@ func (s *session) emit(e event) {
 // earLoop turns microphone audio into speech events and transcripts.
 func (s *session) earLoop() {
 	// toSTT brings the microphone to the recogniser's rate. Telephone
-	// audio is widened rather than resampled: the default recogniser's
-	// model is wideband and hears next to nothing in a signal with an
-	// empty upper band (audio.Widener).
+	// audio is widened rather than resampled for pocketsphinx: its model
+	// is wideband and hears next to nothing in a signal with an empty
+	// upper band (audio.Widener). Other recognisers get it as it is.
 	toSTT := audio.NewResampler(s.inputRate, sttRate).Process
-	if s.inputRate == 8000 && sttRate == 16000 {
+	if _, sphinx := s.srv.deps.STT.(Sphinx); sphinx && s.inputRate == 8000 && sttRate == 16000 {
 		toSTT = audio.NewWidener().Process
 	}
 	var buf []int16

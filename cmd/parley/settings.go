@@ -102,7 +102,7 @@ func serveSettings(c *serveConfig) []*setting {
 		{key: "config", value: stringVal(&c.ConfigFile), noFile: true,
 			usage: "TOML file with a key for any setting here but this one (deploy/parley.toml lists them); flags and environment variables override it"},
 		{key: "public-url", value: stringVal(&s.PublicURL),
-			usage: "base URL clients use to reach this server, for the audio links in job webhooks (empty: http://localhost:PORT)"},
+			usage: "base URL clients use to reach this server, for the audio links in job webhooks and Twilio's webhook signatures and stream URL (empty: http://localhost:PORT)"},
 		{key: "models", value: stringVal(&s.Engine.ModelsDir),
 			usage: "neural voices directory: Piper NAME.onnx with NAME.onnx.json, Kokoro in kokoro/, as parley models pull installs them; a missing directory means none (empty: DATA/models)"},
 		{key: "ort-lib", value: stringVal(&s.Engine.ORTLibrary),
