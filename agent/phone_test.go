@@ -169,7 +169,8 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 }
 
 // answerPlayed waits until the answer has started and then been played
-// out: no media for a second and nothing queued. It returns the answer as
+// out: no media for 3 s (a loaded machine can stall the TTS for over a
+// second between pieces) and nothing queued. It returns the answer as
 // the caller heard it, at 8 kHz.
 func answerPlayed(t testing.TB, c *twiliosim.Call, after time.Time, d time.Duration) []int16 {
 	t.Helper()
@@ -178,7 +179,7 @@ func answerPlayed(t testing.TB, c *twiliosim.Call, after time.Time, d time.Durat
 		evs := c.Events()
 		for i := len(evs) - 1; i >= 0; i-- {
 			if evs[i].Kind == "media" {
-				return time.Since(evs[i].At) > time.Second && c.Queued() == 0
+				return time.Since(evs[i].At) > 3*time.Second && c.Queued() == 0
 			}
 		}
 		return false
@@ -334,8 +335,10 @@ func TestPhoneCallEndToEnd(t *testing.T) {
 	if !strings.Contains(system, "bakery") {
 		t.Errorf("the number's instructions are not in the system prompt: %q", system)
 	}
-	if stt.WER(asked, user) > 0.4 {
-		t.Errorf("transcript %q of %q", user, asked)
+	// Recognition of the telephone band varies with where the VAD cuts
+	// (0.2 to 0.55 over runs); without the Widener it is "hm".
+	if w := stt.WER(asked, user); w > 0.6 || !strings.Contains(user, "afternoon") || !strings.Contains(user, "manager") {
+		t.Errorf("transcript %q of %q (WER %.2f)", user, asked, w)
 	}
 	t.Logf("transcript: %q", user)
 
