@@ -3,11 +3,7 @@
 package realtime_test
 
 import (
-	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -22,24 +18,10 @@ import (
 // pieces of three code points, two contexts spoken in the order of their
 // flushes, a clear of one, and close_context.
 func TestNodeWSContextsAndTimestamps(t *testing.T) {
-	dir, err := filepath.Abs("../tests/node")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "ws")); err != nil {
-		t.Fatalf("npm package ws is not installed (run make test-deps): %v", err)
-	}
 	h := newHarness(t)
 	for _, mode := range []string{"json", "binary"} {
 		t.Run(mode, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, "node", "contexts.mjs", h.url, h.key, mode)
-			cmd.Dir = dir
-			b, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("node client: %v\n%s", err, b)
-			}
+			b := nodeClient(t, 90*time.Second, "contexts.mjs", h.url, h.key, mode)
 			type gen struct {
 				Words      []protocol.Word `json:"words"`
 				Early      int             `json:"early"`

@@ -12,10 +12,11 @@ import (
 	"time"
 )
 
-// TestNodeWSInterop runs a client written with the npm `ws` package (see
-// tests/node/interop.mjs; `make test-deps` installs it) against the server,
-// in JSON and binary modes.
-func TestNodeWSInterop(t *testing.T) {
+// nodeClient runs tests/node/SCRIPT (a client written with the npm `ws`
+// package; `make test-deps` installs it) with node and args, for at most
+// timeout, and returns what it printed.
+func nodeClient(t *testing.T, timeout time.Duration, script string, args ...string) []byte {
+	t.Helper()
 	dir, err := filepath.Abs("../tests/node")
 	if err != nil {
 		t.Fatal(err)
@@ -23,17 +24,24 @@ func TestNodeWSInterop(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "ws")); err != nil {
 		t.Fatalf("npm package ws is not installed (run make test-deps): %v", err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", append([]string{script}, args...)...)
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node client %s: %v\n%s", script, err, out)
+	}
+	return out
+}
+
+// TestNodeWSInterop runs a client written with the npm `ws` package (see
+// tests/node/interop.mjs) against the server, in JSON and binary modes.
+func TestNodeWSInterop(t *testing.T) {
 	h := newHarness(t)
 	for _, mode := range []string{"json", "binary"} {
 		t.Run(mode, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, "node", "interop.mjs", h.url, h.key, mode)
-			cmd.Dir = dir
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("node client: %v\n%s", err, out)
-			}
+			out := nodeClient(t, 60*time.Second, "interop.mjs", h.url, h.key, mode)
 			var res struct {
 				SessionID     string `json:"session_id"`
 				BinaryModeAck *struct {

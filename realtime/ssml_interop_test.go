@@ -3,10 +3,8 @@
 package realtime_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,24 +19,10 @@ import (
 // three code points, a pronunciation dictionary, speed and pitch, and a
 // malformed message on the way.
 func TestNodeWSSSML(t *testing.T) {
-	dir, err := filepath.Abs("../tests/node")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "ws")); err != nil {
-		t.Fatalf("npm package ws is not installed (run make test-deps): %v", err)
-	}
 	h := newHarness(t)
 	id := dictionary(t, h, h.key, pronounce.Dictionary{Entries: []pronounce.Entry{{Text: "Parley", IPA: "ˈpɑːli"}}})
 	out := filepath.Join(t.TempDir(), "gen")
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", "ssml.mjs", h.url, h.key, id, out)
-	cmd.Dir = dir
-	b, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node client: %v\n%s", err, b)
-	}
+	b := nodeClient(t, 60*time.Second, "ssml.mjs", h.url, h.key, id, out)
 	var res struct {
 		SessionID   string `json:"session_id"`
 		Generations []struct {
