@@ -17,7 +17,6 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/parley-voice/parley/audio"
-	"github.com/parley-voice/parley/engine"
 	"github.com/parley-voice/parley/protocol"
 	"github.com/parley-voice/parley/realtime"
 	"github.com/parley-voice/parley/server"
@@ -117,20 +116,7 @@ func startNode(t testing.TB, llmURL string, opts ...func(*server.Config)) (base,
 // microphone would deliver it.
 func speech(t testing.TB, text string) []int16 {
 	t.Helper()
-	e, err := engine.Open(engine.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	var pcm []int16
-	if err := e.Synthesize(context.Background(), engine.Segment{Text: text, Language: protocol.English},
-		engine.Voice{Engine: engine.Flite, Name: "slt"}, func(b []int16) error {
-			pcm = append(pcm, b...)
-			return nil
-		}); err != nil {
-		t.Fatal(err)
-	}
-	return audio.Resample(pcm, protocol.SampleRate, 16000)
+	return audio.Resample(synthesise(t, text), protocol.SampleRate, 16000)
 }
 
 // agentClient plays the page's part: it streams microphone audio in real

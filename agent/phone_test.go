@@ -239,7 +239,7 @@ func onThePhone(pcm []int16) []int16 {
 }
 
 // synthesise speaks text with the default voice, at 24 kHz.
-func synthesise(t *testing.T, text string) []int16 {
+func synthesise(t testing.TB, text string) []int16 {
 	t.Helper()
 	e, err := engine.Open(engine.Config{})
 	if err != nil {

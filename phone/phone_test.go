@@ -3,7 +3,6 @@ package phone
 import (
 	"bytes"
 	"context"
-	"encoding/xml"
 	"errors"
 	"net/url"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/parley-voice/parley/auth"
+	"github.com/parley-voice/parley/internal/twiliosim"
 	"github.com/parley-voice/parley/store"
 	"github.com/parley-voice/parley/twilio"
 )
@@ -88,27 +88,14 @@ func webhook(query string, callSid string) Webhook {
 // streamStart is the start message Twilio sends after the TwiML.
 func streamStart(t *testing.T, twiml []byte, callSid string) twilio.Start {
 	t.Helper()
-	var doc struct {
-		Connect struct {
-			Stream struct {
-				URL    string `xml:"url,attr"`
-				Params []struct {
-					Name  string `xml:"name,attr"`
-					Value string `xml:"value,attr"`
-				} `xml:"Parameter"`
-			} `xml:"Stream"`
-		} `xml:"Connect"`
+	doc, err := twiliosim.ParseTwiML(twiml)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := xml.Unmarshal(twiml, &doc); err != nil {
-		t.Fatalf("%v: %s", err, twiml)
+	if doc.StreamURL != "wss://parley.example.com/v1/twilio/media" {
+		t.Fatalf("stream URL %q", doc.StreamURL)
 	}
-	if doc.Connect.Stream.URL != "wss://parley.example.com/v1/twilio/media" {
-		t.Fatalf("stream URL %q", doc.Connect.Stream.URL)
-	}
-	params := map[string]string{}
-	for _, p := range doc.Connect.Stream.Params {
-		params[p.Name] = p.Value
-	}
+	params := doc.Params
 	return twilio.Start{StreamSid: "MZ1", AccountSid: sid, CallSid: callSid, Tracks: []string{"inbound"}, CustomParameters: params,
 		MediaFormat: twilio.MediaFormat{Encoding: twilio.Encoding, SampleRate: twilio.SampleRate, Channels: twilio.Channels}}
 }
