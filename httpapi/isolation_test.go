@@ -72,9 +72,20 @@ func TestStalledStreamsDoNotHoldEngines(t *testing.T) {
 	}
 	stalledRequest(t, n, "/v1/audio/speech", hostile2, map[string]any{"input": longText, "voice": "alloy", "stream_format": "sse"})
 	stalledRequest(t, n, "/v1/audio/speech", hostile2, map[string]any{"text": longText, "response_format": "mp3"})
-	// The stalled answers fill their buffers and pause: no engine stays
-	// busy for them.
-	waitUntil(t, 30*time.Second, "the stalled answers to release the engines", func() bool {
+	// First the stalled answers are spoken (and charged, segment by
+	// segment); then they fill their buffers and pause: no engine stays
+	// busy for them. Filling takes a while: the mp3 answer's 1 MiB holds
+	// over two minutes of audio, and under -race on a loaded machine that
+	// is tens of seconds of synthesis. Before the fix the engines stayed
+	// busy until the sockets closed, at the end of the test.
+	for _, key := range []string{hostile, hostile2} {
+		k := keyRecord(t, n, key)
+		waitUntil(t, 30*time.Second, "the stalled answers to be spoken", func() bool {
+			chars, _, _ := n.srv.Store().Usage(t.Context(), k.ID, monthNow())
+			return chars > 0
+		})
+	}
+	waitUntil(t, 90*time.Second, "the stalled answers to release the engines", func() bool {
 		for _, st := range n.srv.Engines().Stats() {
 			if st.Engine == engine.Flite && st.Busy == 0 && st.Queued == 0 {
 				return true
