@@ -324,6 +324,16 @@ func TestAgentBargeInTruncatesHistory(t *testing.T) {
 		t.Fatalf("heard_text %q is not a proper prefix of the answer", heard)
 	}
 	// The next turn's request carries only the heard words as the answer.
+	assistant := historyAnswers(t, llm)
+	if len(assistant) != 1 || assistant[0] != heard {
+		t.Fatalf("history's answer %q, want the heard text %q", assistant, heard)
+	}
+}
+
+// historyAnswers waits for the LLM's second request (the answer to an
+// interruption) and returns the assistant messages of its history.
+func historyAnswers(t *testing.T, llm *fakeLLM) []string {
+	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for len(llm.conversations()) < 2 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
@@ -338,9 +348,7 @@ func TestAgentBargeInTruncatesHistory(t *testing.T) {
 			assistant = append(assistant, msg["content"])
 		}
 	}
-	if len(assistant) != 1 || assistant[0] != heard {
-		t.Fatalf("history's answer %q, want the heard text %q", assistant, heard)
-	}
+	return assistant
 }
 
 func TestAgentRejectsBadStart(t *testing.T) {

@@ -468,20 +468,7 @@ func TestPhoneBargeIn(t *testing.T) {
 		t.Logf("clear %v after the caller started speaking", lag.Round(time.Millisecond))
 	}
 
-	deadline := time.Now().Add(15 * time.Second)
-	for len(llm.conversations()) < 2 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	convs := llm.conversations()
-	if len(convs) < 2 {
-		t.Fatalf("the interruption got no answer (%d LLM requests)", len(convs))
-	}
-	var assistant []string
-	for _, msg := range convs[1] {
-		if msg["role"] == "assistant" {
-			assistant = append(assistant, msg["content"])
-		}
-	}
+	assistant := historyAnswers(t, llm)
 	if len(assistant) != 1 {
 		t.Fatalf("history's answers %q", assistant)
 	}

@@ -114,12 +114,13 @@ func New(cfg Config, d Deps) (*API, error) {
 // Register adds the API's routes to mux, with the CORS preflight of each
 // path.
 func (a *API) Register(mux *http.ServeMux) {
-	audioBody := a.cfg.MaxBodyBytes
-	routes := []struct {
+	type route struct {
 		method, path string
 		h            authedHandler
 		maxBody      int64
-	}{
+	}
+	audioBody := a.cfg.MaxBodyBytes
+	routes := []route{
 		{"POST", "/v1/audio/speech", a.speech, maxTextBody},
 		{"POST", "/v1/audio/speech/stream", a.speechStream, maxTextBody},
 		{"GET", "/v1/jobs/{id}", a.getJob, maxTextBody},
@@ -136,11 +137,7 @@ func (a *API) Register(mux *http.ServeMux) {
 		{"GET", "/v1/usage", a.usage, maxTextBody},
 	}
 	if a.d.Pronunciations != nil {
-		routes = append(routes, []struct {
-			method, path string
-			h            authedHandler
-			maxBody      int64
-		}{
+		routes = append(routes, []route{
 			{"POST", "/v1/pronunciations", a.createPronunciations, pronounce.MaxPLSBytes},
 			{"GET", "/v1/pronunciations", a.listPronunciations, maxTextBody},
 			{"GET", "/v1/pronunciations/{id}", a.getPronunciations, maxTextBody},
@@ -148,11 +145,7 @@ func (a *API) Register(mux *http.ServeMux) {
 		}...)
 	}
 	if a.d.Phone != nil {
-		routes = append(routes, []struct {
-			method, path string
-			h            authedHandler
-			maxBody      int64
-		}{
+		routes = append(routes, []route{
 			{"POST", "/v1/twilio/numbers", a.createNumber, maxTextBody},
 			{"GET", "/v1/twilio/numbers", a.listNumbers, maxTextBody},
 			{"GET", "/v1/twilio/numbers/{id}", a.getNumber, maxTextBody},
