@@ -3,12 +3,12 @@ package tts
 import (
 	"bytes"
 	"flag"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/parley-voice/parley/engine"
+	"github.com/parley-voice/parley/internal/docblock"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated table in doc.go")
@@ -66,57 +66,8 @@ func renderSupport() []string {
 // TestDoc keeps doc.go's table of what each engine does with SSML in step
 // with engine.EngineControls, which the code follows.
 func TestDoc(t *testing.T) {
-	src, err := os.ReadFile("doc.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := replaceBlock(src, "# By engine", renderSupport())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Equal(got, src) {
-		return
-	}
-	if *update {
-		if err := os.WriteFile("doc.go", got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("doc.go's table is out of date; run go test ./tts -run TestDoc -update")
-}
-
-// replaceBlock replaces the first code block (lines starting with "//\t")
-// after the comment heading with lines.
-func replaceBlock(src []byte, heading string, lines []string) ([]byte, error) {
-	all := strings.Split(string(src), "\n")
-	h := -1
-	for i, l := range all {
-		if l == "// "+heading {
-			h = i
-			break
-		}
-	}
-	if h < 0 {
-		return nil, fmt.Errorf("doc.go has no heading %q", heading)
-	}
-	start := h + 1
-	for start < len(all) && !strings.HasPrefix(all[start], "//\t") {
-		start++
-	}
-	end := start
-	for end < len(all) && strings.HasPrefix(all[end], "//\t") {
-		end++
-	}
-	if start == len(all) {
-		return nil, fmt.Errorf("doc.go has no code block after %q", heading)
-	}
-	block := make([]string, len(lines))
-	for i, l := range lines {
-		block[i] = "//\t" + l
-	}
-	out := append(append(append([]string{}, all[:start]...), block...), all[end:]...)
-	return []byte(strings.Join(out, "\n")), nil
+	docblock.Check(t, "doc.go", *update, "go test ./tts -run TestDoc -update",
+		docblock.Block{Heading: "# By engine", Lines: renderSupport()})
 }
 
 // renderMarkdown is the table as the README shows it.

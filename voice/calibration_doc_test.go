@@ -1,35 +1,18 @@
 package voice
 
 import (
-	"bytes"
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/parley-voice/parley/engine"
+	"github.com/parley-voice/parley/internal/docblock"
 )
 
 // TestDocCalibration keeps the calibration table in doc.go identical to
 // calibration.go.
 func TestDocCalibration(t *testing.T) {
-	src, err := os.ReadFile("doc.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := replaceBlock(src, docReferenceHeading, renderCalibration())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Equal(got, src) {
-		return
-	}
-	if *update {
-		if err := os.WriteFile("doc.go", got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("doc.go's calibration table is out of date; run go test ./voice -run TestDocCalibration -update")
+	docblock.Check(t, "doc.go", *update, "go test ./voice -run TestDocCalibration -update",
+		docblock.Block{Heading: docReferenceHeading, Lines: renderCalibration()})
 }
 
 const docReferenceHeading = "# Reference audio (parameter matching, not cloning)"

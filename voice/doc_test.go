@@ -1,15 +1,14 @@
 package voice
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/parley-voice/parley/internal/docblock"
 	"github.com/parley-voice/parley/protocol"
 )
 
@@ -18,67 +17,10 @@ var update = flag.Bool("update", false, "rewrite the generated tables in doc.go"
 // TestDoc keeps the tables in doc.go identical to the tables in the code,
 // because users read the documentation, not lexicon.go.
 func TestDoc(t *testing.T) {
-	src, err := os.ReadFile("doc.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := src
-	for _, blk := range []struct {
-		heading string
-		lines   []string
-	}{
-		{"# Word table", renderWords()},
-		{"# Modifiers", renderModifiers()},
-		{"# Engine voices", renderVoices()},
-	} {
-		got, err = replaceBlock(got, blk.heading, blk.lines)
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if bytes.Equal(got, src) {
-		return
-	}
-	if *update {
-		if err := os.WriteFile("doc.go", got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("doc.go tables are out of date; run go test ./voice -run TestDoc -update")
-}
-
-// replaceBlock replaces the first code block (lines starting with "//\t")
-// after the comment heading with lines.
-func replaceBlock(src []byte, heading string, lines []string) ([]byte, error) {
-	all := strings.Split(string(src), "\n")
-	h := -1
-	for i, l := range all {
-		if l == "// "+heading {
-			h = i
-			break
-		}
-	}
-	if h < 0 {
-		return nil, fmt.Errorf("doc.go has no heading %q", heading)
-	}
-	start := h + 1
-	for start < len(all) && !strings.HasPrefix(all[start], "//\t") {
-		start++
-	}
-	end := start
-	for end < len(all) && strings.HasPrefix(all[end], "//\t") {
-		end++
-	}
-	if start == len(all) {
-		return nil, fmt.Errorf("doc.go has no code block after %q", heading)
-	}
-	block := make([]string, len(lines))
-	for i, l := range lines {
-		block[i] = "//\t" + l
-	}
-	out := append(append(append([]string{}, all[:start]...), block...), all[end:]...)
-	return []byte(strings.Join(out, "\n")), nil
+	docblock.Check(t, "doc.go", *update, "go test ./voice -run TestDoc -update",
+		docblock.Block{Heading: "# Word table", Lines: renderWords()},
+		docblock.Block{Heading: "# Modifiers", Lines: renderModifiers()},
+		docblock.Block{Heading: "# Engine voices", Lines: renderVoices()})
 }
 
 // accents lists the accents in documentation order.
