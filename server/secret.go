@@ -47,20 +47,15 @@ func loadSecret(ctx context.Context, db *store.DB, dataDir string, rotate bool) 
 		return loadSharedSecret(ctx, db, rotate)
 	}
 	path := filepath.Join(dataDir, voice.SecretFile)
-	recorded, err := db.Setting(ctx, secretFingerprint)
-	if errors.Is(err, store.ErrNotFound) {
-		recorded, err = nil, nil
-	}
+	recorded, err := recordedFingerprint(ctx, db)
 	if err != nil {
 		return nil, false, err
 	}
 	secret, err = voice.ReadSecret(dataDir)
 	if errors.Is(err, fs.ErrNotExist) {
-		signed := recorded != nil
-		if !signed {
-			if signed, err = db.HoldsSignedData(ctx); err != nil {
-				return nil, false, err
-			}
+		var signed bool
+		if signed, err = holdsSigned(ctx, db, recorded); err != nil {
+			return nil, false, err
 		}
 		if signed && !rotate {
 			return nil, false, fmt.Errorf("%w: %s is missing, but the store in %s holds voices, jobs or used keys made with it. "+
@@ -73,26 +68,10 @@ func loadSecret(ctx context.Context, db *store.DB, dataDir string, rotate bool) 
 	if err != nil {
 		return nil, false, err
 	}
-	fp := secret.Fingerprint()
-	if recorded == nil {
-		// Another process starting on the same store at once may record
-		// first; then its secret must be this one too.
-		if recorded, err = db.InitSetting(ctx, secretFingerprint, fp); err != nil {
-			return nil, false, err
-		}
-	}
-	if bytes.Equal(recorded, fp) {
-		return secret, rotated, nil
-	}
-	if !rotate {
-		return nil, false, fmt.Errorf("%w: %s is not the secret that signed the voices, jobs and webhook secrets in the store in %s. "+
+	return checkFingerprint(ctx, db, secret, recorded, rotate, rotated,
+		fmt.Errorf("%w: %s is not the secret that signed the voices, jobs and webhook secrets in the store in %s. "+
 			"Put the original file back (from a backup of the data directory). Only to adopt this secret for good, start once with "+
-			"--rotate-voice-secret; then %s", ErrVoiceSecret, path, dataDir, rotationCost)
-	}
-	if err := db.SetSetting(ctx, secretFingerprint, fp); err != nil {
-		return nil, false, err
-	}
-	return secret, true, nil
+			"--rotate-voice-secret; then %s", ErrVoiceSecret, path, dataDir, rotationCost))
 }
 
 // loadSharedSecret returns the secret kept in a shared store, creating it if
@@ -102,10 +81,7 @@ func loadSecret(ctx context.Context, db *store.DB, dataDir string, rotate bool) 
 // data (or a fingerprint) but no secret refuses, as a lost voice-secret
 // file does, unless rotate: its secret was lost, or never migrated.
 func loadSharedSecret(ctx context.Context, db *store.DB, rotate bool) (secret voice.Secret, rotated bool, err error) {
-	recorded, err := db.Setting(ctx, secretFingerprint)
-	if errors.Is(err, store.ErrNotFound) {
-		recorded, err = nil, nil
-	}
+	recorded, err := recordedFingerprint(ctx, db)
 	if err != nil {
 		return nil, false, err
 	}
@@ -117,11 +93,9 @@ func loadSharedSecret(ctx context.Context, db *store.DB, rotate bool) (secret vo
 			return nil, false, fmt.Errorf("%w: the store's %s setting holds %d bytes, not a %d-byte secret", ErrVoiceSecret, SecretSetting, len(secret), voice.SecretSize)
 		}
 	case errors.Is(err, store.ErrNotFound):
-		signed := recorded != nil
-		if !signed {
-			if signed, err = db.HoldsSignedData(ctx); err != nil {
-				return nil, false, err
-			}
+		signed, err := holdsSigned(ctx, db, recorded)
+		if err != nil {
+			return nil, false, err
 		}
 		if signed && !rotate {
 			return nil, false, fmt.Errorf("%w: the store holds voices, jobs or used keys signed with a secret it does not hold. "+
@@ -140,8 +114,41 @@ func loadSharedSecret(ctx context.Context, db *store.DB, rotate bool) (secret vo
 	default:
 		return nil, false, err
 	}
+	return checkFingerprint(ctx, db, secret, recorded, rotate, rotated,
+		fmt.Errorf("%w: the store's %s is not the secret that signed its voices, jobs and webhook secrets (its fingerprint differs). "+
+			"Restore the store from a backup. Only to adopt the stored secret for good, start once with --rotate-voice-secret; then %s",
+			ErrVoiceSecret, SecretSetting, rotationCost))
+}
+
+// recordedFingerprint returns the secret's fingerprint that the store
+// records, or nil if it records none.
+func recordedFingerprint(ctx context.Context, db *store.DB) ([]byte, error) {
+	fp, err := db.Setting(ctx, secretFingerprint)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return fp, err
+}
+
+// holdsSigned reports whether the store holds anything signed with a
+// secret: a recorded fingerprint, or signed rows.
+func holdsSigned(ctx context.Context, db *store.DB, recorded []byte) (bool, error) {
+	if recorded != nil {
+		return true, nil
+	}
+	return db.HoldsSignedData(ctx)
+}
+
+// checkFingerprint compares secret with the fingerprint the store records
+// (recording it if the store has none) and returns the secret to use. A
+// secret that does not match is refused with mismatch, or with rotate
+// adopted: its fingerprint replaces the store's, and rotated is true.
+func checkFingerprint(ctx context.Context, db *store.DB, secret voice.Secret, recorded []byte, rotate, rotated bool, mismatch error) (voice.Secret, bool, error) {
 	fp := secret.Fingerprint()
 	if recorded == nil {
+		// Another process starting on the same store at once may record
+		// first; then its secret must be this one too.
+		var err error
 		if recorded, err = db.InitSetting(ctx, secretFingerprint, fp); err != nil {
 			return nil, false, err
 		}
@@ -150,9 +157,7 @@ func loadSharedSecret(ctx context.Context, db *store.DB, rotate bool) (secret vo
 		return secret, rotated, nil
 	}
 	if !rotate {
-		return nil, false, fmt.Errorf("%w: the store's %s is not the secret that signed its voices, jobs and webhook secrets (its fingerprint differs). "+
-			"Restore the store from a backup. Only to adopt the stored secret for good, start once with --rotate-voice-secret; then %s",
-			ErrVoiceSecret, SecretSetting, rotationCost)
+		return nil, false, mismatch
 	}
 	if err := db.SetSetting(ctx, secretFingerprint, fp); err != nil {
 		return nil, false, err
