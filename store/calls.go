@@ -165,20 +165,8 @@ const listTwilioNumbersQuery = `SELECT ` + twilioNumberColumns + ` FROM twilio_n
 
 // ListTwilioNumbers returns the account's numbers, newest first.
 func (db *DB) ListTwilioNumbers(ctx context.Context, accountID string) ([]TwilioNumber, error) {
-	rows, err := db.r.QueryContext(ctx, listTwilioNumbersQuery, accountID)
+	out, err := queryAll(ctx, db.r, scanTwilioNumber, listTwilioNumbersQuery, accountID)
 	if err != nil {
-		return nil, fmt.Errorf("store: listing phone numbers: %w", err)
-	}
-	defer rows.Close()
-	var out []TwilioNumber
-	for rows.Next() {
-		n, err := scanTwilioNumber(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: listing phone numbers: %w", err)
-		}
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: listing phone numbers: %w", err)
 	}
 	return out, nil
@@ -188,18 +176,7 @@ func (db *DB) ListTwilioNumbers(ctx context.Context, accountID string) ([]Twilio
 // another account's is ErrNotFound and stays. Calls already connected go
 // on; their records stay.
 func (db *DB) DeleteTwilioNumber(ctx context.Context, accountID, id string) error {
-	res, err := db.w.ExecContext(ctx, `DELETE FROM twilio_numbers WHERE id = ? AND account_id = ?`, id, accountID)
-	if err != nil {
-		return fmt.Errorf("store: deleting phone number: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("store: deleting phone number: %w", err)
-	}
-	if n == 0 {
-		return fmt.Errorf("%w: phone number %q", ErrNotFound, id)
-	}
-	return nil
+	return db.deleteOwned(ctx, "twilio_numbers", "deleting phone number", "phone number", accountID, id)
 }
 
 func scanTwilioNumber(s scanner) (TwilioNumber, error) {

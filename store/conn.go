@@ -247,6 +247,42 @@ type (
 	}
 )
 
+// queryAll runs query on q and returns every row, read by scan.
+func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// deleteOwned deletes the row id of table that belongs to accountID; a
+// row of another account, or none, is ErrNotFound (naming it as what) and
+// stays. Other errors say op.
+func (db *DB) deleteOwned(ctx context.Context, table, op, what, accountID, id string) error {
+	res, err := db.w.ExecContext(ctx, `DELETE FROM `+table+` WHERE id = ? AND account_id = ?`, id, accountID)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: %s %q", ErrNotFound, what, id)
+	}
+	return nil
+}
+
 // maxTxAttempts bounds the runs of a transaction that keeps meeting
 // deadlocks; each loser waits a little longer, at random, so that two
 // transactions that deadlocked do not meet again.

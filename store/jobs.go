@@ -774,20 +774,7 @@ func (db *DB) JobExists(ctx context.Context, id string) (bool, error) {
 }
 
 func queryJobs(ctx context.Context, q querier, query string, args ...any) ([]Job, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var jobs []Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		jobs = append(jobs, j)
-	}
-	return jobs, rows.Err()
+	return queryAll(ctx, q, scanJob, query, args...)
 }
 
 // RecordDelivery counts one webhook POST of the job, as ClaimDeliveries

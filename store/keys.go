@@ -256,20 +256,8 @@ func (db *DB) keyWithHash(ctx context.Context, id string) (Key, []byte, error) {
 
 // ListKeys returns every key, revoked ones included, oldest first.
 func (db *DB) ListKeys(ctx context.Context) ([]Key, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+keyColumns+` FROM api_keys ORDER BY created_at, id`)
+	keys, err := queryAll(ctx, db.r, func(s scanner) (Key, error) { return scanKey(s) }, `SELECT `+keyColumns+` FROM api_keys ORDER BY created_at, id`)
 	if err != nil {
-		return nil, fmt.Errorf("store: listing keys: %w", err)
-	}
-	defer rows.Close()
-	var keys []Key
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: listing keys: %w", err)
-		}
-		keys = append(keys, k)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: listing keys: %w", err)
 	}
 	return keys, nil

@@ -105,20 +105,8 @@ const listPronunciationsQuery = `SELECT ` + pronunciationsColumns + ` FROM pronu
 
 // ListPronunciations returns the account's dictionaries, newest first.
 func (db *DB) ListPronunciations(ctx context.Context, accountID string) ([]Pronunciations, error) {
-	rows, err := db.r.QueryContext(ctx, listPronunciationsQuery, accountID)
+	out, err := queryAll(ctx, db.r, scanPronunciations, listPronunciationsQuery, accountID)
 	if err != nil {
-		return nil, fmt.Errorf("store: listing pronunciations: %w", err)
-	}
-	defer rows.Close()
-	var out []Pronunciations
-	for rows.Next() {
-		d, err := scanPronunciations(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: listing pronunciations: %w", err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: listing pronunciations: %w", err)
 	}
 	return out, nil
@@ -127,18 +115,7 @@ func (db *DB) ListPronunciations(ctx context.Context, accountID string) ([]Pronu
 // DeletePronunciations deletes the account's dictionary with the given id.
 // A dictionary of another account is ErrNotFound and stays.
 func (db *DB) DeletePronunciations(ctx context.Context, accountID, id string) error {
-	res, err := db.w.ExecContext(ctx, `DELETE FROM pronunciation_dictionaries WHERE id = ? AND account_id = ?`, id, accountID)
-	if err != nil {
-		return fmt.Errorf("store: deleting pronunciations: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("store: deleting pronunciations: %w", err)
-	}
-	if n == 0 {
-		return fmt.Errorf("%w: pronunciation dictionary %q", ErrNotFound, id)
-	}
-	return nil
+	return db.deleteOwned(ctx, "pronunciation_dictionaries", "deleting pronunciations", "pronunciation dictionary", accountID, id)
 }
 
 func scanPronunciations(s scanner) (Pronunciations, error) {

@@ -130,20 +130,8 @@ func (db *DB) ListAllVoices(ctx context.Context) ([]Voice, error) {
 }
 
 func (db *DB) listVoices(ctx context.Context, query string, args ...any) ([]Voice, error) {
-	rows, err := db.r.QueryContext(ctx, query, args...)
+	voices, err := queryAll(ctx, db.r, scanVoice, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: listing voices: %w", err)
-	}
-	defer rows.Close()
-	var voices []Voice
-	for rows.Next() {
-		v, err := scanVoice(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: listing voices: %w", err)
-		}
-		voices = append(voices, v)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: listing voices: %w", err)
 	}
 	return voices, nil
@@ -152,18 +140,7 @@ func (db *DB) listVoices(ctx context.Context, query string, args ...any) ([]Voic
 // DeleteVoice deletes the account's voice with the given id. A voice of
 // another account is ErrNotFound and stays.
 func (db *DB) DeleteVoice(ctx context.Context, accountID, id string) error {
-	res, err := db.w.ExecContext(ctx, `DELETE FROM voices WHERE id = ? AND account_id = ?`, id, accountID)
-	if err != nil {
-		return fmt.Errorf("store: deleting voice: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("store: deleting voice: %w", err)
-	}
-	if n == 0 {
-		return fmt.Errorf("%w: voice %q", ErrNotFound, id)
-	}
-	return nil
+	return db.deleteOwned(ctx, "voices", "deleting voice", "voice", accountID, id)
 }
 
 // CountVoices returns how many voices the account has saved; an unknown
