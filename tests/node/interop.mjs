@@ -4,6 +4,7 @@
 // It speaks two generations on one socket, streaming the text as small
 // tokens, and prints one JSON line with what it received.
 import WebSocket from 'ws';
+import { report } from './report.mjs';
 
 const [url, key, mode] = process.argv.slice(2);
 const texts = [
@@ -63,18 +64,4 @@ ws.on('message', (data, isBinary) => {
   }
 });
 
-ws.on('close', (code, reason) => {
-  result.close = { code, reason: reason.toString() };
-  console.log(JSON.stringify(result));
-  process.exit(0);
-});
-
-ws.on('error', (err) => {
-  result.errors.push(String(err));
-});
-
-setTimeout(() => {
-  result.errors.push('timeout');
-  console.log(JSON.stringify(result));
-  process.exit(1);
-}, 60000).unref();
+report(ws, result);

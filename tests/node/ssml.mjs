@@ -8,6 +8,7 @@
 // and writes each generation's audio to OUT_PREFIX-N.pcm. It prints one
 // JSON line with what it received.
 import WebSocket from 'ws';
+import { report } from './report.mjs';
 import { writeFileSync } from 'node:fs';
 
 const [url, key, dict, out] = process.argv.slice(2);
@@ -73,18 +74,4 @@ ws.on('message', (data) => {
   }
 });
 
-ws.on('close', (code, reason) => {
-  result.close = { code, reason: reason.toString() };
-  console.log(JSON.stringify(result));
-  process.exit(0);
-});
-
-ws.on('error', (err) => {
-  result.errors.push(String(err));
-});
-
-setTimeout(() => {
-  result.errors.push('timeout');
-  console.log(JSON.stringify(result));
-  process.exit(1);
-}, 60000).unref();
+report(ws, result);
