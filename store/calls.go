@@ -97,15 +97,8 @@ func (db *DB) CreateTwilioNumber(ctx context.Context, n TwilioNumber, limit int)
 	n.ID = twilioNumberPrefix + randomString(randomIDLen)
 	n.CreatedAt = db.now().UTC().Truncate(time.Millisecond)
 	err := db.inTx(ctx, func(tx *txn) error {
-		if err := lockAccount(ctx, tx, n.AccountID); err != nil {
+		if err := underAccountLimit(ctx, tx, "twilio_numbers", n.AccountID, limit, ErrNumberLimit, "creating phone number"); err != nil {
 			return err
-		}
-		var count int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM twilio_numbers WHERE account_id = ?`, n.AccountID).Scan(&count); err != nil {
-			return fmt.Errorf("store: creating phone number: %w", err)
-		}
-		if count >= limit {
-			return fmt.Errorf("%w: the account has %d of %d", ErrNumberLimit, count, limit)
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO twilio_numbers (id, account_id, key_id, phone_number, account_sid, auth_token, token_last4, settings, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, n.ID, n.AccountID, n.KeyID, n.PhoneNumber, n.AccountSID, n.AuthToken, n.TokenLast4, string(n.Settings), n.CreatedAt.UnixMilli())

@@ -248,6 +248,25 @@ func lockAccount(ctx context.Context, tx *txn, accountID string) error {
 	return nil
 }
 
+// underAccountLimit locks the account's row (lockAccount) and checks
+// that it holds fewer than limit rows of table, or reports errLimit; count
+// errors say op. The count and the insert that follows share tx, so that
+// concurrent creates for one account, on any node, count one after
+// another.
+func underAccountLimit(ctx context.Context, tx *txn, table, accountID string, limit int, errLimit error, op string) error {
+	if err := lockAccount(ctx, tx, accountID); err != nil {
+		return err
+	}
+	var count int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE account_id = ?`, accountID).Scan(&count); err != nil {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	if count >= limit {
+		return fmt.Errorf("%w: the account has %d of %d", errLimit, count, limit)
+	}
+	return nil
+}
+
 // AccountAudio reports how many bytes of audio the account's succeeded jobs
 // hold, and when the oldest of them finished (nil if there is none).
 func (db *DB) AccountAudio(ctx context.Context, accountID string) (bytes int64, oldest *time.Time, err error) {

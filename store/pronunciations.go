@@ -58,18 +58,9 @@ func (db *DB) CreatePronunciations(ctx context.Context, d Pronunciations, limit 
 	d.ID = pronunciationsPrefix + randomString(randomIDLen)
 	d.CreatedAt = db.now().UTC().Truncate(time.Millisecond)
 
-	// As CreateVoice: the account's row is locked (PostgreSQL) before the
-	// count, so concurrent creates on any node count one after another.
 	err := db.inTx(ctx, func(tx *txn) error {
-		if err := lockAccount(ctx, tx, d.AccountID); err != nil {
+		if err := underAccountLimit(ctx, tx, "pronunciation_dictionaries", d.AccountID, limit, ErrPronunciationsLimit, "creating pronunciations"); err != nil {
 			return err
-		}
-		var count int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pronunciation_dictionaries WHERE account_id = ?`, d.AccountID).Scan(&count); err != nil {
-			return fmt.Errorf("store: creating pronunciations: %w", err)
-		}
-		if count >= limit {
-			return fmt.Errorf("%w: the account has %d of %d", ErrPronunciationsLimit, count, limit)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO pronunciation_dictionaries (id, account_id, name, language, entries, created_at)
 VALUES (?, ?, ?, ?, ?, ?)`, d.ID, d.AccountID, d.Name, d.Language, string(d.Entries), d.CreatedAt.UnixMilli()); err != nil {

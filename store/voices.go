@@ -70,20 +70,9 @@ func (db *DB) CreateVoice(ctx context.Context, v Voice, limit int) (Voice, error
 	v.ID = voicePrefix + randomString(randomIDLen)
 	v.CreatedAt = db.now().UTC().Truncate(time.Millisecond)
 
-	// The count and the insert share one transaction. SQLite serialises
-	// it with every other writer; PostgreSQL needs the account's row
-	// locked first, so that concurrent creates for one account (on any
-	// node) count one after another.
 	err := db.inTx(ctx, func(tx *txn) error {
-		if err := lockAccount(ctx, tx, v.AccountID); err != nil {
+		if err := underAccountLimit(ctx, tx, "voices", v.AccountID, limit, ErrVoiceLimit, "creating voice"); err != nil {
 			return err
-		}
-		var count int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM voices WHERE account_id = ?`, v.AccountID).Scan(&count); err != nil {
-			return fmt.Errorf("store: creating voice: %w", err)
-		}
-		if count >= limit {
-			return fmt.Errorf("%w: the account has %d of %d", ErrVoiceLimit, count, limit)
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO voices (id, account_id, name, source, description, profile, ref_text, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
